@@ -1,0 +1,33 @@
+"""change_portal: the digital transformation of a collectivité, carried with its agents."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask
+
+from change_portal import app_setup
+from change_portal.config import ROOT, load_config
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Application factory: config → extensions → blueprints → CLI → Jinja.
+
+    Nothing else happens here: no migration, no data loading.
+    """
+    instance_path = Path(os.environ.get("INSTANCE_PATH") or ROOT / "instance")
+    app = Flask(
+        __name__,
+        instance_path=str(instance_path),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    app.config.update(load_config(instance_path, config))
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(Path(__file__).parent / "translations")
+
+    app_setup.init_extensions(app)
+    app_setup.register_blueprints(app)
+    app_setup.register_cli(app)
+    app_setup.init_jinja(app)
+    return app

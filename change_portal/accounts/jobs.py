@@ -1,0 +1,46 @@
+"""Background jobs of the accounts domain."""
+
+from __future__ import annotations
+
+from flask import current_app, render_template
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+from change_portal.accounts.models import Invitation
+from change_portal.accounts.services import invitation_token
+from change_portal.core.mail import build_message, send_message
+from change_portal.core.models import utcnow
+from change_portal.extensions import db
+
+
+def invitation_url(invitation: Invitation) -> str:
+    """The absolute link of an invitation (jobs have no request: BASE_URL)."""
+    token = invitation_token(invitation, current_app.config["SECRET_KEY"])
+    return f"{current_app.config['BASE_URL'].rstrip('/')}/invitation/{token}"
+
+
+def send_invitation_email(invitation_id: int) -> bool:
+    """Send the invitation email once. Idempotent: a sent, used or replaced
+    invitation is skipped; the outbox file name is keyed on the invitation."""
+    invitation = db.session.get(Invitation, invitation_id)
+    if invitation is None or invitation.sent_at is not None:
+        return False
+    if invitation.accepted_at is not None or invitation.revoked_at is not None:
+        return False
+    user = invitation.user
+    with force_locale(user.locale or "fr"):
+        context = {
+            "user": user,
+            "organisation": user.organisation,
+            "url": invitation_url(invitation),
+            "expires_at": invitation.expires_at,
+            "invited_by": invitation.invited_by,
+        }
+        msg = build_message(
+            user.email,
+            _("Votre accès au portail de la transformation numérique"),
+            render_template("email/invitation.txt", **context),
+        )
+    send_message(msg, key=f"invitation-{invitation.id}-{invitation.nonce[:8]}")
+    invitation.sent_at = utcnow()
+    return True

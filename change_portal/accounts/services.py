@@ -1,0 +1,399 @@
+"""Accounts: authentication, server-side sessions, invitations, roles.
+
+Functions take the acting user and objects explicitly, flush but never commit,
+and raise DomainError with a message meant for people.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from flask import current_app
+from flask_babel import gettext as _
+from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy import delete, func, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from change_portal.accounts.models import Invitation, LoginSession, User, UserRole
+from change_portal.core import audit
+from change_portal.core import ratelimit
+from change_portal.core.errors import DomainError, NotAllowed
+from change_portal.core.models import utcnow
+from change_portal.core.permissions import ORGANISATION_ROLES, Role
+from change_portal.extensions import db
+from change_portal.organisations.models import Organisation, Service
+
+PASSWORD_MIN = 12
+PASSWORD_MAX = 128
+# A few passwords that pass the length rule but are still guessed first.
+_COMMON = {
+    "motdepasse123", "azertyuiop123", "123456789012", "password1234", "administrateur",
+    "bonjour123456", "motdepasse2026", "azertyazerty", "qwertyuiop12",
+}  # fmt: skip
+# Hashing a dummy password for unknown emails keeps login timing the same.
+_DUMMY_HASH = generate_password_hash("dummy-password-for-timing")
+
+
+def normalise_email(email: str) -> str:
+    return (email or "").strip().lower()
+
+
+def password_problems(password: str, *, email: str | None = None) -> list[str]:
+    """The reasons why `password` is refused (empty list when it is acceptable)."""
+    problems = []
+    if len(password) < PASSWORD_MIN:
+        problems.append(_("Le mot de passe doit faire au moins %(n)d caractères.", n=PASSWORD_MIN))
+    if len(password) > PASSWORD_MAX:
+        problems.append(_("Le mot de passe doit faire au plus %(n)d caractères.", n=PASSWORD_MAX))
+    lowered = password.lower()
+    if lowered in _COMMON or len(set(password)) < 4:
+        problems.append(_("Ce mot de passe est trop facile à deviner."))
+    if email and lowered.strip() == normalise_email(email):
+        problems.append(_("Le mot de passe ne doit pas être votre adresse électronique."))
+    return problems
+
+
+def set_password(user: User, password: str) -> None:
+    """Hash (scrypt, Werkzeug's default KDF) and store a new password."""
+    problems = password_problems(password, email=user.email)
+    if problems:
+        raise DomainError(" ".join(problems), field="password")
+    # scrypt by default; the test suite picks a cheaper method to stay fast.
+    method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
+    user.password_hash = generate_password_hash(password, method=method)
+
+
+# --- login and throttling ----------------------------------------------------
+
+def _limits(spec: str) -> list[ratelimit.Limit]:
+    return ratelimit.parse_limits(spec)
+
+
+def login_retry_after(ip: str, email: str, *, ip_limits: str, account_limits: str) -> int | None:
+    """Seconds before this IP or this account may try again, or None."""
+    waits = [
+        ratelimit.retry_after(f"login-ip:{ip}", _limits(ip_limits)),
+        ratelimit.retry_after(
+            f"login-account:{_email_key(email)}", _limits(account_limits)
+        ),
+    ]
+    waits = [w for w in waits if w]
+    return max(waits) if waits else None
+
+
+def _email_key(email: str) -> str:
+    # Hashed so that the counters never hold an email address in clear.
+    return hashlib.sha256(normalise_email(email).encode()).hexdigest()[:32]
+
+
+def authenticate(
+    email: str, password: str, *, ip: str, ip_limits: str, account_limits: str
+) -> User | None:
+    """Check a login attempt. Counts failures for the IP and the account; returns
+    the user on success (caller then opens a session), None on failure."""
+    email = normalise_email(email)
+    user = db.session.execute(select(User).where(User.email == email)).scalar_one_or_none()
+    ok = False
+    if user is not None and user.password_hash:
+        ok = check_password_hash(user.password_hash, password)
+    else:
+        check_password_hash(_DUMMY_HASH, password)
+    if ok and user.is_active:
+        ratelimit.reset(f"login-account:{_email_key(email)}")
+        audit.record("login", actor=user, ip=ip)
+        return user
+    ratelimit.hit(f"login-ip:{ip}", _limits(ip_limits))
+    ratelimit.hit(f"login-account:{_email_key(email)}", _limits(account_limits))
+    audit.record(
+        "login_failed",
+        actor=user if user is not None else None,
+        ip=ip,
+        reason="inactive" if ok else "bad_credentials",
+    )
+    return None
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def open_login_session(user: User, *, ip: str | None, user_agent: str | None) -> LoginSession:
+    """Create the server-side session for a successful login (a new id every
+    time: no session fixation)."""
+    token = secrets.token_urlsafe(32)
+    now = utcnow()
+    ls = LoginSession(
+        user=user,
+        token_hash=_token_hash(token),
+        created_at=now,
+        last_seen_at=now,
+        ip=ip,
+        user_agent=(user_agent or "")[:200],
+    )
+    ls.plain_token = token
+    db.session.add(ls)
+    user.last_login_at = now
+    user.login_session = ls
+    return ls
+
+
+def load_login_session(token: str, *, idle_minutes: int) -> User | None:
+    """The user of a session token, or None when it is unknown, idle too long,
+    or its user was deactivated. Touches last_seen at most once a minute."""
+    if not token:
+        return None
+    ls = db.session.execute(
+        select(LoginSession).where(LoginSession.token_hash == _token_hash(token))
+    ).scalar_one_or_none()
+    if ls is None:
+        return None
+    now = utcnow()
+    if now - ls.last_seen_at > timedelta(minutes=idle_minutes):
+        db.session.delete(ls)
+        db.session.commit()
+        return None
+    user = ls.user
+    if not user.is_active:
+        return None
+    if now - ls.last_seen_at > timedelta(seconds=60):
+        ls.last_seen_at = now
+        db.session.commit()
+    ls.plain_token = token
+    user.login_session = ls
+    return user
+
+
+def close_login_session(user: User) -> None:
+    """Logout: the session row goes, so a copied cookie is worthless."""
+    if user.login_session is not None:
+        db.session.delete(user.login_session)
+        audit.record("logout", actor=user)
+
+
+def end_sessions(user: User, *, keep: LoginSession | None = None) -> int:
+    """End every session of `user` except `keep`; return how many ended."""
+    stmt = delete(LoginSession).where(LoginSession.user_id == user.id)
+    if keep is not None:
+        stmt = stmt.where(LoginSession.id != keep.id)
+    return db.session.execute(stmt).rowcount or 0
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    """Change one's own password; the other sessions of the user end."""
+    if not user.password_hash or not check_password_hash(user.password_hash, current):
+        raise DomainError(_("Le mot de passe actuel n'est pas le bon."), field="current_password")
+    if current == new:
+        raise DomainError(_("Choisissez un mot de passe différent de l'actuel."), field="password")
+    set_password(user, new)
+    end_sessions(user, keep=user.login_session)
+    audit.record("password_changed", actor=user, target=user)
+
+
+# --- users and roles ---------------------------------------------------------
+
+def _check_admin_of(actor: User, organisation_id: int | None) -> None:
+    if organisation_id is None or actor.organisation_id != organisation_id:
+        raise NotAllowed(_("Vous ne pouvez pas gérer les comptes d'une autre collectivité."))
+    if not actor.has_role(Role.ADMIN):
+        raise NotAllowed(_("Seuls les administrateurs gèrent les comptes."))
+
+
+def _check_service(organisation_id: int, service: Service | None) -> None:
+    if service is not None and service.organisation_id != organisation_id:
+        raise DomainError(_("Ce service n'existe pas."), field="service_id")
+
+
+def _apply_roles(user: User, roles: list[str]) -> None:
+    wanted = {r for r in roles if r in {x.value for x in ORGANISATION_ROLES}}
+    if not wanted:
+        raise DomainError(_("Choisissez au moins un rôle."), field="roles")
+    current = {r.role: r for r in user.roles}
+    for name, row in current.items():
+        if name not in wanted and name != Role.OPERATOR:
+            user.roles.remove(row)
+    for name in sorted(wanted - set(current)):
+        user.roles.append(UserRole(role=name))
+
+
+def email_taken(email: str) -> bool:
+    return (
+        db.session.scalar(
+            select(func.count()).select_from(User).where(User.email == normalise_email(email))
+        )
+        > 0
+    )
+
+
+def create_user(
+    *,
+    email: str,
+    full_name: str,
+    roles: list[str],
+    organisation: Organisation | None,
+    password: str | None = None,
+    service: Service | None = None,
+) -> User:
+    """Create a user directly (CLI bootstrap, demo). Operators have no collectivité;
+    every other role needs one."""
+    email = normalise_email(email)
+    if email_taken(email):
+        raise DomainError(_("Un compte existe déjà avec cette adresse."), field="email")
+    if Role.OPERATOR in roles and organisation is not None:
+        raise DomainError(_("Un opérateur de la plateforme n'appartient à aucune collectivité."))
+    if Role.OPERATOR not in roles and organisation is None:
+        raise DomainError(_("Indiquez la collectivité de ce compte."))
+    user = User(email=email, full_name=full_name.strip(), organisation=organisation)
+    if organisation is not None:
+        _check_service(organisation.id, service)
+        user.service = service
+    for name in sorted(set(roles)):
+        user.roles.append(UserRole(role=str(name)))
+    if password is not None:
+        set_password(user, password)
+    db.session.add(user)
+    db.session.flush()
+    audit.record("user_created", organisation_id=user.organisation_id, target=user,
+                 roles=sorted(roles))
+    return user
+
+
+def invite_user(
+    actor: User,
+    organisation: Organisation,
+    *,
+    email: str,
+    full_name: str,
+    roles: list[str],
+    service: Service | None,
+    days: int,
+) -> Invitation:
+    """Create an account without password and its invitation (valid `days`).
+
+    The caller enqueues `send_invitation_email(invitation.id)` after commit.
+    Admins invite into their own collectivité; operators invite a first admin.
+    """
+    if not actor.has_role(Role.OPERATOR):
+        _check_admin_of(actor, organisation.id)
+    email = normalise_email(email)
+    if email_taken(email):
+        raise DomainError(_("Un compte existe déjà avec cette adresse."), field="email")
+    _check_service(organisation.id, service)
+    user = User(email=email, full_name=full_name.strip(), organisation=organisation,
+                service=service)
+    _apply_roles(user, roles)
+    db.session.add(user)
+    db.session.flush()
+    invitation = _new_invitation(actor, user, days)
+    audit.record("user_invited", actor=actor, organisation_id=organisation.id, target=user,
+                 roles=sorted(r.role for r in user.roles))
+    return invitation
+
+
+def _new_invitation(actor: User, user: User, days: int) -> Invitation:
+    now = utcnow()
+    # Earlier invitations of this user stop working: only the newest link is valid.
+    for old in db.session.scalars(
+        select(Invitation).where(Invitation.user_id == user.id, Invitation.accepted_at.is_(None),
+                                 Invitation.revoked_at.is_(None))
+    ):
+        old.revoked_at = now
+    invitation = Invitation(
+        organisation_id=user.organisation_id,
+        user=user,
+        invited_by=actor,
+        nonce=secrets.token_urlsafe(16),
+        expires_at=now + timedelta(days=days),
+    )
+    db.session.add(invitation)
+    db.session.flush()
+    return invitation
+
+
+def resend_invitation(actor: User, user: User, *, days: int) -> Invitation:
+    """A fresh link for a user who has not set a password yet."""
+    _check_admin_of(actor, user.organisation_id)
+    if user.has_password:
+        raise DomainError(_("Cette personne a déjà activé son compte."))
+    invitation = _new_invitation(actor, user, days)
+    audit.record("invitation_resent", actor=actor, target=user)
+    return invitation
+
+
+def _serializer(secret_key: str) -> URLSafeSerializer:
+    return URLSafeSerializer(secret_key, salt="invitation")
+
+
+def invitation_token(invitation: Invitation, secret_key: str) -> str:
+    """The token of the invitation link, derived from (id, nonce) and the secret."""
+    return _serializer(secret_key).dumps([invitation.id, invitation.nonce])
+
+
+def load_invitation(token: str, secret_key: str) -> Invitation:
+    """The invitation behind a link, or DomainError saying why it cannot be used."""
+    try:
+        inv_id, nonce = _serializer(secret_key).loads(token)
+    except (BadSignature, ValueError, TypeError):
+        raise DomainError(_("Ce lien d'invitation n'est pas valide.")) from None
+    invitation = db.session.get(Invitation, inv_id) if isinstance(inv_id, int) else None
+    if invitation is None or not secrets.compare_digest(str(nonce), invitation.nonce):
+        raise DomainError(_("Ce lien d'invitation n'est pas valide."))
+    if invitation.accepted_at is not None:
+        raise DomainError(_("Ce lien a déjà servi. Connectez-vous avec votre mot de passe."))
+    if invitation.revoked_at is not None:
+        raise DomainError(_("Ce lien a été remplacé par une invitation plus récente."))
+    if invitation.expires_at < utcnow():
+        raise DomainError(
+            _("Ce lien a expiré. Demandez à votre administrateur de vous inviter à nouveau.")
+        )
+    if not invitation.user.is_active:
+        raise DomainError(_("Ce compte a été désactivé."))
+    return invitation
+
+
+def accept_invitation(invitation: Invitation, password: str) -> User:
+    """Set the invited user's password and mark the link used."""
+    user = invitation.user
+    set_password(user, password)
+    invitation.accepted_at = utcnow()
+    audit.record("invitation_accepted", actor=user, target=user)
+    return user
+
+
+def update_user(
+    actor: User, user: User, *, full_name: str, service: Service | None, roles: list[str]
+) -> None:
+    """Change a user's name, service and roles (admins of the same collectivité)."""
+    _check_admin_of(actor, user.organisation_id)
+    _check_service(user.organisation_id, service)
+    before = sorted(r.role for r in user.roles)
+    if actor.id == user.id and Role.ADMIN not in roles:
+        raise DomainError(_("Vous ne pouvez pas retirer votre propre rôle d'administrateur."),
+                          field="roles")
+    user.full_name = full_name.strip()
+    user.service = service
+    _apply_roles(user, roles)
+    after = sorted(r.role for r in user.roles)
+    if before != after:
+        audit.record("roles_changed", actor=actor, target=user, before=before, after=after)
+
+
+def deactivate_user(actor: User, user: User) -> None:
+    """The user can no longer log in; their content stays; sessions end now."""
+    _check_admin_of(actor, user.organisation_id)
+    if actor.id == user.id:
+        raise DomainError(_("Vous ne pouvez pas désactiver votre propre compte."))
+    if not user.active:
+        return
+    user.active = False
+    end_sessions(user)
+    audit.record("user_deactivated", actor=actor, target=user)
+
+
+def reactivate_user(actor: User, user: User) -> None:
+    _check_admin_of(actor, user.organisation_id)
+    if user.active:
+        return
+    user.active = True
+    audit.record("user_reactivated", actor=actor, target=user)

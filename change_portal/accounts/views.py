@@ -1,0 +1,114 @@
+"""Login, logout, own password, invitation links."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from change_portal.accounts import services
+from change_portal.accounts.forms import AcceptInvitationForm, LoginForm, PasswordChangeForm
+from change_portal.core.errors import DomainError
+from change_portal.core.permissions import any_user_required, public, safe_next
+from change_portal.core.security import TooManyRequests, retry_message
+from change_portal.extensions import db
+
+bp = Blueprint("accounts", __name__)
+
+
+def _client_ip() -> str:
+    return request.remote_addr or "unknown"
+
+
+def _start_session(user) -> None:
+    lang = session.get("lang")
+    session.clear()  # a fresh cookie at every login
+    if lang:
+        session["lang"] = lang
+    services.open_login_session(user, ip=_client_ip(), user_agent=request.user_agent.string)
+    session.permanent = True
+    login_user(user)
+
+
+@bp.route("/connexion", methods=["GET", "POST"])
+@public
+def login():
+    if current_user.is_authenticated:
+        return redirect(safe_next(url_for("core.home")))
+    form = LoginForm(next=request.args.get("next", ""))
+    if form.validate_on_submit():
+        cfg = current_app.config
+        limits = {"ip_limits": cfg["LOGIN_LIMIT_IP"], "account_limits": cfg["LOGIN_LIMIT_ACCOUNT"]}
+        wait = services.login_retry_after(_client_ip(), form.email.data, **limits)
+        if wait:
+            raise TooManyRequests(wait, retry_message(wait))
+        user = services.authenticate(form.email.data, form.password.data, ip=_client_ip(), **limits)
+        if user is None:
+            db.session.commit()  # keep the failure counters and the audit entry
+            flash(_("Adresse électronique ou mot de passe incorrect."), "error")
+            return render_template("accounts/login.html", form=form), 200
+        _start_session(user)
+        db.session.commit()
+        return redirect(safe_next(url_for("core.home")))
+    return render_template("accounts/login.html", form=form)
+
+
+@bp.post("/deconnexion")
+@public  # logging out must work even for a session that just expired
+def logout():
+    if current_user.is_authenticated:
+        services.close_login_session(current_user)
+        db.session.commit()
+    logout_user()
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    flash(_("Vous êtes déconnecté·e."), "info")
+    return redirect(url_for("accounts.login"))
+
+
+@bp.get("/compte")
+@any_user_required
+def account():
+    return render_template("accounts/account.html")
+
+
+@bp.route("/compte/mot-de-passe", methods=["GET", "POST"])
+@any_user_required
+def change_password():
+    form = PasswordChangeForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(current_user, form.current_password.data, form.password.data)
+        except DomainError as err:
+            getattr(form, err.field or "password").errors.append(err.message)
+        else:
+            db.session.commit()
+            flash(_("Votre mot de passe a été changé. Vos autres sessions sont fermées."),
+                  "success")
+            return redirect(url_for("accounts.account"))
+    return render_template("accounts/password.html", form=form)
+
+
+@bp.route("/invitation/<token>", methods=["GET", "POST"])
+@public
+def accept_invitation(token: str):
+    if len(token) > 300:
+        abort(404)
+    try:
+        invitation = services.load_invitation(token, current_app.config["SECRET_KEY"])
+    except DomainError as err:
+        return render_template("accounts/invitation_invalid.html", message=err.message), 410
+    form = AcceptInvitationForm()
+    if form.validate_on_submit():
+        try:
+            user = services.accept_invitation(invitation, form.password.data)
+        except DomainError as err:
+            form.password.errors.append(err.message)
+        else:
+            _start_session(user)
+            db.session.commit()
+            flash(_("Bienvenue ! Votre compte est prêt."), "success")
+            return redirect(url_for("core.home"))
+    return render_template("accounts/invitation.html", form=form, invitation=invitation)

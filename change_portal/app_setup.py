@@ -1,0 +1,82 @@
+"""The steps of create_app, one function each."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, has_request_context, session
+from flask_babel import format_date, format_datetime, format_decimal, get_locale
+from flask_login import current_user
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+import courses
+import forums
+from change_portal import cli
+from change_portal.accounts import services as account_services
+from change_portal.accounts.views import bp as accounts_bp
+from change_portal.core.views import bp as core_bp
+from change_portal.organisations.views import admin_bp, platform_bp
+from change_portal.projects.views import bp as projects_bp
+from change_portal.roadmap.views import bp as roadmap_bp
+from change_portal.core import security
+from change_portal.core.permissions import ROLE_LABELS, Role, can
+from change_portal.extensions import babel, csrf, db, login_manager, migrate
+
+
+def _select_locale() -> str:
+    if not has_request_context():
+        return "fr"  # jobs and CLI: French unless they force a locale
+    chosen = session.get("lang")
+    if chosen in ("fr", "en"):
+        return chosen
+    user_locale = getattr(current_user, "locale", None) if current_user else None
+    return user_locale if user_locale in ("fr", "en") else "fr"
+
+
+def init_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"),
+                     render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=_select_locale,
+                   timezone_selector=lambda: "Europe/Paris")
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = None  # the login page explains itself
+    login_manager.session_protection = "basic"
+
+    @login_manager.user_loader
+    def load_user(token: str):
+        return account_services.load_login_session(
+            token, idle_minutes=app.config["SESSION_IDLE_MINUTES"]
+        )
+
+    if app.config["PROXY_FIX_HOPS"]:
+        hops = app.config["PROXY_FIX_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+
+    security.init_app(app)
+    logging.getLogger("change_portal").setLevel(app.config.get("LOG_LEVEL", "INFO"))
+
+
+def register_blueprints(app: Flask) -> None:
+    for bp in (core_bp, accounts_bp, admin_bp, platform_bp, projects_bp, roadmap_bp):
+        app.register_blueprint(bp)
+    courses.init_app(app)
+    forums.init_app(app)
+
+
+def register_cli(app: Flask) -> None:
+    cli.register(app)
+
+
+def init_jinja(app: Flask) -> None:
+    app.jinja_env.globals.update(can=can, Role=Role, ROLE_LABELS=ROLE_LABELS,
+                                 get_locale=get_locale)
+    app.jinja_env.filters["date_fr"] = lambda d, fmt="long": format_date(d, fmt) if d else ""
+    app.jinja_env.filters["datetime_fr"] = (
+        lambda d, fmt="medium": format_datetime(d, fmt) if d else ""
+    )
+    app.jinja_env.filters["number"] = lambda n: format_decimal(n) if n is not None else ""
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True

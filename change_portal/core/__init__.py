@@ -1,0 +1,1 @@
+"""Shared kernel: used by every domain, imports none of them."""

@@ -1,0 +1,216 @@
+"""Background jobs: rq on Redis when REDIS_URL is set, inline otherwise.
+
+Both modes go through `run_job`, so a job behaves the same everywhere: it gets an
+application context, commits its own work on success, rolls back on failure and
+is retried (rq's Retry on Redis, the same number of immediate attempts inline).
+
+Rules for job functions: take ids (never ORM objects), be idempotent (check the
+state before acting, so a retry or a duplicate does nothing twice), commit their
+own work through run_job.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import os
+import threading
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import Flask, current_app, has_app_context
+from redis.exceptions import RedisError
+from rq import Queue, Retry
+from sqlalchemy import String, update
+from sqlalchemy.orm import Mapped, mapped_column
+
+from change_portal.core.connections import get_redis
+from change_portal.core.models import UTCDateTime, utcnow
+from change_portal.extensions import db
+
+log = logging.getLogger(__name__)
+
+MAX_RETRIES = 3
+RETRY_INTERVALS = [5, 30, 120]  # seconds, on Redis
+
+
+class QueueUnavailable(RuntimeError):
+    """Redis is configured but cannot take the job right now."""
+
+
+def _path(func: Callable) -> str:
+    return f"{func.__module__}:{func.__qualname__}"
+
+
+def _resolve(path: str) -> Callable:
+    module, _, name = path.partition(":")
+    obj = importlib.import_module(module)
+    for part in name.split("."):
+        obj = getattr(obj, part)
+    return obj
+
+
+_worker_app: Flask | None = None
+_pool_pid = os.getpid()
+
+
+def _app() -> Flask:
+    global _worker_app
+    if _worker_app is None:
+        from change_portal import create_app  # the worker process builds its own app
+
+        _worker_app = create_app()
+    return _worker_app
+
+
+def run_job(func_path: str, *args):
+    """Run one job in a fresh application context (its own database session),
+    commit on success, roll back on error."""
+    global _pool_pid
+    app = current_app._get_current_object() if has_app_context() else _app()
+    with app.app_context():
+        if os.getpid() != _pool_pid:
+            # A forking rq worker: never share the parent's database connections.
+            _pool_pid = os.getpid()
+            db.engine.dispose(close=False)
+        return _run(func_path, args)
+
+
+def _run(func_path: str, args: tuple):
+    func = _resolve(func_path)
+    try:
+        result = func(*args)
+        db.session.commit()
+        return result
+    except Exception:
+        db.session.rollback()
+        raise
+
+
+def enqueue(func: Callable, *args, job_id: str | None = None) -> str:
+    """Run `func(*args)` in the background and return the job id.
+
+    On Redis the job goes to the rq queue with retries; inline, it runs now with
+    the same retries, and a failure is logged, never raised into the caller's page.
+    Raises QueueUnavailable when Redis is configured but unreachable.
+    """
+    job_id = job_id or uuid.uuid4().hex
+    path = _path(func)
+    redis = get_redis()
+    if redis is None:
+        _run_inline(path, args, job_id)
+        return job_id
+    try:
+        Queue(current_app.config["RQ_QUEUE"], connection=redis).enqueue_call(
+            run_job,
+            args=(path, *args),
+            job_id=job_id,
+            retry=Retry(max=MAX_RETRIES, interval=RETRY_INTERVALS),
+            description=path,
+            result_ttl=3600,
+            failure_ttl=7 * 24 * 3600,
+        )
+    except RedisError as exc:
+        raise QueueUnavailable(str(exc)) from exc
+    return job_id
+
+
+def _run_inline(path: str, args: tuple, job_id: str) -> None:
+    for attempt in range(1, MAX_RETRIES + 2):
+        try:
+            run_job(path, *args)
+            return
+        except Exception:
+            log.exception("job %s (%s) failed, attempt %d", job_id, path, attempt)
+    log.error("job %s (%s) abandoned after %d attempts", job_id, path, MAX_RETRIES + 1)
+
+
+# --- periodic jobs ----------------------------------------------------------
+
+class PeriodicRun(db.Model):
+    """When each periodic job last started. The conditional UPDATE on this row is
+    the lock that keeps several workers from scheduling the same run twice."""
+
+    __tablename__ = "periodic_run"
+
+    name: Mapped[str] = mapped_column(String(120), primary_key=True)
+    last_run_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+
+
+@dataclass(frozen=True)
+class Periodic:
+    func: Callable
+    every: timedelta
+
+
+_PERIODIC: dict[str, Periodic] = {}
+
+
+def periodic(every: timedelta) -> Callable[[Callable], Callable]:
+    """Declare a job (a function without arguments) to run every `every`."""
+
+    def decorator(func: Callable) -> Callable:
+        _PERIODIC[_path(func)] = Periodic(func, every)
+        return func
+
+    return decorator
+
+
+def registered_periodic() -> dict[str, Periodic]:
+    return dict(_PERIODIC)
+
+
+def tick(now: datetime | None = None) -> list[str]:
+    """Enqueue every periodic job that is due; return their names.
+
+    Safe to call from several processes at once: each run is claimed by a
+    conditional UPDATE that only one of them wins.
+    """
+    now = now or utcnow()
+    started = []
+    for name, spec in sorted(_PERIODIC.items()):
+        row = db.session.get(PeriodicRun, name)
+        if row is None:
+            db.session.add(PeriodicRun(name=name, last_run_at=now))
+            db.session.commit()
+            continue  # first sight: start the clock, do not fire at boot
+        claimed = db.session.execute(
+            update(PeriodicRun)
+            .where(PeriodicRun.name == name, PeriodicRun.last_run_at <= now - spec.every)
+            .values(last_run_at=now)
+        ).rowcount
+        db.session.commit()
+        if claimed:
+            try:
+                enqueue(spec.func, job_id=f"periodic:{name}:{int(now.timestamp())}")
+                started.append(name)
+            except QueueUnavailable:
+                log.warning("periodic job %s could not be queued; will retry", name)
+                db.session.execute(
+                    update(PeriodicRun)
+                    .where(PeriodicRun.name == name)
+                    .values(last_run_at=row.last_run_at)
+                )
+                db.session.commit()
+    return started
+
+
+def start_ticker(app: Flask, interval: float = 60.0) -> threading.Event:
+    """Call tick() every `interval` seconds in a daemon thread; set the returned
+    event to stop it. Used by `flask worker` and by the embedded server."""
+    stop = threading.Event()
+
+    def loop():
+        while not stop.wait(interval):
+            with app.app_context():
+                try:
+                    tick()
+                except Exception:
+                    log.exception("periodic tick failed")
+                    db.session.rollback()
+
+    threading.Thread(target=loop, name="periodic-ticker", daemon=True).start()
+    return stop
+

@@ -1,0 +1,130 @@
+"""Security headers on every response, and the error pages (HTML or JSON)."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify, make_response, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException
+
+from change_portal.extensions import db
+
+log = logging.getLogger(__name__)
+
+CSP = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+        "form-action 'self'",
+    ]
+)
+
+
+class TooManyRequests(HTTPException):
+    code = 429
+
+    def __init__(self, retry_after: int, message: str | None = None):
+        super().__init__(message)
+        self.retry_after = max(1, int(retry_after))
+
+
+def retry_message(seconds: int) -> str:
+    minutes = (seconds + 59) // 60
+    if seconds < 60:
+        return _("Trop de tentatives. Réessayez dans %(n)d secondes.", n=seconds)
+    return _("Trop de tentatives. Réessayez dans %(n)d minute(s).", n=minutes)
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or request.path == "/healthz"
+
+
+MESSAGES = {
+    400: lambda: (_("Requête incorrecte"), _("La demande n'a pas pu être comprise. "
+                  "Revenez à la page précédente et réessayez.")),
+    403: lambda: (_("Accès refusé"), _("Votre compte n'a pas accès à cette page. "
+                  "Si vous pensez que c'est une erreur, contactez votre administrateur.")),
+    404: lambda: (_("Page introuvable"), _("Cette page n'existe pas ou plus. "
+                  "Vérifiez l'adresse ou revenez à l'accueil.")),
+    405: lambda: (_("Action impossible"), _("Cette action n'est pas possible sur cette page.")),
+    413: lambda: (_("Fichier trop volumineux"), _("Ce que vous envoyez est trop volumineux. "
+                  "Réduisez sa taille et réessayez.")),
+    429: lambda: (_("Trop de tentatives"), _("Patientez un peu avant de réessayer.")),
+    500: lambda: (_("Erreur du portail"), _("Un problème est survenu de notre côté. "
+                  "Réessayez dans quelques instants ; s'il persiste, prévenez votre administrateur.")),
+    503: lambda: (_("Service momentanément indisponible"), _("Le portail ne peut pas répondre "
+                  "pour l'instant. Réessayez dans quelques instants.")),
+}
+
+
+def _error_response(code: int, detail: str | None = None, retry_after: int | None = None):
+    title, message = MESSAGES.get(code, MESSAGES[500])()
+    if detail:
+        message = detail
+    if _wants_json():
+        resp = jsonify(error={"code": code, "title": title, "message": message})
+        resp.status_code = code
+    else:
+        resp = make_response(
+            render_template("errors/error.html", code=code, title=title, message=message), code
+        )
+    if retry_after:
+        resp.headers["Retry-After"] = str(retry_after)
+    return resp
+
+
+def init_app(app: Flask) -> None:
+    @app.after_request
+    def _headers(resp):
+        h = resp.headers
+        h.setdefault("Content-Security-Policy", CSP)
+        h.setdefault("X-Content-Type-Options", "nosniff")
+        h.setdefault("Referrer-Policy", "same-origin")
+        h.setdefault("X-Frame-Options", "DENY")
+        h.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        h.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        if request.is_secure:
+            h.setdefault("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+        if request.endpoint and request.endpoint != "static" and "Cache-Control" not in h:
+            # Pages carry personal data: never kept by shared caches.
+            h["Cache-Control"] = "no-store"
+        return resp
+
+    @app.errorhandler(CSRFError)
+    def _csrf(err):
+        return _error_response(
+            400,
+            _("Le formulaire a expiré ou n'est pas valide. Rechargez la page et réessayez."),
+        )
+
+    @app.errorhandler(TooManyRequests)
+    def _too_many(err):
+        return _error_response(429, err.description or retry_message(err.retry_after),
+                               err.retry_after)
+
+    @app.errorhandler(HTTPException)
+    def _http(err):
+        code = err.code or 500
+        return _error_response(code)
+
+    @app.errorhandler(OperationalError)
+    def _db_down(err):
+        log.error("database unavailable: %s", type(err).__name__)
+        db.session.rollback()
+        return _error_response(503, retry_after=5)
+
+    @app.errorhandler(Exception)
+    def _unexpected(err):
+        log.exception("unexpected error on %s %s", request.method, request.path)
+        db.session.rollback()
+        return _error_response(500)

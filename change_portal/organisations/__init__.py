@@ -1,0 +1,1 @@
+"""Collectivités (tenants) and their services."""

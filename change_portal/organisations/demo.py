@@ -1,0 +1,79 @@
+"""The demo collectivité: a fictional town of about 6,000 inhabitants.
+
+Demo accounts exist only when loaded through `flask --app change_portal demo`
+(what `make run` does on an empty database). Their shared password is public by
+design: never load the demo on a production database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy import select
+
+from change_portal.accounts import services as accounts
+from change_portal.accounts.models import User
+from change_portal.core.permissions import Role
+from change_portal.core.signals import demo_loaded
+from change_portal.extensions import db
+from change_portal.organisations import services
+from change_portal.organisations.models import Organisation, Service
+
+DEMO_SLUG = "demo"
+DEMO_PASSWORD = "demo-portail-2026"  # noqa: S105 - documented public demo password
+DEMO_SERVICES = ("Accueil", "État civil", "Urbanisme", "Finances", "Ressources humaines",
+                 "Services techniques", "Numérique (DSI)", "Cabinet du maire")
+
+# (email, full name, roles, service)
+DEMO_USERS = (
+    ("operateur@plateforme.example", "Opérateur de la plateforme", [Role.OPERATOR], None),
+    ("sophie.martin@demo.example", "Sophie Martin", [Role.ADMIN, Role.AGENT],
+     "Numérique (DSI)"),
+    ("karim.benali@demo.example", "Karim Benali", [Role.AGENT], "Accueil"),
+    ("julie.lefevre@demo.example", "Julie Lefèvre", [Role.AGENT], "État civil"),
+    ("nathalie.dubois@demo.example", "Nathalie Dubois", [Role.TRAINER, Role.AGENT],
+     "Ressources humaines"),
+    ("thomas.girard@demo.example", "Thomas Girard", [Role.PROJECT_LEAD, Role.AGENT],
+     "Numérique (DSI)"),
+    ("claire.moreau@demo.example", "Claire Moreau", [Role.ELECTED], "Cabinet du maire"),
+    ("marc.petit@demo.example", "Marc Petit", [Role.AGENT], "Urbanisme"),
+)
+
+
+def exists() -> bool:
+    return db.session.scalar(
+        select(Organisation.id).where(Organisation.slug == DEMO_SLUG)
+    ) is not None
+
+
+def load() -> Organisation:
+    """Create the demo collectivité, its services and one account per role."""
+    org = services.create_organisation(
+        None, name="Ville de Beaumont-sur-Lys", slug=DEMO_SLUG, kind="commune",
+        population=6140, services=DEMO_SERVICES,
+    )
+    by_name = {s.name: s for s in db.session.scalars(
+        select(Service).where(Service.organisation_id == org.id))}
+    users: dict[str, User] = {}
+    for email, name, roles, service in DEMO_USERS:
+        if db.session.scalar(select(User.id).where(User.email == email)) is not None:
+            continue  # the operator may survive a removed demo
+        is_operator = Role.OPERATOR in roles
+        user = accounts.create_user(
+            email=email, full_name=name, roles=[r.value for r in roles],
+            organisation=None if is_operator else org, password=DEMO_PASSWORD,
+            service=by_name.get(service) if service else None,
+        )
+        users[email] = user
+    org.roadmap_published = True
+    db.session.flush()
+    demo_loaded.send(org, users=users)
+    return org
+
+
+def print_accounts(echo: Callable[[str], None]) -> None:
+    echo("")
+    echo("Demo accounts (password for all: %s)" % DEMO_PASSWORD)
+    for email, name, roles, _service in DEMO_USERS:
+        echo(f"  {email:<34} {name:<28} {', '.join(r.value for r in roles)}")
+    echo("")

@@ -1,0 +1,70 @@
+"""Collectivités (tenants) and their services."""
+
+from __future__ import annotations
+
+import enum
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from change_portal.core.models import TenantMixin, TimestampMixin
+from change_portal.extensions import db
+
+
+class OrganisationKind(enum.StrEnum):
+    COMMUNE = "commune"
+    INTERCOMMUNALITE = "intercommunalite"
+    DEPARTEMENT = "departement"
+    REGION = "region"
+
+
+KIND_LABELS = {
+    OrganisationKind.COMMUNE: _l("Commune"),
+    OrganisationKind.INTERCOMMUNALITE: _l("Intercommunalité"),
+    OrganisationKind.DEPARTEMENT: _l("Département"),
+    OrganisationKind.REGION: _l("Région"),
+}
+
+
+class Organisation(TimestampMixin, db.Model):
+    """One collectivité: a tenant whose data no other tenant sees."""
+
+    __tablename__ = "organisation"
+    __table_args__ = (CheckConstraint("population >= 0", name="population_positive"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(60), unique=True, nullable=False)
+    name: Mapped[str] = mapped_column(String(160), nullable=False)
+    kind: Mapped[str] = mapped_column(String(20), nullable=False)
+    population: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    roadmap_published: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+
+    services: Mapped[list[Service]] = relationship(
+        back_populates="organisation", order_by="Service.name", cascade="all, delete-orphan"
+    )
+
+    @property
+    def kind_label(self) -> str:
+        return str(KIND_LABELS.get(OrganisationKind(self.kind), self.kind))
+
+    def __repr__(self) -> str:
+        return f"<Organisation {self.slug}>"
+
+
+class Service(TenantMixin, TimestampMixin, db.Model):
+    """A department of a collectivité (État civil, Urbanisme, Accueil…)."""
+
+    __tablename__ = "service"
+    __table_args__ = (UniqueConstraint("organisation_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), nullable=False)
+    parent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("service.id", ondelete="SET NULL"), nullable=True
+    )
+
+    organisation: Mapped[Organisation] = relationship(back_populates="services")
+
+    def __repr__(self) -> str:
+        return f"<Service {self.name}>"

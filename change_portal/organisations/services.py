@@ -1,0 +1,141 @@
+"""Collectivités and services: creation and management rules."""
+
+from __future__ import annotations
+
+import re
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from change_portal.accounts.models import User
+from change_portal.core import audit
+from change_portal.core.errors import DomainError, NotAllowed
+from change_portal.core.permissions import Role
+from change_portal.core.signals import organisation_created
+from change_portal.extensions import db
+from change_portal.organisations.models import Organisation, OrganisationKind, Service
+
+SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{1,58}[a-z0-9])$")
+RESERVED_SLUGS = {"admin", "api", "static", "platform", "plateforme", "www", "new"}
+DEFAULT_SERVICES = ("Accueil", "État civil", "Urbanisme", "Finances", "Ressources humaines",
+                    "Services techniques", "Numérique (DSI)")
+
+
+def create_organisation(
+    actor: User | None,
+    *,
+    name: str,
+    slug: str,
+    kind: str,
+    population: int,
+    services: tuple[str, ...] = DEFAULT_SERVICES,
+) -> Organisation:
+    """Create a collectivité with a starter set of services. Only platform
+    operators (or the CLI, actor=None) may do it. Domains add their own defaults
+    (forum categories…) through the organisation_created signal."""
+    if actor is not None and not actor.has_role(Role.OPERATOR):
+        raise NotAllowed(_("Seul l'opérateur de la plateforme crée des collectivités."))
+    slug = slug.strip().lower()
+    if not SLUG_RE.match(slug) or slug in RESERVED_SLUGS:
+        raise DomainError(
+            _("L'identifiant ne peut contenir que des lettres minuscules sans accent, des "
+              "chiffres et des tirets (3 à 60 caractères)."), field="slug")
+    if db.session.scalar(select(func.count()).where(Organisation.slug == slug)):
+        raise DomainError(_("Cet identifiant est déjà pris."), field="slug")
+    if kind not in {k.value for k in OrganisationKind}:
+        raise DomainError(_("Choisissez un type de collectivité."), field="kind")
+    if population < 0 or population > 100_000_000:
+        raise DomainError(_("La population doit être un nombre positif."), field="population")
+    org = Organisation(name=name.strip(), slug=slug, kind=kind, population=population)
+    db.session.add(org)
+    db.session.flush()
+    for service_name in services:
+        db.session.add(Service(organisation_id=org.id, name=service_name))
+    db.session.flush()
+    audit.record("organisation_created", actor=actor, organisation_id=org.id, target=org)
+    organisation_created.send(org, actor=actor)
+    return org
+
+
+def _check_admin(actor: User, organisation_id: int) -> None:
+    if actor.organisation_id != organisation_id or not actor.has_role(Role.ADMIN):
+        raise NotAllowed(_("Seuls les administrateurs de la collectivité gèrent ses services."))
+
+
+def _name_taken(organisation_id: int, name: str, exclude_id: int | None = None) -> bool:
+    stmt = select(func.count()).select_from(Service).where(
+        Service.organisation_id == organisation_id, func.lower(Service.name) == name.lower()
+    )
+    if exclude_id is not None:
+        stmt = stmt.where(Service.id != exclude_id)
+    return bool(db.session.scalar(stmt))
+
+
+def create_service(actor: User, organisation_id: int, name: str) -> Service:
+    """Add a service to the actor's collectivité (names are unique in it)."""
+    _check_admin(actor, organisation_id)
+    name = name.strip()
+    if _name_taken(organisation_id, name):
+        raise DomainError(_("Un service porte déjà ce nom."), field="name")
+    service = Service(organisation_id=organisation_id, name=name)
+    db.session.add(service)
+    db.session.flush()
+    audit.record("service_created", actor=actor, target=service, name=name)
+    return service
+
+
+def rename_service(actor: User, service: Service, name: str) -> None:
+    _check_admin(actor, service.organisation_id)
+    name = name.strip()
+    if _name_taken(service.organisation_id, name, exclude_id=service.id):
+        raise DomainError(_("Un service porte déjà ce nom."), field="name")
+    old = service.name
+    service.name = name
+    audit.record("service_renamed", actor=actor, target=service, before=old, after=name)
+
+
+def delete_service(actor: User, service: Service) -> None:
+    """Delete a service that nobody belongs to any more (people are never left
+    without saying so: the admin moves them first)."""
+    _check_admin(actor, service.organisation_id)
+    members = db.session.scalar(
+        select(func.count()).select_from(User).where(User.service_id == service.id)
+    )
+    if members:
+        raise DomainError(
+            _("Ce service compte encore %(n)d personne(s). Rattachez-les à un autre service "
+              "avant de le supprimer.", n=members))
+    audit.record("service_deleted", actor=actor, target=service, name=service.name)
+    db.session.delete(service)
+
+
+def services_with_counts(organisation_id: int) -> list[tuple[Service, int]]:
+    """Services of a collectivité with their number of members, in one query."""
+    counts = (
+        select(User.service_id, func.count(User.id).label("n"))
+        .where(User.organisation_id == organisation_id, User.active.is_(True))
+        .group_by(User.service_id)
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(Service, func.coalesce(counts.c.n, 0))
+        .outerjoin(counts, counts.c.service_id == Service.id)
+        .where(Service.organisation_id == organisation_id)
+        .order_by(Service.name)
+    ).all()
+    return [(s, n) for s, n in rows]
+
+
+def organisations_with_counts() -> list[tuple[Organisation, int]]:
+    """All collectivités with their number of users, in one query (operators)."""
+    counts = (
+        select(User.organisation_id, func.count(User.id).label("n"))
+        .group_by(User.organisation_id)
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(Organisation, func.coalesce(counts.c.n, 0))
+        .outerjoin(counts, counts.c.organisation_id == Organisation.id)
+        .order_by(Organisation.name)
+    ).all()
+    return [(o, n) for o, n in rows]

@@ -1,0 +1,15 @@
+"""Projects and their consensus-building actions."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template
+
+from change_portal.core.permissions import login_required
+
+bp = Blueprint("projects", __name__, url_prefix="/projets")
+
+
+@bp.get("/")
+@login_required
+def index():
+    return render_template("projects/index.html")

@@ -1,0 +1,11 @@
+"""Learning domain: modules authored in Markdown, lessons, quizzes, progress, attestations."""
+
+from __future__ import annotations
+
+from flask import Flask
+from courses.views import bp
+
+
+def init_app(app: Flask) -> None:
+    """Register the blueprint, the CLI group and the signal receivers."""
+    app.register_blueprint(bp)
