@@ -1,0 +1,37 @@
+"""Named extension points between domains.
+
+change_portal never imports courses or forums; when one of its pages needs their
+content (the needs linked to a project, a project's readiness from the courses),
+it calls the hook and shows what the receivers return. Domains register their
+receivers in their init_app.
+
+    register("project.panels", func)           # in forums/__init__.py
+    render_hook("project.panels", project=p)   # in a change_portal view
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+
+from markupsafe import Markup
+
+_HOOKS: dict[str, list[tuple[int, Callable]]] = defaultdict(list)
+
+
+def register(name: str, func: Callable, *, order: int = 50) -> None:
+    """Add `func` to hook `name` (once; registering again is a no-op)."""
+    receivers = _HOOKS[name]
+    if all(f is not func for _, f in receivers):
+        receivers.append((order, func))
+        receivers.sort(key=lambda item: item[0])
+
+
+def call_hook(name: str, **kwargs) -> list:
+    """Call every receiver of `name`; return their non-None results, in order."""
+    return [r for _, func in _HOOKS.get(name, []) if (r := func(**kwargs)) is not None]
+
+
+def render_hook(name: str, **kwargs) -> list[Markup]:
+    """Receivers that return HTML (a Markup): panels to include in a page."""
+    return [Markup(html) for html in call_hook(name, **kwargs) if html]
