@@ -14,13 +14,13 @@ import forums
 from change_portal import cli
 from change_portal.accounts import services as account_services
 from change_portal.accounts.views import bp as accounts_bp
+from change_portal.core import security
+from change_portal.core.permissions import ROLE_LABELS, Role, can
 from change_portal.core.views import bp as core_bp
+from change_portal.extensions import babel, csrf, db, login_manager, migrate
 from change_portal.organisations.views import admin_bp, platform_bp
 from change_portal.projects.views import bp as projects_bp
 from change_portal.roadmap.views import bp as roadmap_bp
-from change_portal.core import security
-from change_portal.core.permissions import ROLE_LABELS, Role, can
-from change_portal.extensions import babel, csrf, db, login_manager, migrate
 
 
 def _select_locale() -> str:

@@ -12,6 +12,8 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from flask import g, has_app_context
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from flask_sqlalchemy.session import _app_ctx_id
 from sqlalchemy import text
@@ -40,6 +42,17 @@ def _test_config() -> dict:
     }
 
 
+class _Client(FlaskClient):
+    """Tests keep an app context pushed (for the rolled-back session), and Flask
+    reuses it for requests: forget the user Flask-Login cached in `g` so each
+    request loads its own, as in production."""
+
+    def open(self, *args, **kwargs):
+        if has_app_context():
+            g.pop("_login_user", None)
+        return super().open(*args, **kwargs)
+
+
 @pytest.fixture(scope="session")
 def app():
     url = os.environ.get("DATABASE_URL")
@@ -48,6 +61,7 @@ def app():
     os.environ.setdefault("INSTANCE_PATH", str(_TMP / "instance"))
     redis_url = os.environ.pop("REDIS_URL", None)
     app = create_app(_test_config())
+    app.test_client_class = _Client
     app.config["TEST_REDIS_URL"] = redis_url  # for the tests that need the real queue
     with app.app_context():
         _reset_schema()

@@ -33,5 +33,6 @@ def call_hook(name: str, **kwargs) -> list:
 
 
 def render_hook(name: str, **kwargs) -> list[Markup]:
-    """Receivers that return HTML (a Markup): panels to include in a page."""
-    return [Markup(html) for html in call_hook(name, **kwargs) if html]
+    """Receivers that return HTML as Markup (rendered by their own templates):
+    panels to include in a page. Plain strings are ignored, never trusted."""
+    return [html for html in call_hook(name, **kwargs) if isinstance(html, Markup) and html]

@@ -61,7 +61,8 @@ MESSAGES = {
                   "Réduisez sa taille et réessayez.")),
     429: lambda: (_("Trop de tentatives"), _("Patientez un peu avant de réessayer.")),
     500: lambda: (_("Erreur du portail"), _("Un problème est survenu de notre côté. "
-                  "Réessayez dans quelques instants ; s'il persiste, prévenez votre administrateur.")),
+                  "Réessayez dans quelques instants ; s'il persiste, prévenez votre "
+                  "administrateur.")),
     503: lambda: (_("Service momentanément indisponible"), _("Le portail ne peut pas répondre "
                   "pour l'instant. Réessayez dans quelques instants.")),
 }
