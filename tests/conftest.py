@@ -45,11 +45,14 @@ def _test_config() -> dict:
 class _Client(FlaskClient):
     """Tests keep an app context pushed (for the rolled-back session), and Flask
     reuses it for requests: forget the user Flask-Login cached in `g` so each
-    request loads its own, as in production."""
+    request loads its own, as in production. What the test set up is committed
+    first (a savepoint release: the outer transaction is still rolled back), so
+    that a rollback inside the request undoes only the request's own work."""
 
     def open(self, *args, **kwargs):
         if has_app_context():
             g.pop("_login_user", None)
+            _db.session.commit()
         return super().open(*args, **kwargs)
 
 

@@ -22,6 +22,7 @@ def create_organisation(slug: str | None = None, name: str | None = None, **kw) 
         slug=slug or f"commune-{n}",
         kind=kw.pop("kind", "commune"),
         population=kw.pop("population", 5000),
+        services=kw.pop("services", ()),
         **kw,
     )
 

@@ -1,0 +1,63 @@
+"""Platform operators create collectivités and their first admin."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from change_portal.accounts.models import User
+from change_portal.extensions import db
+from change_portal.organisations.models import Organisation, Service
+
+
+def _create(client, **overrides):
+    data = {"name": "Communauté de communes du Val", "slug": "cc-du-val",
+            "kind": "intercommunalite", "population": "24000",
+            "admin_name": "Paul Durand", "admin_email": "paul.durand@cc-val.fr", **overrides}
+    return client.post("/plateforme/collectivites/nouvelle", data=data)
+
+
+def test_operator_creates_a_collectivite_and_invites_its_admin(client, login_as, outbox):
+    login_as("operator")
+    resp = _create(client)
+    assert resp.status_code == 302
+    org = db.session.scalars(select(Organisation).where(Organisation.slug == "cc-du-val")).one()
+    assert org.kind == "intercommunalite" and org.population == 24000
+    assert db.session.scalars(select(Service).where(Service.organisation_id == org.id)).first()
+    admin = db.session.scalars(select(User).where(User.email == "paul.durand@cc-val.fr")).one()
+    assert admin.organisation_id == org.id and admin.has_role("admin")
+    assert list(outbox.glob("invitation-*.eml"))
+    page = client.get(resp.headers["Location"]).get_data(as_text=True)
+    assert "Paul Durand" in page and "/invitation/" in page
+
+
+def test_bad_input_is_explained_and_nothing_is_created(client, login_as, org):
+    login_as("operator")
+    for overrides, message in [
+        ({"slug": "Pas Bon!"}, "lettres minuscules"),
+        ({"slug": org.slug}, "déjà pris"),
+        ({"population": "-3"}, "nombre d&#39;habitants valide"),
+        ({"kind": "empire"}, "Not a valid choice"),
+        ({"admin_email": "nope"}, "pas valide"),
+    ]:
+        resp = _create(client, **overrides)
+        assert resp.status_code == 200, overrides
+        assert message in resp.get_data(as_text=True), overrides
+    assert db.session.scalars(
+        select(Organisation).where(Organisation.name == "Communauté de communes du Val")
+    ).first() is None
+
+
+def test_admin_email_taken_rolls_back_the_collectivite(client, login_as, org):
+    login_as("operator")
+    db.session.add(User(email="pris@ville.fr", full_name="X", organisation_id=org.id))
+    db.session.flush()
+    resp = _create(client, admin_email="pris@ville.fr")
+    assert "Un compte existe déjà" in resp.get_data(as_text=True)
+    assert db.session.scalars(
+        select(Organisation).where(Organisation.slug == "cc-du-val")).first() is None
+
+
+def test_operator_has_no_tenant_pages(client, login_as):
+    login_as("operator")
+    assert client.get("/admin/utilisateurs").status_code == 403
+    assert client.get("/accueil").headers["Location"].endswith("/plateforme/collectivites")
