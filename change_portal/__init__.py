@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import wtforms
 from flask import Flask
 
 from change_portal import app_setup
@@ -24,7 +25,13 @@ def create_app(config: dict | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
     )
     app.config.update(load_config(instance_path, config))
-    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(Path(__file__).parent / "translations")
+    # Our catalogue, then WTForms' own, so that its built-in validation messages
+    # ("Not a valid choice") follow the person's language too.
+    wtforms_locales = Path(wtforms.__file__).parent / "locale"
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = (
+        f"{Path(__file__).parent / 'translations'};{wtforms_locales}"
+    )
+    app.config["BABEL_DOMAIN"] = "messages;wtforms"
 
     app_setup.init_extensions(app)
     app_setup.register_blueprints(app)

@@ -102,7 +102,7 @@ def test_invite_errors_keep_the_form(client, org, login_as):
     assert "Quelqu&#39;un" in text
     resp = _invite(client, email="pas-une-adresse", roles=[])
     text = resp.get_data(as_text=True)
-    assert "Cette adresse électronique n&#39;est pas valide." in text
+    assert "Cette adresse électronique n" in text and "pas valide" in text
     assert "Choisissez au moins un rôle." in text
 
 

@@ -35,8 +35,8 @@ def test_bad_input_is_explained_and_nothing_is_created(client, login_as, org):
     for overrides, message in [
         ({"slug": "Pas Bon!"}, "lettres minuscules"),
         ({"slug": org.slug}, "déjà pris"),
-        ({"population": "-3"}, "nombre d&#39;habitants valide"),
-        ({"kind": "empire"}, "Not a valid choice"),
+        ({"population": "-3"}, "habitants valide"),
+        ({"kind": "empire"}, "pas un choix valide"),
         ({"admin_email": "nope"}, "pas valide"),
     ]:
         resp = _create(client, **overrides)

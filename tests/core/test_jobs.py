@@ -1,0 +1,124 @@
+"""The job queue: inline mode, retries, periodic ticks, and a real rq worker."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import uuid
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from change_portal.accounts import services as accounts
+from change_portal.accounts.jobs import send_invitation_email
+from change_portal.accounts.models import Invitation
+from change_portal.core import jobs
+from change_portal.core.audit import AuditEvent
+from change_portal.core.models import utcnow
+from change_portal.extensions import db
+from tests import factories
+
+CALLS: list[str] = []
+
+
+def flaky_job(marker: str) -> None:
+    """Fails twice, then records one audit event."""
+    CALLS.append(marker)
+    if CALLS.count(marker) < 3:
+        raise RuntimeError("transient failure")
+    db.session.add(AuditEvent(action="flaky_done", details={"marker": marker}))
+
+
+def broken_job() -> None:
+    raise RuntimeError("always broken")
+
+
+def test_inline_job_commits_its_work_and_is_retried(app):
+    marker = uuid.uuid4().hex
+    jobs.enqueue(flaky_job, marker)
+    assert CALLS.count(marker) == 3
+    done = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "flaky_done"))
+    assert [e.details["marker"] for e in done] == [marker]
+
+
+def test_inline_failure_never_reaches_the_caller(app, caplog):
+    jobs.enqueue(broken_job)  # no exception
+    assert any("abandoned" in r.message for r in caplog.records)
+
+
+PERIODIC_RUNS: list[int] = []
+
+
+def hourly_job() -> None:
+    PERIODIC_RUNS.append(1)
+
+
+def test_periodic_tick_claims_each_run_once(app, monkeypatch):
+    monkeypatch.setattr(jobs, "_PERIODIC", {})
+    PERIODIC_RUNS.clear()
+    jobs.periodic(timedelta(hours=1))(hourly_job)
+    now = utcnow()
+    assert jobs.tick(now) == []  # first sight starts the clock
+    assert jobs.tick(now + timedelta(minutes=30)) == []
+    assert len(jobs.tick(now + timedelta(minutes=61))) == 1
+    assert jobs.tick(now + timedelta(minutes=62)) == []
+    assert PERIODIC_RUNS == [1]
+
+
+def test_invitation_email_job_is_idempotent(app, org, outbox):
+    admin = factories.create_user(org, ["admin"])
+    inv = accounts.invite_user(admin, org, email="nouveau@ville-a.fr", full_name="Nouveau",
+                               roles=["agent"], service=None, days=7)
+    db.session.commit()
+    jobs.enqueue(send_invitation_email, inv.id)
+    jobs.enqueue(send_invitation_email, inv.id)
+    assert len(list(outbox.glob("invitation-*.eml"))) == 1
+    db.session.expire_all()  # the job ran in its own session
+    assert db.session.get(Invitation, inv.id).sent_at is not None
+
+
+@pytest.mark.redis
+@pytest.mark.committed
+def test_real_rq_worker_runs_the_job_once(app, tmp_path):
+    redis_url = app.config.get("TEST_REDIS_URL")
+    if not redis_url:
+        pytest.skip("REDIS_URL not set: the real-queue test runs in CI's second pass")
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    outbox = tmp_path / "outbox"
+    org = factories.create_organisation(slug=f"rq-{uuid.uuid4().hex[:6]}")
+    admin = factories.create_user(org, ["admin"])
+    inv = accounts.invite_user(admin, org, email=f"rq-{uuid.uuid4().hex[:6]}@ville.fr",
+                               full_name="Par la file", roles=["agent"], service=None, days=7)
+    db.session.commit()
+    saved = {k: app.config[k] for k in ("REDIS_URL", "RQ_QUEUE")}
+    app.config.update(REDIS_URL=redis_url, RQ_QUEUE=queue)
+    try:
+        job_id = jobs.enqueue(send_invitation_email, inv.id)
+        jobs.enqueue(send_invitation_email, inv.id)  # a duplicate: must not send twice
+        from redis import Redis
+        from rq.job import Job
+
+        job = Job.fetch(job_id, connection=Redis.from_url(redis_url))
+        assert job.retries_left == jobs.MAX_RETRIES
+    finally:
+        app.config.update(saved)
+    env = {
+        **os.environ,
+        "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+        "REDIS_URL": redis_url,
+        "RQ_QUEUE": queue,
+        "OUTBOX_DIR": str(outbox),
+        "SECRET_KEY": app.config["SECRET_KEY"],
+        "INSTANCE_PATH": str(tmp_path / "instance"),
+    }
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "flask"), "--app", "change_portal", "worker",
+         "--burst"], env=env, capture_output=True, text=True, timeout=120, check=False,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    db.session.expire_all()
+    assert db.session.get(Invitation, inv.id).sent_at is not None
+    assert len(list(outbox.glob("invitation-*.eml"))) == 1
