@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app change_portal
 STAMP := $(VENV)/.installed
 LOCALES := change_portal/translations
 
-.PHONY: run test install translations migrate demo worker lint e2e-deps clean-db help
+.PHONY: run test install translations extract migrate demo worker lint clean-db help e2e-deps
 
 help:
 	@echo "make run    set up and serve the demo collectivité at http://127.0.0.1:5000"
@@ -29,12 +29,17 @@ translations: $(STAMP)
 	    -l $$(basename $$(dirname $$(dirname $$po))) -o "$${po%.po}.mo" >/dev/null; \
 	done; true
 
+# Developers: refresh the catalogue after changing strings, then translate en/messages.po.
+extract: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o $(LOCALES)/messages.pot --no-location --sort-output .
+	$(BIN)/pybabel update -i $(LOCALES)/messages.pot -d $(LOCALES) -l en --no-fuzzy-matching
+
 migrate: install
 	$(FLASK) db upgrade heads
 
 demo: migrate
 	$(FLASK) demo --if-empty
-	$(FLASK) courses sync || true
+	$(FLASK) courses sync
 
 run: demo
 	@echo "Portail : http://127.0.0.1:5000"
@@ -43,7 +48,18 @@ run: demo
 worker: install
 	$(FLASK) worker
 
+AXE_VERSION := 4.10.3
+AXE := .cache/e2e/node_modules/axe-core/axe.min.js
+
+# Browser tests: Playwright (Python) drives Debian's chromium; axe-core comes from npm.
+e2e-deps: $(AXE)
+$(AXE):
+	@command -v npm >/dev/null || { echo "npm is needed for axe-core (browser tests)"; exit 1; }
+	mkdir -p .cache/e2e
+	npm install --silent --no-audit --no-fund --prefix .cache/e2e axe-core@$(AXE_VERSION)
+
 test: install
+	@command -v npm >/dev/null && $(MAKE) --no-print-directory e2e-deps || echo "npm missing: browser tests will be skipped"
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install

@@ -93,6 +93,11 @@ def _reset_schema() -> None:
 def db(request, app):
     """Each test runs inside a transaction that is rolled back at the end; commits
     made by the code under test become savepoints."""
+    if request.node.get_closest_marker("e2e"):
+        # The browser's server commits to its own database, in another thread:
+        # the shared session must not be swapped for the rolled-back one.
+        yield _db
+        return
     if request.node.get_closest_marker("committed"):
         # Tests that cross processes (a real rq worker) need real commits.
         with app.app_context():

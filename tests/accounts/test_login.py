@@ -214,3 +214,30 @@ def test_language_switch_to_english(client):
     assert resp.headers["Location"] == "/connexion"
     page = client.get("/connexion").get_data(as_text=True)
     assert '<html lang="en">' in page
+
+
+@pytest.mark.redis
+def test_throttling_counts_in_redis_when_present(app, client, org):
+    url = app.config.get("TEST_REDIS_URL")
+    if not url:
+        pytest.skip("REDIS_URL not set: runs in CI's second pass")
+    from redis import Redis
+
+    redis = Redis.from_url(url)
+    ip = "192.0.2.77"  # a documentation address, only a string in the WSGI environ
+    for key in redis.scan_iter(match=f"rl:login-ip:{ip}:*"):
+        redis.delete(key)
+    saved = {k: app.config[k] for k in ("REDIS_URL", "LOGIN_LIMIT_IP")}
+    app.config.update(REDIS_URL=url, LOGIN_LIMIT_IP="3/60")
+    try:
+        for _ in range(3):
+            client.post("/connexion", data={"email": "x@y.fr", "password": "faux mot de passe"},
+                        environ_base={"REMOTE_ADDR": ip})
+        assert list(redis.scan_iter(match=f"rl:login-ip:{ip}:*"))
+        resp = client.post("/connexion", data={"email": "x@y.fr", "password": "faux"},
+                           environ_base={"REMOTE_ADDR": ip})
+        assert resp.status_code == 429
+    finally:
+        app.config.update(saved)
+        for key in redis.scan_iter(match=f"rl:login-ip:{ip}:*"):
+            redis.delete(key)
