@@ -56,6 +56,8 @@ __all__ = [
     "find_module_dirs",
     "module_to_files",
     "parse_module_dir",
+    "lesson_source",
+    "parse_lesson_body",
     "parse_quiz_block",
     "render_quiz_source",
     "split_front_matter",
@@ -1169,6 +1171,37 @@ def parse_module_dir(path: Path) -> ParsedModule:
     )
 
 
+
+def parse_lesson_body(
+    body: str,
+    *,
+    path: str,
+    first_line: int = 1,
+    images: Mapping[str, bytes] | None = None,
+    allow_quiz: bool = True,
+) -> tuple[str, list[Quiz], list[ParseIssue]]:
+    """Check one Markdown text typed in the browser editor (a lesson, or the
+    introduction with ``allow_quiz=False``), with the same rules as a file.
+
+    Returns ``(body with [[quiz:N]] placeholders, quizzes, warnings)``; raises
+    :class:`ModuleFormatError` listing every error. ``images`` are the module's
+    images (relative path -> bytes) that the text may reference.
+    """
+    issues = _Issues()
+    checker = _MarkdownChecker(
+        path=path,
+        first_line=first_line,
+        issues=issues,
+        images=images or {},
+        used_images=set(),
+    )
+    out, quizzes = checker.run(_normalize_text(body), allow_quiz=allow_quiz)
+    issues.sort_since((0, 0))
+    if issues.errors:
+        raise ModuleFormatError(issues.errors, issues.warnings)
+    return _tidy_body(out), quizzes, issues.warnings
+
+
 def _display_path(path: Path) -> str:
     return f"{path.parent.name}/{path.name}" if path.parent.name else path.name
 
@@ -1296,6 +1329,13 @@ def _restore_quizzes(body: str, quizzes: list[Any]) -> str:
         if number not in used:
             out.extend(["", *render_quiz_source(quiz, fenced=True).rstrip("\n").split("\n")])
     return "\n".join(out)
+
+
+
+def lesson_source(body: str, quizzes: list[Any]) -> str:
+    """The text a trainer edits: ``body`` with its ``[[quiz:N]]`` placeholders
+    turned back into ```quiz blocks (the inverse of :func:`parse_lesson_body`)."""
+    return _tidy_body(_normalize_text(_restore_quizzes(body, quizzes)))
 
 
 def _render_markdown_file(meta: dict[str, Any], body: str) -> bytes:

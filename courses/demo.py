@@ -1,0 +1,50 @@
+"""Demo content: the shipped library, an assignment and some progress, so that
+`make run` shows living pages."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import select
+
+from change_portal.extensions import db
+from change_portal.organisations.models import Service
+from courses import assignments, importer, learning, queries
+from courses.models import Module
+
+
+def _module(slug: str) -> Module | None:
+    return db.session.scalar(select(Module).where(Module.slug == slug,
+                                                  Module.organisation_id.is_(None)))
+
+
+def _take_module(user, module: Module, lessons: int | None = None) -> None:
+    version = queries.version_with_lessons(module)
+    for lesson in version.lessons[:lessons]:
+        full = queries.lesson_with_quizzes(version, lesson.key)
+        for quiz in full.quizzes:
+            answers = {q.id: {o.id for o in q.options if o.correct} for q in quiz.questions}
+            learning.answer_quiz(user, module, full, quiz, answers)
+        learning.mark_lesson_done(user, module, full)
+
+
+def load_demo(org, users=None, **_kwargs) -> None:
+    """demo_loaded receiver: import the library, assign cybersecurity to the
+    Accueil service (due in three weeks), and give two agents some progress."""
+    importer.sync(None, None)
+    users = users or {}
+    cyber = _module("cybersecurite-bons-reflexes")
+    rgpd = _module("rgpd-au-quotidien")
+    trainer = users.get("nathalie.dubois@demo.example")
+    accueil = db.session.scalar(select(Service).where(Service.organisation_id == org.id,
+                                                      Service.name == "Accueil"))
+    if cyber is not None and trainer is not None and accueil is not None:
+        assignments.assign_module(trainer, cyber, service=accueil,
+                                  due_date=date.today() + timedelta(weeks=3))
+    karim = users.get("karim.benali@demo.example")
+    julie = users.get("julie.lefevre@demo.example")
+    if cyber is not None and karim is not None:
+        _take_module(karim, cyber, lessons=2)
+    if rgpd is not None and julie is not None:
+        _take_module(julie, rgpd)
+    db.session.flush()

@@ -1,0 +1,66 @@
+"""Forms of the learning domain (trainers' editor, assignments, project link)."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from change_portal.accounts.forms import MultiCheckboxField
+from courses.models import LEVEL_LABELS
+
+
+class ModuleForm(FlaskForm):
+    title = StringField(_l("Titre du module"), validators=[
+        DataRequired(_l("Indiquez un titre.")),
+        Length(max=200, message=_l("200 caractères au plus."))])
+    summary = TextAreaField(_l("Résumé"), description=_l("Une ou deux phrases pour le catalogue."),
+                            validators=[DataRequired(_l("Indiquez un résumé.")),
+                                        Length(max=500, message=_l("500 caractères au plus."))])
+    duration = IntegerField(_l("Durée (en minutes)"), validators=[
+        DataRequired(_l("Indiquez une durée en minutes.")),
+        NumberRange(min=1, max=600, message=_l("Entre 1 et 600 minutes."))])
+    level = SelectField(_l("Niveau"), choices=[(k, v) for k, v in LEVEL_LABELS.items()])
+    pass_score = IntegerField(_l("Score de réussite (%)"), default=80, validators=[
+        NumberRange(min=0, max=100, message=_l("Un pourcentage entre 0 et 100."))])
+    competences = StringField(_l("Compétences"), description=_l(
+        "Séparées par des virgules, par ex. : Protection et sécurité, Communication"),
+        validators=[Optional(), Length(max=1000)])
+    introduction = TextAreaField(_l("Introduction (Markdown)"), render_kw={"rows": 10},
+                                 validators=[Optional(), Length(max=200_000)])
+
+
+class NewLessonForm(FlaskForm):
+    title = StringField(_l("Titre de la nouvelle leçon"), validators=[
+        DataRequired(_l("Indiquez un titre.")),
+        Length(max=200, message=_l("200 caractères au plus."))])
+
+
+class LessonForm(FlaskForm):
+    title = StringField(_l("Titre de la leçon"), validators=[
+        DataRequired(_l("Indiquez un titre.")),
+        Length(max=200, message=_l("200 caractères au plus."))])
+    source = TextAreaField(_l("Contenu (Markdown)"), render_kw={"rows": 24},
+                           description=_l("Les quiz s'écrivent dans un bloc ```quiz : « ? » "
+                                          "pour la question, « - [ ] » et « - [x] » pour les "
+                                          "réponses, « ! » pour l'explication."),
+                           validators=[Optional(), Length(max=200_000)])
+
+
+class ImageForm(FlaskForm):
+    image = FileField(_l("Image (PNG, JPEG, GIF ou WebP, 2 Mo au plus)"))
+
+
+class AssignmentForm(FlaskForm):
+    module_id = SelectField(_l("Module"), coerce=int,
+                            validators=[DataRequired(_l("Choisissez un module."))])
+    service_id = SelectField(_l("Service"), coerce=int, default=0)
+    user_ids = MultiCheckboxField(_l("Ou des agents choisis"), coerce=int)
+    due_date = DateField(_l("Échéance (facultative)"), validators=[Optional()])
+
+
+class RequiredModuleForm(FlaskForm):
+    module_id = SelectField(_l("Module requis"), coerce=int,
+                            validators=[DataRequired(_l("Choisissez un module."))])

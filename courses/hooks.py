@@ -1,0 +1,54 @@
+"""Receivers that other pages call: the home page's "À faire" panel and the
+project page's readiness and required-modules panel (change_portal calls them
+through core.home and core.registry, never importing courses)."""
+
+from __future__ import annotations
+
+from flask import render_template
+from markupsafe import Markup
+from sqlalchemy import select
+
+from change_portal.core.permissions import Role
+from change_portal.extensions import db
+from courses import queries
+from courses.models import Module, ModuleVersion
+
+
+def todo_panel(user) -> Markup | None:
+    """Modules assigned to the user and not completed yet."""
+    if getattr(user, "organisation_id", None) is None:
+        return None
+    todo = queries.todo_for(user)
+    if not todo:
+        return None
+    return Markup(render_template(  # noqa: S704 - autoescaped template
+        "courses/_todo_panel.html", todo=todo))
+
+
+def project_readiness(project) -> dict:
+    """(project) -> dict(required, ready_agents, total_agents, percent)."""
+    return queries.readiness_many([project])[project.id]
+
+
+def project_readiness_many(projects) -> dict:
+    """(projects) -> {project_id: readiness dict}, in a constant number of queries."""
+    return queries.readiness_many(list(projects))
+
+
+def project_panel(project, user) -> Markup | None:
+    """Required modules and readiness; a form for project leads and admins."""
+    required = queries.required_modules([project.id])[project.id]
+    readiness = queries.readiness_many([project])[project.id]
+    can_edit = user is not None and getattr(user, "organisation_id", None) == \
+        project.organisation_id and (user.has_role(Role.PROJECT_LEAD) or user.has_role(Role.ADMIN))
+    choices = []
+    if can_edit:
+        taken = {v.module_id for v in required}
+        choices = [v for v in db.session.scalars(
+            select(ModuleVersion).join(Module, Module.id == ModuleVersion.module_id)
+            .where(ModuleVersion.is_current.is_(True), queries.visible(project.organisation_id))
+            .order_by(ModuleVersion.title)) if v.module_id not in taken]
+    return Markup(render_template(  # noqa: S704 - autoescaped template
+        "courses/_project_panel.html", project=project,
+                                  required=required, readiness=readiness, can_edit=can_edit,
+                                  choices=choices))

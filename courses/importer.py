@@ -1,0 +1,113 @@
+"""Import of module folders (`flask courses sync`, and the job behind the
+trainers' "synchronise" button): all-or-nothing per module, idempotent."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import select
+
+from change_portal.config import ROOT
+from change_portal.extensions import db
+from courses import parsing
+from courses.models import Module
+from courses.services import (
+    build_version,
+    content_hash,
+    current_version,
+    make_current,
+    replace_images,
+)
+
+DEFAULT_LIBRARY = ROOT / "courses" / "library"
+
+
+@dataclass
+class SyncReport:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def summary(self) -> str:
+        return (f"{len(self.created)} créé(s), {len(self.updated)} mis à jour, "
+                f"{len(self.unchanged)} inchangé(s), {len(self.errors)} erreur(s)")
+
+    def lines(self) -> list[str]:
+        return [*self.errors, *(f"attention : {w}" for w in self.warnings), self.summary()]
+
+
+def import_module(parsed: parsing.ParsedModule, organisation_id: int | None,
+                  actor=None) -> str:
+    """Create or update one module from its parsed folder.
+
+    Returns 'created', 'updated' or 'unchanged' (same content hash as the
+    current version: nothing is written).
+    """
+    digest = content_hash(parsing.module_to_files(parsed))
+    stmt = select(Module).where(Module.slug == parsed.slug)
+    stmt = stmt.where(Module.organisation_id.is_(None) if organisation_id is None
+                      else Module.organisation_id == organisation_id)
+    module = db.session.scalar(stmt)
+    status = "updated"
+    if module is None:
+        module = Module(organisation_id=organisation_id, slug=parsed.slug,
+                        created_by_id=getattr(actor, "id", None))
+        db.session.add(module)
+        db.session.flush()
+        status = "created"
+    else:
+        current = current_version(module)
+        if current is not None and current.content_hash == digest:
+            return "unchanged"
+    replace_images(module, parsed.images)
+    number = max((v.number for v in module.versions), default=0) + 1
+    version = build_version(module, parsed, number=number, status="published", actor=actor)
+    version.content_hash = digest
+    make_current(module, version)
+    return status
+
+
+def sync(paths: list[Path] | None = None, organisation_id: int | None = None,
+         actor=None) -> SyncReport:
+    """Import every module found under `paths` (default: the shipped library).
+
+    Each module is parsed first, then written inside a savepoint: a module with
+    an error leaves the database as it was, the others are still imported.
+    """
+    report = SyncReport()
+    dirs: list[Path] = []
+    for path in paths or [DEFAULT_LIBRARY]:
+        try:
+            dirs.extend(parsing.find_module_dirs(Path(path)))
+        except parsing.ModuleFormatError as err:
+            report.errors.extend(str(issue) for issue in err.errors)
+    duplicates = parsing.check_duplicate_slugs(dirs)
+    report.errors.extend(str(issue) for issue in duplicates)
+    bad = {issue.path for issue in duplicates}
+    for directory in dirs:
+        if f"{directory.parent.name}/{directory.name}" in bad:
+            continue
+        try:
+            parsed = parsing.parse_module_dir(directory)
+        except parsing.ModuleFormatError as err:
+            report.errors.extend(str(issue) for issue in err.errors)
+            report.warnings.extend(str(issue) for issue in err.warnings)
+            continue
+        report.warnings.extend(str(issue) for issue in parsed.warnings)
+        savepoint = db.session.begin_nested()
+        try:
+            status = import_module(parsed, organisation_id, actor)
+            savepoint.commit()
+        except Exception as exc:  # any failure: this module is left as it was
+            savepoint.rollback()
+            report.errors.append(f"{parsed.slug}:0: import impossible ({type(exc).__name__})")
+            continue
+        getattr(report, status).append(parsed.slug)
+    return report

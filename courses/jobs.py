@@ -1,0 +1,30 @@
+"""Background jobs of the learning domain: library import, due-date reminders."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from change_portal.core.jobs import periodic
+from change_portal.core.models import utcnow
+from change_portal.extensions import db
+from courses import assignments, importer
+from courses.models import SyncRun
+
+
+def sync_library(run_id: int) -> bool:
+    """Import the shipped library and record the outcome on the SyncRun row.
+    Idempotent: a finished run is not run again."""
+    run = db.session.get(SyncRun, run_id)
+    if run is None or run.finished_at is not None:
+        return False
+    report = importer.sync(None, None)
+    run.ok = report.ok
+    run.output = "\n".join(report.lines())[:20000]
+    run.finished_at = utcnow()
+    return True
+
+
+@periodic(timedelta(hours=1))
+def send_assignment_reminders(now: datetime | None = None) -> int:
+    """Remind agents of modules due soon (once per assignment and agent)."""
+    return assignments.send_reminders(now or utcnow())

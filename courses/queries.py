@@ -1,0 +1,361 @@
+"""Read helpers of the learning domain: aggregates in SQL, eager loading, a
+constant number of queries whatever the number of modules or learners."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import abort
+from sqlalchemy import Select, and_, exists, func, or_, select
+from sqlalchemy.orm import selectinload
+
+from change_portal.accounts.models import User
+from change_portal.extensions import db
+from change_portal.organisations.models import Service
+from change_portal.projects.models import project_service
+from courses.models import (
+    Assignment,
+    AssignmentUser,
+    Competence,
+    Completion,
+    Lesson,
+    LessonProgress,
+    Module,
+    ModuleVersion,
+    ProjectModule,
+    Question,
+    Quiz,
+    QuizAttempt,
+)
+
+DURATIONS = {"court": (0, 20), "moyen": (21, 40), "long": (41, 10_000)}
+STATUSES = ("a_commencer", "en_cours", "termine")
+
+
+def visible(organisation_id: int):
+    """Modules a member of `organisation_id` may see: shared ones and their own."""
+    return or_(Module.organisation_id.is_(None), Module.organisation_id == organisation_id)
+
+
+def visible_module_or_404(module_id: int, organisation_id: int) -> Module:
+    module = db.session.scalar(select(Module).where(Module.id == module_id,
+                                                    visible(organisation_id)))
+    if module is None:
+        abort(404)
+    return module
+
+
+def own_module_or_404(module_id: int, organisation_id: int) -> Module:
+    """A module the collectivité authors (shared modules are not editable here)."""
+    module = db.session.scalar(select(Module).where(
+        Module.id == module_id, Module.organisation_id == organisation_id))
+    if module is None:
+        abort(404)
+    return module
+
+
+def current_versions(module_ids) -> dict[int, ModuleVersion]:
+    ids = list(module_ids)
+    if not ids:
+        return {}
+    rows = db.session.scalars(select(ModuleVersion).where(
+        ModuleVersion.module_id.in_(ids), ModuleVersion.is_current.is_(True)))
+    return {v.module_id: v for v in rows}
+
+
+def _started(user_id: int):
+    return or_(
+        exists().where(LessonProgress.user_id == user_id,
+                       LessonProgress.module_id == ModuleVersion.module_id),
+        exists().where(QuizAttempt.user_id == user_id,
+                       QuizAttempt.module_id == ModuleVersion.module_id),
+    )
+
+
+def _done(user_id: int):
+    return exists().where(Completion.user_id == user_id,
+                          Completion.module_id == ModuleVersion.module_id)
+
+
+def catalogue_stmt(user, *, q: str = "", competence: str = "", duration: str = "",
+                   level: str = "", status: str = "") -> Select:
+    """Current versions of the modules `user` may see, filtered."""
+    stmt = (select(ModuleVersion).join(Module, Module.id == ModuleVersion.module_id)
+            .where(ModuleVersion.is_current.is_(True), visible(user.organisation_id))
+            .options(selectinload(ModuleVersion.module))
+            .order_by(ModuleVersion.title, ModuleVersion.id))
+    if q:
+        escaped = q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        pattern = f"%{escaped}%"
+        stmt = stmt.where(or_(func.lower(ModuleVersion.title).like(pattern, escape="\\"),
+                              func.lower(ModuleVersion.summary).like(pattern, escape="\\")))
+    if competence:
+        stmt = stmt.where(exists().where(Competence.version_id == ModuleVersion.id,
+                                         Competence.name == competence))
+    if duration in DURATIONS:
+        low, high = DURATIONS[duration]
+        stmt = stmt.where(ModuleVersion.duration.between(low, high))
+    if level:
+        stmt = stmt.where(ModuleVersion.level == level)
+    if status == "termine":
+        stmt = stmt.where(_done(user.id))
+    elif status == "en_cours":
+        stmt = stmt.where(~_done(user.id), _started(user.id))
+    elif status == "a_commencer":
+        stmt = stmt.where(~_done(user.id), ~_started(user.id))
+    return stmt
+
+
+def competence_choices(organisation_id: int) -> list[str]:
+    return list(db.session.scalars(
+        select(Competence.name).distinct()
+        .join(ModuleVersion, ModuleVersion.id == Competence.version_id)
+        .join(Module, Module.id == ModuleVersion.module_id)
+        .where(ModuleVersion.is_current.is_(True), visible(organisation_id))
+        .order_by(Competence.name)))
+
+
+@dataclass
+class LearnerState:
+    lessons_done: int = 0
+    lessons_total: int = 0
+    completed: bool = False
+    started: bool = False
+
+    @property
+    def status(self) -> str:
+        if self.completed:
+            return "termine"
+        return "en_cours" if self.started else "a_commencer"
+
+    @property
+    def percent(self) -> int:
+        if self.completed:
+            return 100
+        return round(100 * self.lessons_done / self.lessons_total) if self.lessons_total else 0
+
+
+def learner_states(user_id: int, versions: list[ModuleVersion]) -> dict[int, LearnerState]:
+    """Progress of one learner on several modules, in three queries."""
+    states = {v.module_id: LearnerState() for v in versions}
+    if not versions:
+        return states
+    by_version = {v.id: v.module_id for v in versions}
+    module_ids = list(states)
+    lesson_rows = db.session.execute(
+        select(Lesson.version_id, Lesson.key).where(Lesson.version_id.in_(list(by_version)))
+    ).all()
+    keys: dict[int, set[str]] = {m: set() for m in module_ids}
+    for version_id, key in lesson_rows:
+        keys[by_version[version_id]].add(key)
+    done_rows = db.session.execute(
+        select(LessonProgress.module_id, LessonProgress.lesson_key).where(
+            LessonProgress.user_id == user_id, LessonProgress.module_id.in_(module_ids))
+    ).all()
+    for module_id, key in done_rows:
+        states[module_id].started = True
+        if key in keys[module_id]:
+            states[module_id].lessons_done += 1
+    for module_id, state in states.items():
+        state.lessons_total = len(keys[module_id])
+    for module_id in db.session.scalars(select(Completion.module_id).where(
+            Completion.user_id == user_id, Completion.module_id.in_(module_ids))):
+        states[module_id].completed = True
+        states[module_id].started = True
+    for module_id in db.session.scalars(select(QuizAttempt.module_id).distinct().where(
+            QuizAttempt.user_id == user_id, QuizAttempt.module_id.in_(module_ids))):
+        states[module_id].started = True
+    return states
+
+
+def version_with_lessons(module: Module) -> ModuleVersion | None:
+    return db.session.scalar(
+        select(ModuleVersion)
+        .where(ModuleVersion.module_id == module.id, ModuleVersion.is_current.is_(True))
+        .options(selectinload(ModuleVersion.lessons)))
+
+
+def lesson_with_quizzes(version: ModuleVersion, key: str) -> Lesson | None:
+    return db.session.scalar(
+        select(Lesson).where(Lesson.version_id == version.id, Lesson.key == key)
+        .options(selectinload(Lesson.quizzes).selectinload(Quiz.questions)
+                 .selectinload(Question.options)))
+
+
+def lesson_outline(version_id: int) -> list:
+    """(key, title, position) of a version's lessons, for previous/next links."""
+    return db.session.execute(
+        select(Lesson.key, Lesson.title, Lesson.position)
+        .where(Lesson.version_id == version_id).order_by(Lesson.position)).all()
+
+
+def done_keys(user_id: int, module_id: int) -> set[str]:
+    return set(db.session.scalars(select(LessonProgress.lesson_key).where(
+        LessonProgress.user_id == user_id, LessonProgress.module_id == module_id)))
+
+
+def completion_of(user_id: int, module_id: int) -> Completion | None:
+    return db.session.scalar(
+        select(Completion).where(Completion.user_id == user_id, Completion.module_id == module_id)
+        .options(selectinload(Completion.attestation)))
+
+
+# --- assignments ----------------------------------------------------------------------
+
+def todo_for(user) -> list[tuple[Assignment, ModuleVersion]]:
+    """Modules assigned to `user` (directly or through their service) and not completed."""
+    direct = exists().where(AssignmentUser.assignment_id == Assignment.id,
+                            AssignmentUser.user_id == user.id)
+    targeted = direct if user.service_id is None else or_(
+        Assignment.service_id == user.service_id, direct)
+    rows = db.session.execute(
+        select(Assignment, ModuleVersion)
+        .join(ModuleVersion, and_(ModuleVersion.module_id == Assignment.module_id,
+                                  ModuleVersion.is_current.is_(True)))
+        .where(Assignment.organisation_id == user.organisation_id, targeted,
+               ~exists().where(Completion.user_id == user.id,
+                               Completion.module_id == Assignment.module_id))
+        .order_by(Assignment.due_date.is_(None), Assignment.due_date, ModuleVersion.title)
+    ).all()
+    seen: dict[int, tuple[Assignment, ModuleVersion]] = {}
+    for assignment, version in rows:
+        seen.setdefault(assignment.module_id, (assignment, version))
+    return list(seen.values())
+
+
+def assignments_stmt(organisation_id: int) -> Select:
+    return (select(Assignment).where(Assignment.organisation_id == organisation_id)
+            .options(selectinload(Assignment.service), selectinload(Assignment.users))
+            .order_by(Assignment.created_at.desc(), Assignment.id.desc()))
+
+
+# --- follow-up (aggregates, never individual answers) ---------------------------------------
+
+def followup(organisation_id: int) -> list[dict]:
+    """Per module and per service of the collectivité: agents who started,
+    completed, and the average of their best quiz scores (percent)."""
+    members = select(User.id, User.service_id).where(
+        User.organisation_id == organisation_id, User.erased_at.is_(None)).subquery()
+    starters = (
+        select(LessonProgress.module_id, LessonProgress.user_id)
+        .union(select(QuizAttempt.module_id, QuizAttempt.user_id))
+    ).subquery()
+    started = dict(((r[0], r[1]), r[2]) for r in db.session.execute(
+        select(starters.c.module_id, members.c.service_id, func.count())
+        .join(members, members.c.id == starters.c.user_id)
+        .group_by(starters.c.module_id, members.c.service_id)))
+    completed = dict(((r[0], r[1]), r[2]) for r in db.session.execute(
+        select(Completion.module_id, members.c.service_id, func.count())
+        .join(members, members.c.id == Completion.user_id)
+        .group_by(Completion.module_id, members.c.service_id)))
+    best = (select(QuizAttempt.module_id, QuizAttempt.user_id,
+                   func.max(QuizAttempt.correct).label("c"), func.max(QuizAttempt.total).label("t"))
+            .group_by(QuizAttempt.module_id, QuizAttempt.user_id, QuizAttempt.lesson_key,
+                      QuizAttempt.quiz_number)).subquery()
+    scores = {(r[0], r[1]): (100.0 * r[2] / r[3] if r[3] else None) for r in db.session.execute(
+        select(best.c.module_id, members.c.service_id, func.sum(best.c.c), func.sum(best.c.t))
+        .join(members, members.c.id == best.c.user_id)
+        .group_by(best.c.module_id, members.c.service_id))}
+    keys = set(started) | set(completed)
+    module_ids = {k[0] for k in keys}
+    versions = current_versions(module_ids)
+    services = dict(db.session.execute(select(Service.id, Service.name).where(
+        Service.organisation_id == organisation_id)).all())
+    result: dict[int, dict] = {}
+    for module_id, service_id in sorted(keys, key=lambda k: (k[0], services.get(k[1], ""))):
+        version = versions.get(module_id)
+        if version is None:
+            continue
+        entry = result.setdefault(module_id, {"version": version, "rows": []})
+        entry["rows"].append({
+            "service": services.get(service_id),
+            "started": started.get((module_id, service_id), 0),
+            "completed": completed.get((module_id, service_id), 0),
+            "score": scores.get((module_id, service_id)),
+        })
+    return sorted(result.values(), key=lambda e: e["version"].title)
+
+
+def completion_status(organisation_id: int, module_id: int) -> list[tuple[User, str]]:
+    """Each active agent of the collectivité and their status on one module
+    (for admins: status only, never scores or answers)."""
+    users = db.session.scalars(select(User).where(
+        User.organisation_id == organisation_id, User.active.is_(True),
+        User.erased_at.is_(None)).options(selectinload(User.service))
+        .order_by(User.full_name)).all()
+    done = set(db.session.scalars(select(Completion.user_id).where(
+        Completion.module_id == module_id)))
+    started = set(db.session.scalars(select(LessonProgress.user_id).where(
+        LessonProgress.module_id == module_id))) | set(db.session.scalars(
+            select(QuizAttempt.user_id).where(QuizAttempt.module_id == module_id)))
+    return [(u, "termine" if u.id in done else "en_cours" if u.id in started else "a_commencer")
+            for u in users]
+
+
+# --- projects -----------------------------------------------------------------------------
+
+def required_modules(project_ids) -> dict[int, list[ModuleVersion]]:
+    ids = list(project_ids)
+    result: dict[int, list[ModuleVersion]] = {pid: [] for pid in ids}
+    if not ids:
+        return result
+    rows = db.session.execute(
+        select(ProjectModule.project_id, ModuleVersion)
+        .join(ModuleVersion, and_(ModuleVersion.module_id == ProjectModule.module_id,
+                                  ModuleVersion.is_current.is_(True)))
+        .where(ProjectModule.project_id.in_(ids)).order_by(ModuleVersion.title)).all()
+    for project_id, version in rows:
+        result[project_id].append(version)
+    return result
+
+
+def readiness_many(projects) -> dict[int, dict]:
+    """For each project: required modules, active agents of its services, and
+    how many completed every required module. Three queries for any number."""
+    ids = [p.id for p in projects]
+    result = {pid: {"required": 0, "ready_agents": 0, "total_agents": 0, "percent": 0.0}
+              for pid in ids}
+    if not ids:
+        return result
+    orgs = {p.id: p.organisation_id for p in projects}
+    agents = (
+        select(project_service.c.project_id.label("pid"), User.id.label("uid"),
+               User.organisation_id.label("oid"))
+        .join(User, User.service_id == project_service.c.service_id)
+        .where(project_service.c.project_id.in_(ids), User.active.is_(True),
+               User.erased_at.is_(None))
+        .distinct().subquery()
+    )
+    required = dict(db.session.execute(
+        select(ProjectModule.project_id, func.count()).where(ProjectModule.project_id.in_(ids))
+        .group_by(ProjectModule.project_id)).all())
+    totals: dict[int, int] = {}
+    for pid, oid, count in db.session.execute(
+            select(agents.c.pid, agents.c.oid, func.count()).group_by(agents.c.pid, agents.c.oid)):
+        if orgs.get(pid) == oid:
+            totals[pid] = totals.get(pid, 0) + count
+    per_agent = (
+        select(agents.c.pid, agents.c.uid, agents.c.oid, func.count(Completion.id).label("n"))
+        .join(ProjectModule, ProjectModule.project_id == agents.c.pid)
+        .join(Completion, and_(Completion.module_id == ProjectModule.module_id,
+                               Completion.user_id == agents.c.uid))
+        .group_by(agents.c.pid, agents.c.uid, agents.c.oid).subquery()
+    )
+    req = (select(ProjectModule.project_id.label("pid"), func.count().label("n"))
+           .where(ProjectModule.project_id.in_(ids)).group_by(ProjectModule.project_id).subquery())
+    ready: dict[int, int] = {}
+    for pid, oid, count in db.session.execute(
+            select(per_agent.c.pid, per_agent.c.oid, func.count())
+            .join(req, and_(req.c.pid == per_agent.c.pid, req.c.n == per_agent.c.n))
+            .group_by(per_agent.c.pid, per_agent.c.oid)):
+        if orgs.get(pid) == oid:
+            ready[pid] = ready.get(pid, 0) + count
+    for pid in ids:
+        total = totals.get(pid, 0)
+        n_required = required.get(pid, 0)
+        ready_agents = ready.get(pid, 0) if n_required else total
+        result[pid] = {
+            "required": n_required, "ready_agents": ready_agents, "total_agents": total,
+            "percent": round(100.0 * ready_agents / total, 1) if total else 0.0,
+        }
+    return result

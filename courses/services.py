@@ -1,0 +1,491 @@
+"""Writes of the learning domain's content: building versions from parsed
+modules, the browser editor (drafts, lessons, images), publishing, export.
+
+Functions take the acting user and objects explicitly, flush but never commit,
+and raise DomainError with a message for people.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+import unicodedata
+import zipfile
+from types import SimpleNamespace
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from change_portal.core import audit
+from change_portal.core.errors import DomainError, NotAllowed
+from change_portal.core.markdown import render_markdown
+from change_portal.core.models import utcnow
+from change_portal.core.permissions import Role
+from change_portal.extensions import db
+from courses import parsing
+from courses.models import (
+    Competence,
+    CourseImage,
+    Lesson,
+    Module,
+    ModuleVersion,
+    Option,
+    Question,
+    Quiz,
+)
+
+IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".gif": "image/gif",
+               ".webp": "image/webp"}
+_IMAGE_URL_RE = re.compile(r'(src|href)="(?:\./)?(images/[^"]+)"')
+_NUMBER_PREFIX_RE = re.compile(r"^\d+[-_. ]*")
+AUTHOR_ROLES = (Role.TRAINER, Role.ADMIN)
+
+
+# --- rendering -----------------------------------------------------------------
+
+def module_image_url(module_id: int, name: str) -> str:
+    return f"/modules/{module_id}/fichiers/{name}"
+
+
+def render_module_markdown(module_id: int, text: str) -> str:
+    """Markdown → sanitised HTML, relative ``images/…`` links pointing at the
+    module's image route. Called at import/save time only."""
+    html = render_markdown(text)
+    return _IMAGE_URL_RE.sub(
+        lambda m: f'{m.group(1)}="{module_image_url(module_id, m.group(2))}"', html
+    )
+
+
+def lesson_key(filename: str) -> str:
+    """Identity of a lesson across versions: its file name without number and .md."""
+    stem = filename[:-3] if filename.lower().endswith(".md") else filename
+    return (_NUMBER_PREFIX_RE.sub("", stem) or stem)[:80]
+
+
+def slugify(text: str, limit: int = 60) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:limit].rstrip("-")
+
+
+def content_hash(files: dict[str, bytes]) -> str:
+    digest = hashlib.sha256()
+    for name in sorted(files):
+        digest.update(name.encode() + b"\0" + files[name] + b"\0")
+    return digest.hexdigest()
+
+
+# --- building versions -----------------------------------------------------------
+
+def build_version(module: Module, content: Any, *, number: int, status: str,
+                  actor=None) -> ModuleVersion:
+    """Create a version of `module` from a ParsedModule (or an object shaped
+    like one): lessons, quizzes and HTML rendered once, here."""
+    version = ModuleVersion(
+        module_id=module.id, number=number, status=status, is_current=False,
+        title=content.title, summary=content.summary, duration=int(content.duration),
+        audience=list(content.audience), competences=list(content.competences),
+        level=content.level, pass_score=int(content.pass_score),
+        version_label=getattr(content, "version", None),
+        introduction=content.introduction or "",
+        introduction_html=render_module_markdown(module.id, content.introduction or ""),
+        created_by_id=getattr(actor, "id", None),
+    )
+    db.session.add(version)
+    db.session.flush()
+    for name in dict.fromkeys(version.competences):
+        db.session.add(Competence(version_id=version.id, name=str(name)[:120]))
+    seen: set[str] = set()
+    for position, parsed in enumerate(
+        sorted(content.lessons, key=lambda item: getattr(item, "position", 0)), start=1
+    ):
+        key = getattr(parsed, "key", None) or lesson_key(parsed.filename)
+        if key in seen:
+            key = parsed.filename[:-3][:80]
+        seen.add(key)
+        _add_lesson(version, module.id, position, key, parsed.filename, parsed.title,
+                    parsed.body, list(parsed.quizzes))
+    db.session.flush()
+    return version
+
+
+def _add_lesson(version: ModuleVersion, module_id: int, position: int, key: str,
+                filename: str, title: str, body: str, quizzes: list) -> Lesson:
+    lesson = Lesson(
+        version_id=version.id, position=position, key=key, filename=filename, title=title,
+        body=body, source=parsing.lesson_source(body, quizzes),
+        body_html=render_module_markdown(module_id, body),
+    )
+    db.session.add(lesson)
+    db.session.flush()
+    _replace_quizzes(lesson, quizzes)
+    return lesson
+
+
+def _replace_quizzes(lesson: Lesson, quizzes: list) -> None:
+    for quiz in list(lesson.quizzes):
+        db.session.delete(quiz)
+    db.session.flush()
+    for number, parsed_quiz in enumerate(quizzes):
+        quiz = Quiz(lesson_id=lesson.id, number=number)
+        db.session.add(quiz)
+        db.session.flush()
+        for qpos, parsed_q in enumerate(parsed_quiz.questions):
+            question = Question(
+                quiz_id=quiz.id, position=qpos, text=parsed_q.text,
+                explanation=parsed_q.explanation or "",
+                multiple=sum(1 for o in parsed_q.options if o.correct) > 1,
+            )
+            db.session.add(question)
+            db.session.flush()
+            for opos, parsed_o in enumerate(parsed_q.options):
+                db.session.add(Option(question_id=question.id, position=opos,
+                                      text=parsed_o.text, correct=bool(parsed_o.correct)))
+    db.session.flush()
+    db.session.expire(lesson, ["quizzes"])
+
+
+def replace_images(module: Module, images: dict[str, bytes]) -> None:
+    """Make the module's stored images exactly `images` (path → bytes)."""
+    existing = {img.name: img for img in db.session.scalars(
+        select(CourseImage).where(CourseImage.module_id == module.id))}
+    for name, data in images.items():
+        sha = hashlib.sha256(data).hexdigest()
+        row = existing.pop(name, None)
+        if row is not None and row.sha256 == sha:
+            continue
+        if row is None:
+            row = CourseImage(module_id=module.id, name=name)
+            db.session.add(row)
+        row.content = data
+        row.sha256 = sha
+        row.size = len(data)
+        row.content_type = IMAGE_TYPES[_sniff(data) or ".png"]
+    for row in existing.values():
+        db.session.delete(row)
+    db.session.flush()
+
+
+def _sniff(data: bytes) -> str | None:
+    kind = parsing._sniff_image(data[:16])  # same check as the import
+    return kind if kind in IMAGE_TYPES else None
+
+
+def current_version(module: Module) -> ModuleVersion | None:
+    return db.session.scalar(select(ModuleVersion).where(
+        ModuleVersion.module_id == module.id, ModuleVersion.is_current.is_(True)))
+
+
+def draft_version(module: Module) -> ModuleVersion | None:
+    return db.session.scalar(select(ModuleVersion).where(
+        ModuleVersion.module_id == module.id, ModuleVersion.status == "draft"))
+
+
+def _next_number(module: Module) -> int:
+    return (db.session.scalar(select(func.max(ModuleVersion.number))
+                              .where(ModuleVersion.module_id == module.id)) or 0) + 1
+
+
+def make_current(module: Module, version: ModuleVersion) -> None:
+    """Publish `version`: it becomes what learners see; older ones are kept."""
+    for old in db.session.scalars(select(ModuleVersion).where(
+            ModuleVersion.module_id == module.id, ModuleVersion.is_current.is_(True))):
+        old.is_current = False
+    db.session.flush()
+    version.status = "published"
+    version.is_current = True
+    version.published_at = utcnow()
+    module.updated_at = utcnow()
+    db.session.flush()
+
+
+# --- export --------------------------------------------------------------------
+
+def version_as_content(version: ModuleVersion) -> SimpleNamespace:
+    """A version shaped like parsing.ParsedModule, for module_to_files."""
+    images = {img.name: img.content for img in db.session.scalars(
+        select(CourseImage).where(CourseImage.module_id == version.module_id))}
+    lessons = []
+    for lesson in version.lessons:
+        quizzes = [
+            SimpleNamespace(questions=[
+                SimpleNamespace(text=q.text, explanation=q.explanation,
+                                options=[SimpleNamespace(text=o.text, correct=o.correct)
+                                         for o in q.options])
+                for q in quiz.questions])
+            for quiz in lesson.quizzes
+        ]
+        lessons.append(SimpleNamespace(filename=lesson.filename, position=lesson.position,
+                                       title=lesson.title, body=lesson.body, quizzes=quizzes,
+                                       key=lesson.key))
+    return SimpleNamespace(
+        slug=version.module.slug, title=version.title, summary=version.summary,
+        duration=version.duration, audience=version.audience, competences=version.competences,
+        level=version.level, pass_score=version.pass_score, version=version.version_label,
+        introduction=version.introduction, lessons=lessons, images=images,
+    )
+
+
+def export_zip(version: ModuleVersion) -> bytes:
+    """The module in its folder format (``<slug>/module.md``, lessons, images) as a zip."""
+    files = parsing.module_to_files(version_as_content(version))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name in sorted(files):
+            archive.writestr(f"{version.module.slug}/{name}", files[name])
+    return buffer.getvalue()
+
+
+# --- authoring in the browser --------------------------------------------------------
+
+def _check_author(actor, module: Module | None = None) -> None:
+    if not any(actor.has_role(r) for r in AUTHOR_ROLES):
+        raise NotAllowed(_("Seuls les formateurs et les administrateurs modifient les modules."))
+    if module is not None and module.organisation_id != actor.organisation_id:
+        raise NotAllowed(_("Ce module est partagé par la plateforme : il ne peut pas être "
+                           "modifié ici."))
+
+
+def _validate_meta(data: dict) -> dict:
+    title = (data.get("title") or "").strip()
+    if not title or len(title) > 200:
+        raise DomainError(_("Indiquez un titre de 200 caractères au plus."), field="title")
+    summary = (data.get("summary") or "").strip()
+    if not summary or len(summary) > 500:
+        raise DomainError(_("Indiquez un résumé de 500 caractères au plus."), field="summary")
+    duration = data.get("duration")
+    if not isinstance(duration, int) or not 1 <= duration <= 600:
+        raise DomainError(_("La durée est un nombre de minutes entre 1 et 600."),
+                          field="duration")
+    pass_score = data.get("pass_score")
+    if not isinstance(pass_score, int) or not 0 <= pass_score <= 100:
+        raise DomainError(_("Le score de réussite est un pourcentage entre 0 et 100."),
+                          field="pass_score")
+    level = data.get("level")
+    if level not in parsing.LEVELS:
+        raise DomainError(_("Choisissez un niveau dans la liste."), field="level")
+    competences = [c.strip()[:120] for c in (data.get("competences") or []) if c.strip()]
+    return {"title": title, "summary": summary, "duration": duration,
+            "pass_score": pass_score, "level": level,
+            "competences": list(dict.fromkeys(competences))[:20]}
+
+
+def create_module(actor, *, slug: str | None = None, **data) -> Module:
+    """Create a module of the actor's collectivité with an empty draft."""
+    _check_author(actor)
+    meta = _validate_meta(data)
+    slug = slugify(slug or meta["title"]) or "module"
+    if len(slug) < 3:
+        slug = f"module-{slug}"
+    base, n = slug, 2
+    while db.session.scalar(select(Module.id).where(
+            Module.organisation_id == actor.organisation_id, Module.slug == slug)):
+        slug = f"{base[:70]}-{n}"
+        n += 1
+    module = Module(organisation_id=actor.organisation_id, slug=slug, created_by_id=actor.id)
+    db.session.add(module)
+    db.session.flush()
+    content = SimpleNamespace(audience=list(parsing.DEFAULT_AUDIENCE), version=None,
+                              introduction=data.get("introduction") or "", lessons=[], **meta)
+    _check_intro(content.introduction, module)
+    build_version(module, content, number=1, status="draft", actor=actor)
+    audit.record("course.created", actor=actor, target=module)
+    return module
+
+
+def _check_intro(text: str, module: Module) -> None:
+    try:
+        parsing.parse_lesson_body(text, path="module.md", images=_image_map(module),
+                                  allow_quiz=False)
+    except parsing.ModuleFormatError as err:
+        raise DomainError(_format_errors(err), field="introduction") from None
+
+
+def _image_map(module: Module) -> dict[str, bytes]:
+    # The checker only needs the names; avoid loading the bytes.
+    return {name: b"" for name in db.session.scalars(
+        select(CourseImage.name).where(CourseImage.module_id == module.id))}
+
+
+def _format_errors(err: parsing.ModuleFormatError) -> str:
+    return " ; ".join(_("ligne %(n)d : %(m)s", n=i.line, m=i.message) for i in err.errors)
+
+
+def ensure_draft(actor, module: Module) -> ModuleVersion:
+    """The draft of `module`, created from the current version when there is none."""
+    _check_author(actor, module)
+    draft = draft_version(module)
+    if draft is not None:
+        return draft
+    current = current_version(module)
+    if current is None:
+        raise DomainError(_("Ce module n'a pas de contenu."))
+    draft = build_version(module, version_as_content(current), number=_next_number(module),
+                          status="draft", actor=actor)
+    return draft
+
+
+def update_module(actor, module: Module, **data) -> ModuleVersion:
+    """Change the draft's title, summary, duration, level, pass score,
+    competences and introduction."""
+    draft = ensure_draft(actor, module)
+    meta = _validate_meta(data)
+    introduction = data.get("introduction") or ""
+    if len(introduction) > parsing.MAX_TEXT_BYTES:
+        raise DomainError(_("L'introduction est trop longue."), field="introduction")
+    _check_intro(introduction, module)
+    for key in ("title", "summary", "duration", "pass_score", "level", "competences"):
+        setattr(draft, key, meta[key])
+    for row in list(draft.competence_rows):
+        db.session.delete(row)
+    db.session.flush()
+    for name in meta["competences"]:
+        db.session.add(Competence(version_id=draft.id, name=name))
+    draft.introduction = introduction
+    draft.introduction_html = render_module_markdown(module.id, introduction)
+    db.session.flush()
+    return draft
+
+
+def preview(module: Module | None, text: str, *, allow_quiz: bool = True) -> dict:
+    """Render what the editor holds with the import pipeline, without saving.
+    Returns html (quiz blocks shown as placeholders), errors and warnings."""
+    text = (text or "")[: parsing.MAX_TEXT_BYTES]
+    images = _image_map(module) if module is not None else {}
+    try:
+        body, quizzes, warnings = parsing.parse_lesson_body(
+            text, path="lecon.md", images=images, allow_quiz=allow_quiz)
+    except parsing.ModuleFormatError as err:
+        return {"html": "", "errors": [str(i.message) if not i.line else
+                                       _("ligne %(n)d : %(m)s", n=i.line, m=i.message)
+                                       for i in err.errors],
+                "warnings": [_("ligne %(n)d : %(m)s", n=i.line, m=i.message)
+                             for i in err.warnings], "quizzes": []}
+    html = render_module_markdown(module.id if module else 0, body)
+    return {"html": html, "errors": [], "quizzes": quizzes,
+            "warnings": [_("ligne %(n)d : %(m)s", n=i.line, m=i.message) for i in warnings]}
+
+
+def add_lesson(actor, module: Module, title: str) -> Lesson:
+    """Append an empty lesson to the draft."""
+    draft = ensure_draft(actor, module)
+    title = (title or "").strip()
+    if not title or len(title) > 200:
+        raise DomainError(_("Indiquez un titre de 200 caractères au plus."), field="title")
+    keys = {lesson.key for lesson in draft.lessons}
+    key = slugify(title) or "lecon"
+    base, n = key, 2
+    while key in keys:
+        key = f"{base[:70]}-{n}"
+        n += 1
+    position = len(draft.lessons) + 1
+    lesson = _add_lesson(draft, module.id, position, key, f"{position:02d}-{key}.md",
+                         title, "", [])
+    db.session.expire(draft, ["lessons"])
+    return lesson
+
+
+def save_lesson(actor, lesson: Lesson, *, title: str, source: str) -> list[str]:
+    """Save a draft lesson typed in the editor; returns the warnings."""
+    module = lesson.version.module
+    _check_author(actor, module)
+    if lesson.version.status != "draft":
+        raise DomainError(_("Seul le brouillon peut être modifié."))
+    title = (title or "").strip()
+    if not title or len(title) > 200:
+        raise DomainError(_("Indiquez un titre de 200 caractères au plus."), field="title")
+    if len((source or "").encode()) > parsing.MAX_TEXT_BYTES:
+        raise DomainError(_("Cette leçon est trop longue (200 Ko au plus)."), field="source")
+    try:
+        body, quizzes, warnings = parsing.parse_lesson_body(
+            source or "", path=lesson.filename, images=_image_map(module))
+    except parsing.ModuleFormatError as err:
+        raise DomainError(_format_errors(err), field="source") from None
+    lesson.title = title
+    lesson.body = body
+    lesson.source = parsing.lesson_source(body, quizzes)
+    lesson.body_html = render_module_markdown(module.id, body)
+    _replace_quizzes(lesson, quizzes)
+    return [_("ligne %(n)d : %(m)s", n=i.line, m=i.message) for i in warnings]
+
+
+def move_lesson(actor, lesson: Lesson, direction: str) -> None:
+    """Swap a draft lesson with its neighbour ('up' or 'down')."""
+    _check_author(actor, lesson.version.module)
+    if lesson.version.status != "draft":
+        raise DomainError(_("Seul le brouillon peut être modifié."))
+    lessons = list(lesson.version.lessons)
+    index = lessons.index(lesson)
+    other = index - 1 if direction == "up" else index + 1
+    if direction not in ("up", "down") or not 0 <= other < len(lessons):
+        return
+    lessons[index], lessons[other] = lessons[other], lessons[index]
+    _renumber(lessons)
+
+
+def delete_lesson(actor, lesson: Lesson) -> None:
+    """Remove a lesson from the draft (learners' progress on it is kept)."""
+    _check_author(actor, lesson.version.module)
+    version = lesson.version
+    if version.status != "draft":
+        raise DomainError(_("Seul le brouillon peut être modifié."))
+    db.session.delete(lesson)
+    db.session.flush()
+    db.session.expire(version, ["lessons"])
+    _renumber(list(version.lessons))
+
+
+def _renumber(lessons: list[Lesson]) -> None:
+    # Positions move through negative values first: (version_id, position) is not
+    # unique, but file names must keep sorting in the lessons' order for export.
+    for position, item in enumerate(lessons, start=1):
+        item.position = position
+        item.filename = f"{position:02d}-{item.key}.md"
+    db.session.flush()
+
+
+def upload_image(actor, module: Module, filename: str, data: bytes) -> CourseImage:
+    """Store an image of the module after checking its real type (magic bytes)
+    and size. SVG and anything that is not PNG/JPEG/GIF/WebP are refused."""
+    _check_author(actor, module)
+    if len(data) > parsing.MAX_IMAGE_BYTES:
+        raise DomainError(_("Image trop volumineuse : 2 Mo au plus."), field="image")
+    if not data:
+        raise DomainError(_("Le fichier est vide."), field="image")
+    kind = parsing._sniff_image(data[:16])
+    if kind not in IMAGE_TYPES:
+        raise DomainError(_("Format refusé : envoyez une image PNG, JPEG, GIF ou WebP."),
+                          field="image")
+    stem = slugify((filename or "").rsplit(".", 1)[0], 60) or "image"
+    name = f"images/{stem}{kind}"
+    row = db.session.scalar(select(CourseImage).where(
+        CourseImage.module_id == module.id, CourseImage.name == name))
+    if row is None:
+        row = CourseImage(module_id=module.id, name=name)
+        db.session.add(row)
+    row.content = data
+    row.size = len(data)
+    row.sha256 = hashlib.sha256(data).hexdigest()
+    row.content_type = IMAGE_TYPES[kind]
+    db.session.flush()
+    audit.record("course.image_uploaded", actor=actor, target=module, name=name)
+    return row
+
+
+def publish(actor, module: Module) -> ModuleVersion:
+    """Publish the draft as the new current version; learners' progress is kept
+    (it is keyed by lesson, not by version)."""
+    _check_author(actor, module)
+    draft = draft_version(module)
+    if draft is None:
+        raise DomainError(_("Il n'y a pas de brouillon à publier."))
+    if not draft.lessons:
+        raise DomainError(_("Ajoutez au moins une leçon avant de publier."))
+    empty = [lesson.title for lesson in draft.lessons if not lesson.body.strip()]
+    if empty:
+        raise DomainError(_("Ces leçons sont vides : %(t)s.", t=", ".join(empty)))
+    draft.content_hash = content_hash(parsing.module_to_files(version_as_content(draft)))
+    make_current(module, draft)
+    audit.record("course.published", actor=actor, target=module, version=draft.number)
+    return draft

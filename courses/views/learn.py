@@ -1,0 +1,210 @@
+"""Learner pages: catalogue, module, lessons, quizzes, attestation, public verification."""
+
+from __future__ import annotations
+
+import re
+
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from change_portal.core.errors import DomainError
+from change_portal.core.pagination import paginate
+from change_portal.core.permissions import login_required, public
+from change_portal.extensions import db
+from courses import learning, queries
+from courses.models import LEVEL_LABELS, Attestation, Completion, CourseImage
+from courses.views.blueprint import bp
+
+_QUIZ_MARK = re.compile(r"<p>\[\[quiz:(\d+)\]\]</p>")
+
+
+def status_labels() -> dict[str, str]:
+    return {"a_commencer": _("Pas commencé"), "en_cours": _("En cours"),
+            "termine": _("Terminé")}
+
+
+def split_body(html: str) -> list[tuple[str, str | int]]:
+    """Stored lesson HTML → ('html', fragment) and ('quiz', number) parts."""
+    parts: list[tuple[str, str | int]] = []
+    pieces = _QUIZ_MARK.split(html)
+    for index, piece in enumerate(pieces):
+        if index % 2:
+            parts.append(("quiz", int(piece)))
+        elif piece.strip():
+            parts.append(("html", piece))
+    return parts
+
+
+def _arg(name: str, allowed=None, limit: int = 100) -> str:
+    value = (request.args.get(name) or "").strip()[:limit]
+    if allowed is not None and value not in allowed:
+        return ""
+    return value
+
+
+@bp.get("/modules/")
+@login_required
+def catalogue():
+    filters = {
+        "q": _arg("q"),
+        "competence": _arg("competence", limit=120),
+        "duration": _arg("duree", queries.DURATIONS),
+        "level": _arg("niveau", LEVEL_LABELS),
+        "status": _arg("statut", queries.STATUSES),
+    }
+    page = paginate(queries.catalogue_stmt(current_user, **filters), per_page=20)
+    states = queries.learner_states(current_user.id, page.items)
+    return render_template(
+        "courses/catalogue.html", page=page, states=states, filters=filters,
+        competences=queries.competence_choices(current_user.organisation_id),
+        levels=LEVEL_LABELS, statuses=status_labels(),
+        args={k: v for k, v in request.args.items() if k != "page"},
+    )
+
+
+def _load(module_id: int):
+    module = queries.visible_module_or_404(module_id, current_user.organisation_id)
+    version = queries.version_with_lessons(module)
+    if version is None:
+        abort(404)
+    return module, version
+
+
+@bp.get("/modules/<int:module_id>")
+@login_required
+def module(module_id: int):
+    module, version = _load(module_id)
+    state = queries.learner_states(current_user.id, [version])[module.id]
+    done = queries.done_keys(current_user.id, module.id)
+    correct, total = learning.module_score(current_user.id, version)
+    completion = queries.completion_of(current_user.id, module.id)
+    next_lesson = next((lesson for lesson in version.lessons if lesson.key not in done),
+                       version.lessons[0] if version.lessons else None)
+    return render_template("courses/module.html", module=module, version=version, state=state,
+                           done=done, correct=correct, total=total, completion=completion,
+                           next_lesson=next_lesson, statuses=status_labels())
+
+
+def _lesson_page(module, version, lesson, *, result=None, quiz_number=None, error=None,
+                 status=200):
+    outline = queries.lesson_outline(version.id)
+    keys = [row.key for row in outline]
+    index = keys.index(lesson.key)
+    best = learning.best_scores(current_user.id, module.id)
+    html = render_template(
+        "courses/lesson.html", module=module, version=version, lesson=lesson,
+        parts=split_body(lesson.body_html), quizzes={q.number: q for q in lesson.quizzes},
+        previous=outline[index - 1] if index > 0 else None,
+        following=outline[index + 1] if index + 1 < len(outline) else None,
+        outline=outline, done=queries.done_keys(current_user.id, module.id),
+        best=best, result=result, quiz_number=quiz_number, error=error,
+    )
+    return make_response(html, status)
+
+
+def _lesson_or_404(version, lesson_key: str):
+    if len(lesson_key) > 80:
+        abort(404)
+    lesson = queries.lesson_with_quizzes(version, lesson_key)
+    if lesson is None:
+        abort(404)
+    return lesson
+
+
+@bp.get("/modules/<int:module_id>/lecons/<lesson_key>")
+@login_required
+def lesson(module_id: int, lesson_key: str):
+    module, version = _load(module_id)
+    return _lesson_page(module, version, _lesson_or_404(version, lesson_key))
+
+
+@bp.post("/modules/<int:module_id>/lecons/<lesson_key>/terminer")
+@login_required
+def complete_lesson(module_id: int, lesson_key: str):
+    module, version = _load(module_id)
+    lesson = _lesson_or_404(version, lesson_key)
+    had = queries.completion_of(current_user.id, module.id) is not None
+    completion = learning.mark_lesson_done(current_user, module, lesson)
+    db.session.commit()
+    if completion is not None and not had:
+        flash(_("Bravo, vous avez terminé le module ! Votre attestation est disponible."),
+              "success")
+        return redirect(url_for("courses.attestation", module_id=module.id))
+    flash(_("Leçon marquée comme terminée."), "success")
+    outline = queries.lesson_outline(version.id)
+    keys = [row.key for row in outline]
+    index = keys.index(lesson.key)
+    if index + 1 < len(keys):
+        return redirect(url_for("courses.lesson", module_id=module.id, lesson_key=keys[index + 1]))
+    return redirect(url_for("courses.module", module_id=module.id))
+
+
+@bp.post("/modules/<int:module_id>/lecons/<lesson_key>/quiz/<int:quiz_number>")
+@login_required
+def answer_quiz(module_id: int, lesson_key: str, quiz_number: int):
+    module, version = _load(module_id)
+    lesson = _lesson_or_404(version, lesson_key)
+    quiz = next((q for q in lesson.quizzes if q.number == quiz_number), None)
+    if quiz is None:
+        abort(404)
+    answers: dict[int, set[int]] = {}
+    for question in quiz.questions:
+        values = request.form.getlist(f"q{question.id}")
+        answers[question.id] = {int(v) for v in values[:20] if v.isdigit() and len(v) < 12}
+    try:
+        result = learning.answer_quiz(current_user, module, lesson, quiz, answers)
+    except DomainError as err:
+        db.session.rollback()
+        return _lesson_page(module, version, lesson, quiz_number=quiz_number, error=err.message,
+                            status=422)
+    db.session.commit()
+    return _lesson_page(module, version, lesson, result=result, quiz_number=quiz_number)
+
+
+@bp.get("/modules/<int:module_id>/fichiers/<path:image_name>")
+@login_required
+def image(module_id: int, image_name: str):
+    module = queries.visible_module_or_404(module_id, current_user.organisation_id)
+    row = db.session.scalar(select(CourseImage).where(
+        CourseImage.module_id == module.id, CourseImage.name == image_name[:200]))
+    if row is None:
+        abort(404)
+    resp = make_response(row.content)
+    resp.headers["Content-Type"] = row.content_type
+    filename = row.name.rsplit("/", 1)[-1]
+    resp.headers["Content-Disposition"] = f'inline; filename="{filename}"'
+    resp.headers["X-Content-Type-Options"] = "nosniff"
+    resp.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    resp.headers["Cache-Control"] = "private, max-age=3600"
+    return resp
+
+
+@bp.get("/modules/<int:module_id>/attestation")
+@login_required
+def attestation(module_id: int):
+    module = queries.visible_module_or_404(module_id, current_user.organisation_id)
+    completion = queries.completion_of(current_user.id, module.id)
+    if completion is None or completion.attestation is None:
+        flash(_("Vous n'avez pas encore terminé ce module : l'attestation sera disponible "
+                "quand toutes les leçons seront faites et le score atteint."), "warning")
+        return redirect(url_for("courses.module", module_id=module.id))
+    return render_template("courses/attestation.html", module=module, completion=completion,
+                           attestation=completion.attestation, user=current_user)
+
+
+@bp.get("/verify/<attestation_code>")
+@public
+def verify(attestation_code: str):
+    """Public check of an attestation: name, module and date, nothing else."""
+    row = None
+    if len(attestation_code) <= 40:
+        row = db.session.execute(
+            select(Attestation, Completion).join(Completion)
+            .where(Attestation.code == attestation_code.upper())).first()
+    if row is None:
+        abort(404)
+    attestation, completion = row
+    return render_template("courses/verify.html", attestation=attestation,
+                           name=completion.user.display_name)

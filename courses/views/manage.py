@@ -1,0 +1,351 @@
+"""Trainer pages (trainers and admins): authoring in the browser, preview,
+images, publishing, versions, export, library import job."""
+
+from __future__ import annotations
+
+import difflib
+
+from flask import abort, flash, jsonify, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from change_portal.core.errors import DomainError
+from change_portal.core.jobs import QueueUnavailable, enqueue
+from change_portal.core.permissions import Role, role_required
+from change_portal.extensions import db
+from courses import jobs, queries, services
+from courses.forms import ImageForm, LessonForm, ModuleForm, NewLessonForm
+from courses.models import CourseImage, Lesson, Module, ModuleVersion, SyncRun
+from courses.views.blueprint import bp
+
+authors_only = role_required(Role.TRAINER, Role.ADMIN)
+
+
+def _form_error(form, err: DomainError, default: str) -> None:
+    field = getattr(form, err.field or default, None) or getattr(form, default)
+    field.errors = [*field.errors, err.message]
+
+
+def _own(module_id: int) -> Module:
+    return queries.own_module_or_404(module_id, current_user.organisation_id)
+
+
+@bp.get("/modules/gestion/")
+@authors_only
+def manage():
+    org_id = current_user.organisation_id
+    modules = db.session.scalars(select(Module).where(Module.organisation_id == org_id)
+                                 .order_by(Module.slug)).all()
+    ids = [m.id for m in modules]
+    versions: dict[int, dict[str, ModuleVersion]] = {m.id: {} for m in modules}
+    if ids:
+        for v in db.session.scalars(select(ModuleVersion).where(
+                ModuleVersion.module_id.in_(ids),
+                (ModuleVersion.is_current.is_(True)) | (ModuleVersion.status == "draft"))):
+            versions[v.module_id]["current" if v.is_current else "draft"] = v
+    shared = db.session.execute(
+        select(Module, ModuleVersion).join(ModuleVersion, ModuleVersion.module_id == Module.id)
+        .where(Module.organisation_id.is_(None), ModuleVersion.is_current.is_(True))
+        .order_by(ModuleVersion.title)).all()
+    runs = db.session.scalars(select(SyncRun).where(SyncRun.organisation_id == org_id)
+                              .order_by(SyncRun.id.desc()).limit(3)).all()
+    return render_template("courses/manage.html", modules=modules, versions=versions,
+                           shared=shared, runs=runs)
+
+
+@bp.post("/modules/gestion/synchroniser")
+@authors_only
+def sync_library():
+    run = SyncRun(organisation_id=current_user.organisation_id, requested_by_id=current_user.id)
+    db.session.add(run)
+    db.session.commit()
+    try:
+        enqueue(jobs.sync_library, run.id)
+        flash(_("L'import de la bibliothèque est lancé. Son résultat s'affiche ci-dessous."),
+              "success")
+    except QueueUnavailable:
+        flash(_("L'import n'a pas pu être programmé pour l'instant. Réessayez plus tard."),
+              "warning")
+    return redirect(url_for("courses.manage"))
+
+
+def _module_data(form) -> dict:
+    return {
+        "title": form.title.data, "summary": form.summary.data, "duration": form.duration.data,
+        "level": form.level.data, "pass_score": form.pass_score.data,
+        "competences": (form.competences.data or "").split(","),
+        "introduction": form.introduction.data or "",
+    }
+
+
+@bp.route("/modules/gestion/nouveau", methods=["GET", "POST"])
+@authors_only
+def new_module():
+    form = ModuleForm()
+    preview = None
+    if form.validate_on_submit():
+        if request.form.get("action") == "preview":
+            preview = services.preview(None, form.introduction.data, allow_quiz=False)
+        else:
+            try:
+                module = services.create_module(current_user, **_module_data(form))
+            except DomainError as err:
+                db.session.rollback()
+                _form_error(form, err, "title")
+            else:
+                db.session.commit()
+                flash(_("Module créé en brouillon. Ajoutez maintenant ses leçons."), "success")
+                return redirect(url_for("courses.edit_module", module_id=module.id))
+    return render_template("courses/module_form.html", form=form, preview=preview, module=None)
+
+
+def _editor_context(module: Module, draft: ModuleVersion) -> dict:
+    images = db.session.execute(select(CourseImage.id, CourseImage.name, CourseImage.size)
+                                .where(CourseImage.module_id == module.id)
+                                .order_by(CourseImage.name)).all()
+    numbers = db.session.execute(
+        select(ModuleVersion.number, ModuleVersion.status, ModuleVersion.is_current,
+               ModuleVersion.published_at)
+        .where(ModuleVersion.module_id == module.id).order_by(ModuleVersion.number)).all()
+    return {"module": module, "draft": draft, "images": images, "numbers": numbers,
+            "lesson_form": NewLessonForm(prefix="new"), "image_form": ImageForm(prefix="img")}
+
+
+@bp.route("/modules/gestion/<int:module_id>", methods=["GET", "POST"])
+@authors_only
+def edit_module(module_id: int):
+    module = _own(module_id)
+    draft = services.draft_version(module)
+    if draft is None:
+        draft = services.ensure_draft(current_user, module)
+        db.session.commit()
+    form = ModuleForm(obj=draft) if request.method == "GET" else ModuleForm()
+    if request.method == "GET":
+        form.competences.data = ", ".join(draft.competences)
+    preview = None
+    if form.validate_on_submit():
+        if request.form.get("action") == "preview":
+            preview = services.preview(module, form.introduction.data, allow_quiz=False)
+        else:
+            try:
+                services.update_module(current_user, module, **_module_data(form))
+            except DomainError as err:
+                db.session.rollback()
+                _form_error(form, err, "title")
+            else:
+                db.session.commit()
+                flash(_("Brouillon enregistré."), "success")
+                return redirect(url_for("courses.edit_module", module_id=module.id))
+    return render_template("courses/module_form.html", form=form, preview=preview,
+                           **_editor_context(module, draft))
+
+
+@bp.post("/modules/gestion/<int:module_id>/lecons")
+@authors_only
+def new_lesson(module_id: int):
+    module = _own(module_id)
+    form = NewLessonForm(prefix="new")
+    if not form.validate_on_submit():
+        flash(_("Indiquez le titre de la leçon (200 caractères au plus)."), "error")
+        return redirect(url_for("courses.edit_module", module_id=module.id))
+    try:
+        lesson = services.add_lesson(current_user, module, form.title.data)
+    except DomainError as err:
+        db.session.rollback()
+        flash(err.message, "error")
+        return redirect(url_for("courses.edit_module", module_id=module.id))
+    db.session.commit()
+    return redirect(url_for("courses.edit_lesson", module_id=module.id, lesson_id=lesson.id))
+
+
+def _draft_lesson(module: Module, lesson_id: int) -> Lesson:
+    lesson = db.session.scalar(
+        select(Lesson).join(ModuleVersion, ModuleVersion.id == Lesson.version_id)
+        .where(Lesson.id == lesson_id, ModuleVersion.module_id == module.id,
+               ModuleVersion.status == "draft"))
+    if lesson is None:
+        abort(404)
+    return lesson
+
+
+@bp.route("/modules/gestion/<int:module_id>/lecons/<int:lesson_id>", methods=["GET", "POST"])
+@authors_only
+def edit_lesson(module_id: int, lesson_id: int):
+    module = _own(module_id)
+    lesson = _draft_lesson(module, lesson_id)
+    form = LessonForm(obj=lesson) if request.method == "GET" else LessonForm()
+    preview = None
+    if form.validate_on_submit():
+        if request.form.get("action") == "preview":
+            preview = services.preview(module, form.source.data)
+        else:
+            try:
+                warnings = services.save_lesson(current_user, lesson, title=form.title.data,
+                                                source=form.source.data or "")
+            except DomainError as err:
+                db.session.rollback()
+                _form_error(form, err, "source")
+            else:
+                db.session.commit()
+                flash(_("Leçon enregistrée dans le brouillon."), "success")
+                for warning in warnings[:10]:
+                    flash(_("À vérifier : %(w)s", w=warning), "warning")
+                return redirect(url_for("courses.edit_lesson", module_id=module.id,
+                                        lesson_id=lesson.id))
+    return render_template("courses/lesson_form.html", form=form, module=module, lesson=lesson,
+                           preview=preview)
+
+
+@bp.post("/modules/gestion/<int:module_id>/apercu")
+@authors_only
+def preview_api(module_id: int):
+    """JSON preview for the editor's optional script (same pipeline as saving)."""
+    module = _own(module_id)
+    result = services.preview(module, request.form.get("source", ""),
+                              allow_quiz=request.form.get("kind") != "introduction")
+    html = render_template("courses/_preview.html", preview=result)
+    return jsonify(html=html)
+
+
+@bp.post("/modules/gestion/<int:module_id>/lecons/<int:lesson_id>/deplacer")
+@authors_only
+def move_lesson(module_id: int, lesson_id: int):
+    module = _own(module_id)
+    lesson = _draft_lesson(module, lesson_id)
+    services.move_lesson(current_user, lesson, request.form.get("direction", ""))
+    db.session.commit()
+    return redirect(url_for("courses.edit_module", module_id=module.id) + "#lecons")
+
+
+@bp.post("/modules/gestion/<int:module_id>/lecons/<int:lesson_id>/supprimer")
+@authors_only
+def delete_lesson(module_id: int, lesson_id: int):
+    module = _own(module_id)
+    lesson = _draft_lesson(module, lesson_id)
+    services.delete_lesson(current_user, lesson)
+    db.session.commit()
+    flash(_("Leçon retirée du brouillon."), "success")
+    return redirect(url_for("courses.edit_module", module_id=module.id) + "#lecons")
+
+
+@bp.post("/modules/gestion/<int:module_id>/images")
+@authors_only
+def upload_image(module_id: int):
+    module = _own(module_id)
+    form = ImageForm(prefix="img")
+    upload = form.image.data if form.validate_on_submit() else None
+    if upload is None or not getattr(upload, "filename", None):
+        flash(_("Choisissez une image à envoyer."), "error")
+        return redirect(url_for("courses.edit_module", module_id=module.id) + "#images")
+    data = upload.read(services.parsing.MAX_IMAGE_BYTES + 1)
+    try:
+        row = services.upload_image(current_user, module, upload.filename, data)
+    except DomainError as err:
+        db.session.rollback()
+        flash(err.message, "error")
+    else:
+        db.session.commit()
+        flash(_("Image enregistrée. Insérez-la avec : ![description](%(n)s)", n=row.name),
+              "success")
+    return redirect(url_for("courses.edit_module", module_id=module.id) + "#images")
+
+
+@bp.post("/modules/gestion/<int:module_id>/publier")
+@authors_only
+def publish_module(module_id: int):
+    module = _own(module_id)
+    try:
+        version = services.publish(current_user, module)
+    except DomainError as err:
+        db.session.rollback()
+        flash(err.message, "error")
+        return redirect(url_for("courses.edit_module", module_id=module.id))
+    db.session.commit()
+    flash(_("Version %(n)d publiée. La progression des agents est conservée.", n=version.number),
+          "success")
+    return redirect(url_for("courses.module", module_id=module.id))
+
+
+def _version(module: Module, number: int | None) -> ModuleVersion | None:
+    if number is None:
+        return None
+    return db.session.scalar(select(ModuleVersion).where(
+        ModuleVersion.module_id == module.id, ModuleVersion.number == number))
+
+
+def _int_arg(name: str) -> int | None:
+    raw = request.args.get(name, "")
+    return int(raw) if raw.isdigit() and len(raw) < 7 else None
+
+
+@bp.get("/modules/gestion/<int:module_id>/versions")
+@authors_only
+def versions(module_id: int):
+    module = _own(module_id)
+    numbers = list(db.session.scalars(select(ModuleVersion.number).where(
+        ModuleVersion.module_id == module.id).order_by(ModuleVersion.number)))
+    newest = numbers[-1] if numbers else None
+    new = _version(module, _int_arg("a") or newest)
+    old = _version(module, _int_arg("de") or (new.number - 1 if new else None))
+    changes = _diff(old, new) if old is not None and new is not None else []
+    return render_template("courses/versions.html", module=module, numbers=numbers, old=old,
+                           new=new, changes=changes)
+
+
+def _diff(old: ModuleVersion, new: ModuleVersion) -> list[dict]:
+    """Per lesson (matched by key): added, removed or changed, with line diffs."""
+    changes = []
+    meta_old = f"{old.title}\n{old.summary}\n{old.duration}\n{old.pass_score}\n{old.introduction}"
+    meta_new = f"{new.title}\n{new.summary}\n{new.duration}\n{new.pass_score}\n{new.introduction}"
+    if meta_old != meta_new:
+        changes.append({"title": _("Présentation du module"), "kind": "changed",
+                        "lines": _lines(meta_old, meta_new)})
+    before = {lesson.key: lesson for lesson in old.lessons}
+    after = {lesson.key: lesson for lesson in new.lessons}
+    for lesson in new.lessons:
+        previous = before.get(lesson.key)
+        if previous is None:
+            changes.append({"title": lesson.title, "kind": "added", "lines": []})
+        elif (previous.title, previous.source, previous.position) != (
+                lesson.title, lesson.source, lesson.position):
+            changes.append({"title": lesson.title, "kind": "changed",
+                            "lines": _lines(f"# {previous.title}\n{previous.source}",
+                                            f"# {lesson.title}\n{lesson.source}"),
+                            "moved": previous.position != lesson.position})
+    for lesson in old.lessons:
+        if lesson.key not in after:
+            changes.append({"title": lesson.title, "kind": "removed", "lines": []})
+    return changes
+
+
+def _lines(a: str, b: str) -> list[tuple[str, str]]:
+    result = []
+    for line in difflib.unified_diff(a.splitlines(), b.splitlines(), lineterm="", n=1):
+        if line.startswith(("---", "+++")):
+            continue
+        kind = {"+": "added", "-": "removed", "@": "context"}.get(line[:1], "same")
+        result.append((kind, line[1:] if kind != "context" else "…"))
+    return result[:400]
+
+
+@bp.get("/modules/gestion/<int:module_id>/export")
+@authors_only
+def export_module(module_id: int):
+    module = _own(module_id)
+    number = _int_arg("version")
+    version = _version(module, number) if number else (
+        services.current_version(module) or services.draft_version(module))
+    if version is None:
+        abort(404)
+    try:
+        data = services.export_zip(version)
+    except ValueError:
+        flash(_("Ce module ne peut pas être exporté tel quel : vérifiez ses leçons."), "error")
+        return redirect(url_for("courses.edit_module", module_id=module.id))
+    resp = make_response(data)
+    resp.headers["Content-Type"] = "application/zip"
+    resp.headers["Content-Disposition"] = (
+        f'attachment; filename="{module.slug}-v{version.number}.zip"')
+    return resp
+
