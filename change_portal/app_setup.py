@@ -21,6 +21,7 @@ from change_portal.extensions import babel, csrf, db, login_manager, migrate
 from change_portal.organisations.views import admin_bp, platform_bp
 from change_portal.projects.views import bp as projects_bp
 from change_portal.roadmap.views import bp as roadmap_bp
+from change_portal.roadmap.views import public_bp as opendata_bp
 
 
 def _select_locale() -> str:
@@ -62,6 +63,7 @@ def init_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     for bp in (core_bp, accounts_bp, admin_bp, platform_bp, projects_bp, roadmap_bp):
         app.register_blueprint(bp)
+    app.register_blueprint(opendata_bp)
     courses.init_app(app)
     forums.init_app(app)
 

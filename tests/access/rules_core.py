@@ -31,8 +31,6 @@ RULES = {
     "platform.organisations": Rule(OPERATOR, tenant=False),
     "platform.new_organisation": Rule(OPERATOR, tenant=False),
     "platform.organisation": Rule(OPERATOR, tenant=False),
-    "projects.index": Rule(MEMBER),
-    "roadmap.index": Rule(MEMBER),
 }
 
 

@@ -1,0 +1,285 @@
+"""Read helpers of the projects domain: a fixed number of queries per page,
+aggregates in SQL, the consensus meter computed once from one query."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from change_portal.core.models import utcnow
+from change_portal.core.registry import call_hook
+from change_portal.extensions import db
+from change_portal.projects.models import (
+    Action,
+    ActionStatus,
+    Concern,
+    Position,
+    PositionChange,
+    Project,
+    ProjectComment,
+    ProjectStatusChange,
+    Proposal,
+    Stance,
+)
+from change_portal.roadmap import progress as rules
+from change_portal.roadmap.queries import latest_values
+
+STANCES = [s.value for s in Stance]
+
+
+@dataclass
+class Meter:
+    """The consensus meter of one project."""
+
+    current: Counter = field(default_factory=Counter)
+    series: list[tuple[date, Counter]] = field(default_factory=list)
+    blocks: int = 0
+    unanswered: int = 0
+    hidden: int = 0  # positions given on proposals whose results are hidden until closing
+
+    @property
+    def total(self) -> int:
+        return sum(self.current.values())
+
+
+def meters(project_ids: list[int], now: datetime | None = None,
+           points: int = 6) -> dict[int, Meter]:
+    """Consensus meters of several projects in two queries (position changes and
+    unanswered concerns), whatever the number of projects or positions.
+
+    Positions on a proposal whose results are hidden count nowhere until it closes
+    (only their number is given). Blocks are current *blocage* positions on
+    proposals that have no outcome written yet.
+    """
+    now = now or utcnow()
+    result = {pid: Meter() for pid in project_ids}
+    if not project_ids:
+        return result
+    rows = db.session.execute(
+        select(Proposal.project_id, Proposal.id, Proposal.hide_results, Proposal.closes_at,
+               Proposal.outcome.is_(None).label("undecided"), PositionChange.user_id,
+               PositionChange.stance, PositionChange.at)
+        .join(PositionChange, PositionChange.proposal_id == Proposal.id)
+        .where(Proposal.project_id.in_(project_ids))
+        .order_by(PositionChange.at, PositionChange.id)
+    ).all()
+    state: dict[int, dict[tuple[int, int], str]] = defaultdict(dict)
+    undecided: dict[tuple[int, int], bool] = {}
+    days: dict[int, dict[date, Counter]] = defaultdict(dict)
+    hidden_keys: dict[int, set] = defaultdict(set)
+    for r in rows:
+        if r.hide_results and now < r.closes_at:
+            hidden_keys[r.project_id].add((r.id, r.user_id))
+            continue
+        key = (r.id, r.user_id)
+        state[r.project_id][key] = r.stance
+        undecided[key] = r.undecided
+        days[r.project_id][r.at.date()] = Counter(state[r.project_id].values())
+    for pid, meter in result.items():
+        current = state.get(pid, {})
+        meter.current = Counter(current.values())
+        meter.blocks = sum(1 for k, s in current.items()
+                           if s == Stance.BLOCK and undecided.get(k))
+        meter.series = sorted(days.get(pid, {}).items())[-points:]
+        meter.hidden = len(hidden_keys.get(pid, ()))
+    for pid, n in unanswered_concerns(project_ids).items():
+        result[pid].unanswered = n
+    return result
+
+
+def unanswered_concerns(project_ids: list[int]) -> dict[int, int]:
+    rows = db.session.execute(
+        select(Action.project_id, func.count(Concern.id))
+        .join(Concern, Concern.action_id == Action.id)
+        .where(Action.project_id.in_(project_ids), Concern.answer.is_(None))
+        .group_by(Action.project_id)
+    ).all()
+    return dict(rows)
+
+
+def action_counts(project_ids: list[int]) -> dict[int, dict[str, int]]:
+    rows = db.session.execute(
+        select(Action.project_id, Action.status, func.count(Action.id))
+        .where(Action.project_id.in_(project_ids))
+        .group_by(Action.project_id, Action.status)
+    ).all()
+    counts: dict[int, dict[str, int]] = defaultdict(dict)
+    for pid, status, n in rows:
+        counts[pid][status] = n
+    return counts
+
+
+def hook_values(name: str, projects: list[Project]) -> dict[int, object]:
+    """project_id → value from the first receiver of a *_many hook (empty if none)."""
+    if not projects:
+        return {}
+    answers = call_hook(name, projects=projects)
+    return dict(answers[0]) if answers else {}
+
+
+def readiness(project: Project) -> dict | None:
+    answers = call_hook("project.readiness", project=project)
+    return answers[0] if answers else None
+
+
+@dataclass
+class ProjectRow:
+    project: Project
+    actions: dict[str, int]
+    meter: Meter
+    readiness: object | None
+    needs: object | None
+
+
+def project_rows(projects: list[Project], now: datetime | None = None) -> list[ProjectRow]:
+    """List rows with their figures: a fixed number of queries for any number of rows."""
+    ids = [p.id for p in projects]
+    counts = action_counts(ids) if ids else {}
+    ms = meters(ids, now)
+    ready = hook_values("project.readiness_many", projects)
+    needs = hook_values("project.needs_many", projects)
+    return [ProjectRow(p, counts.get(p.id, {}), ms[p.id], ready.get(p.id), needs.get(p.id))
+            for p in projects]
+
+
+@dataclass
+class TimelineItem:
+    when: date
+    kind: str  # action | proposal | outcome | status
+    obj: object
+    late: bool = False
+    future: bool = False
+
+
+@dataclass
+class ProjectPage:
+    project: Project
+    actions: list[Action]
+    proposals: list[Proposal]
+    positions: dict[int, list[Position]]
+    my_positions: dict[int, Position]
+    history: list[ProjectStatusChange]
+    comments: list[ProjectComment]
+    meter: Meter
+    objective_progress: dict[int, float]
+    timeline: list[TimelineItem]
+
+
+def project_page(project: Project, user, today: date | None = None) -> ProjectPage:
+    """Everything the project page shows, in a fixed number of queries."""
+    today = today or date.today()
+    now = utcnow()
+    actions = list(db.session.scalars(
+        select(Action).where(Action.project_id == project.id)
+        .options(selectinload(Action.objectives), selectinload(Action.services),
+                 selectinload(Action.concerns))
+        .order_by(Action.planned_on, Action.id)
+    ).all())
+    proposals = list(db.session.scalars(
+        select(Proposal).where(Proposal.project_id == project.id).order_by(Proposal.id.desc())
+    ).all())
+    positions: dict[int, list[Position]] = defaultdict(list)
+    my_positions: dict[int, Position] = {}
+    if proposals:
+        for pos in db.session.scalars(
+            select(Position).where(Position.proposal_id.in_([p.id for p in proposals]))
+            .options(joinedload(Position.user)).order_by(Position.updated_at)
+        ):
+            positions[pos.proposal_id].append(pos)
+            if pos.user_id == user.id:
+                my_positions[pos.proposal_id] = pos
+    history = list(db.session.scalars(
+        select(ProjectStatusChange).where(ProjectStatusChange.project_id == project.id)
+        .options(joinedload(ProjectStatusChange.actor)).order_by(ProjectStatusChange.at)
+    ).all())
+    comments = list(db.session.scalars(
+        select(ProjectComment).where(ProjectComment.project_id == project.id)
+        .options(joinedload(ProjectComment.author)).order_by(ProjectComment.id)
+    ).all())
+    meter = meters([project.id], now)[project.id]
+    objective_progress = objectives_progress(project.organisation_id,
+                                             [o for o in project.objectives])
+    timeline = build_timeline(actions, proposals, history, today, now)
+    return ProjectPage(project, actions, proposals, positions, my_positions, history, comments,
+                       meter, objective_progress, timeline)
+
+
+def objectives_progress(organisation_id: int, objectives) -> dict[int, float]:
+    """Progress of a few objectives, with one query for their indicators."""
+    ids = [o.id for o in objectives]
+    if not ids:
+        return {}
+    inds: dict[int, list] = defaultdict(list)
+    for ind, value, _on in latest_values(organisation_id, ids):
+        inds[ind.objective_id].append(rules.IndicatorRow(ind.baseline, ind.target, value))
+    return {o.id: rules.objective_progress(o.status, o.manual_progress, inds.get(o.id, []))
+            for o in objectives}
+
+
+def build_timeline(actions, proposals, history, today: date, now: datetime):
+    items = []
+    for a in actions:
+        items.append(TimelineItem(a.planned_on, "action", a,
+                                  late=rules.action_late(a.status, a.planned_on, today),
+                                  future=a.planned_on > today))
+    for p in proposals:
+        items.append(TimelineItem(p.created_at.date(), "proposal", p))
+        if not p.is_open(now):
+            items.append(TimelineItem(p.closes_at.date(), "outcome", p))
+    for h in history:
+        items.append(TimelineItem(h.at.date(), "status", h))
+    order = {"status": 0, "proposal": 1, "action": 2, "outcome": 3}
+    items.sort(key=lambda i: (i.when, order[i.kind]))
+    return items
+
+
+def upcoming_actions(organisation_id: int, today: date, days: int = 30) -> list[Action]:
+    return list(db.session.scalars(
+        select(Action).where(Action.organisation_id == organisation_id,
+                             Action.status == ActionStatus.PLANNED,
+                             Action.planned_on >= today,
+                             Action.planned_on <= today + timedelta(days=days))
+        .options(joinedload(Action.project)).order_by(Action.planned_on, Action.id)
+    ).all())
+
+
+def late_actions(organisation_id: int, today: date) -> list[Action]:
+    return list(db.session.scalars(
+        select(Action).where(Action.organisation_id == organisation_id,
+                             Action.status == ActionStatus.PLANNED,
+                             Action.planned_on < today)
+        .options(joinedload(Action.project)).order_by(Action.planned_on, Action.id)
+    ).all())
+
+
+def done_actions(organisation_id: int, start: date | None, end: date | None) -> list[Action]:
+    stmt = (select(Action).where(Action.organisation_id == organisation_id,
+                                 Action.status == ActionStatus.DONE)
+            .options(joinedload(Action.project)).order_by(Action.planned_on, Action.id))
+    if start:
+        stmt = stmt.where(Action.planned_on >= start)
+    if end:
+        stmt = stmt.where(Action.planned_on <= end)
+    return list(db.session.scalars(stmt).all())
+
+
+def status_changes_since(organisation_id: int, since, limit: int = 30):
+    stmt = (select(ProjectStatusChange)
+            .where(ProjectStatusChange.organisation_id == organisation_id)
+            .options(joinedload(ProjectStatusChange.actor),
+                     joinedload(ProjectStatusChange.project))
+            .order_by(ProjectStatusChange.at.desc()).limit(limit))
+    if since is not None:
+        stmt = stmt.where(ProjectStatusChange.at > since)
+    return list(db.session.scalars(stmt).all())
+
+
+def all_actions(organisation_id: int) -> list[Action]:
+    return list(db.session.scalars(
+        select(Action).where(Action.organisation_id == organisation_id)
+        .options(joinedload(Action.project)).order_by(Action.planned_on, Action.id)
+    ).all())

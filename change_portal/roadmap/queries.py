@@ -1,0 +1,194 @@
+"""Read helpers of the roadmap: a fixed number of queries whatever its size,
+and every progress figure computed once by roadmap.progress."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
+
+from change_portal.extensions import db
+from change_portal.roadmap import progress as rules
+from change_portal.roadmap.models import (
+    Axis,
+    Indicator,
+    IndicatorValue,
+    Objective,
+    ObjectiveHistory,
+    ObjectiveStatus,
+    Roadmap,
+)
+
+
+@dataclass
+class IndicatorView:
+    indicator: Indicator
+    latest: float | None
+    latest_on: date | None
+
+    @property
+    def row(self) -> rules.IndicatorRow:
+        return rules.IndicatorRow(self.indicator.baseline, self.indicator.target, self.latest)
+
+    @property
+    def ratio(self) -> float | None:
+        return rules.indicator_ratio(self.row)
+
+
+@dataclass
+class ObjectiveView:
+    objective: Objective
+    indicators: list[IndicatorView]
+    progress: float
+    source: str
+    late: bool
+
+    @property
+    def counted(self) -> bool:
+        return self.objective.status != ObjectiveStatus.ABANDONED
+
+
+@dataclass
+class AxisView:
+    axis: Axis
+    objectives: list[ObjectiveView] = field(default_factory=list)
+
+    @property
+    def progress(self) -> float | None:
+        return rules.axis_progress(
+            (o.objective.status, o.objective.weight, o.progress) for o in self.objectives
+        )
+
+
+@dataclass
+class RoadmapView:
+    roadmap: Roadmap | None
+    axes: list[AxisView]
+
+    @property
+    def progress(self) -> float | None:
+        return rules.roadmap_progress(a.progress for a in self.axes)
+
+    @property
+    def objectives(self) -> list[ObjectiveView]:
+        return [o for a in self.axes for o in a.objectives]
+
+    @property
+    def late(self) -> list[ObjectiveView]:
+        return [o for o in self.objectives if o.late]
+
+    def by_id(self) -> dict[int, ObjectiveView]:
+        return {o.objective.id: o for o in self.objectives}
+
+
+def get_roadmap(organisation_id: int) -> Roadmap | None:
+    return db.session.scalar(select(Roadmap).where(Roadmap.organisation_id == organisation_id))
+
+
+def latest_values(organisation_id: int, objective_ids=None) -> list[tuple]:
+    """(Indicator, latest value, date of latest) for the indicators of a collectivité,
+    in one query (a correlated subquery picks the latest value)."""
+    latest = (
+        select(IndicatorValue.id)
+        .where(IndicatorValue.indicator_id == Indicator.id)
+        .order_by(IndicatorValue.measured_on.desc(), IndicatorValue.id.desc())
+        .limit(1)
+        .correlate(Indicator)
+        .scalar_subquery()
+    )
+    stmt = (
+        select(Indicator, IndicatorValue.value, IndicatorValue.measured_on)
+        .outerjoin(IndicatorValue, IndicatorValue.id == latest)
+        .where(Indicator.organisation_id == organisation_id)
+        .order_by(Indicator.id)
+    )
+    if objective_ids is not None:
+        stmt = stmt.where(Indicator.objective_id.in_(objective_ids))
+    return db.session.execute(stmt).all()
+
+
+def load_roadmap(organisation_id: int, today: date | None = None) -> RoadmapView:
+    """The whole roadmap with every figure: 4 queries, whatever its size."""
+    today = today or date.today()
+    roadmap = get_roadmap(organisation_id)
+    if roadmap is None:
+        return RoadmapView(None, [])
+    axes = db.session.scalars(
+        select(Axis).where(Axis.roadmap_id == roadmap.id).order_by(Axis.position, Axis.id)
+    ).all()
+    objectives = db.session.scalars(
+        select(Objective)
+        .join(Axis, Axis.id == Objective.axis_id)
+        .where(Axis.roadmap_id == roadmap.id)
+        .options(joinedload(Objective.owner))
+        .order_by(Objective.id)
+    ).all()
+    by_objective: dict[int, list[IndicatorView]] = {}
+    for ind, value, measured_on in latest_values(organisation_id):
+        by_objective.setdefault(ind.objective_id, []).append(IndicatorView(ind, value, measured_on))
+    views = {a.id: AxisView(a) for a in axes}
+    for obj in objectives:
+        inds = by_objective.get(obj.id, [])
+        rows = [i.row for i in inds]
+        views[obj.axis_id].objectives.append(ObjectiveView(
+            objective=obj,
+            indicators=inds,
+            progress=rules.objective_progress(obj.status, obj.manual_progress, rows),
+            source=rules.progress_source(obj.status, rows),
+            late=rules.objective_late(obj.status, obj.target_date, today),
+        ))
+    return RoadmapView(roadmap, [views[a.id] for a in axes])
+
+
+def objective_detail(objective: Objective, today: date | None = None):
+    """One objective with its indicators (all values), its figure and its history."""
+    today = today or date.today()
+    indicators = db.session.scalars(
+        select(Indicator).where(Indicator.objective_id == objective.id)
+        .options(selectinload(Indicator.values)).order_by(Indicator.id)
+    ).all()
+    views = []
+    for ind in indicators:
+        last = ind.values[-1] if ind.values else None
+        views.append(IndicatorView(ind, last.value if last else None,
+                                   last.measured_on if last else None))
+    rows = [v.row for v in views]
+    ov = ObjectiveView(
+        objective=objective, indicators=views,
+        progress=rules.objective_progress(objective.status, objective.manual_progress, rows),
+        source=rules.progress_source(objective.status, rows),
+        late=rules.objective_late(objective.status, objective.target_date, today),
+    )
+    history = db.session.scalars(
+        select(ObjectiveHistory).where(ObjectiveHistory.objective_id == objective.id)
+        .options(joinedload(ObjectiveHistory.actor))
+        .order_by(ObjectiveHistory.at.desc(), ObjectiveHistory.id.desc())
+    ).all()
+    return ov, history
+
+
+def objective_choices(organisation_id: int) -> list[tuple[int, str]]:
+    """(id, 'Axe — objectif') of the objectives of a collectivité, for forms."""
+    rows = db.session.execute(
+        select(Objective.id, Objective.title, Axis.title.label("axis"))
+        .join(Axis, Axis.id == Objective.axis_id)
+        .where(Objective.organisation_id == organisation_id,
+               Objective.status != ObjectiveStatus.ABANDONED)
+        .order_by(Axis.position, Axis.id, Objective.id)
+    ).all()
+    return [(r.id, f"{r.axis} — {r.title}") for r in rows]
+
+
+def history_since(organisation_id: int, since, limit: int = 30) -> list[ObjectiveHistory]:
+    stmt = (
+        select(ObjectiveHistory)
+        .where(ObjectiveHistory.organisation_id == organisation_id)
+        .options(joinedload(ObjectiveHistory.objective), joinedload(ObjectiveHistory.actor))
+        .order_by(ObjectiveHistory.at.desc(), ObjectiveHistory.id.desc())
+        .limit(limit)
+    )
+    if since is not None:
+        stmt = stmt.where(ObjectiveHistory.at > since)
+    return list(db.session.scalars(stmt).all())

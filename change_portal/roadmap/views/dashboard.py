@@ -1,0 +1,46 @@
+"""The elected officials' dashboard: overall progress, axes, late items first,
+actions of the next 30 days, projects with their consensus meter and readiness,
+and what changed since the last visit."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import render_template
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from change_portal.core.permissions import Role, role_required
+from change_portal.extensions import db
+from change_portal.projects import queries as project_queries
+from change_portal.projects.models import Project, ProjectStatus
+from change_portal.roadmap import queries, services
+from change_portal.roadmap.views import bp
+from change_portal.roadmap.views._helpers import project_limit
+
+readers = role_required(Role.ELECTED, Role.ADMIN, Role.PROJECT_LEAD)
+
+
+@bp.get("/tableau-de-bord")
+@readers
+def dashboard():
+    org_id = current_user.organisation_id
+    today = date.today()
+    view = queries.load_roadmap(org_id, today)
+    late_actions = project_queries.late_actions(org_id, today)
+    upcoming = project_queries.upcoming_actions(org_id, today, 30)
+    projects = list(db.session.scalars(
+        select(Project).where(Project.organisation_id == org_id,
+                              Project.status != ProjectStatus.ABANDONED)
+        .order_by(func.lower(Project.title), Project.id).limit(project_limit())
+    ).all())
+    rows = project_queries.project_rows(projects)
+    previous = services.mark_dashboard_visit(current_user)
+    changes = queries.history_since(org_id, previous)
+    status_changes = project_queries.status_changes_since(org_id, previous)
+    db.session.commit()
+    return render_template(
+        "roadmap/dashboard.html", view=view, late_actions=late_actions, upcoming=upcoming,
+        rows=rows, previous=previous, changes=changes, status_changes=status_changes,
+        today=today,
+    )

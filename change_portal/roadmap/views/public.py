@@ -1,0 +1,54 @@
+"""Open data: the published roadmap as a public page and as JSON.
+
+GET /api/v1/organisations/<slug>/roadmap is public when the collectivité
+publishes its roadmap; otherwise it needs a logged-in member of that
+collectivité (401 for anonymous people, 404 for members of another one).
+GET /o/<slug>/roadmap is a public page, 404 while the roadmap is not published.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, jsonify, render_template
+from flask_login import current_user
+from sqlalchemy import select
+
+from change_portal.core.permissions import public
+from change_portal.extensions import db
+from change_portal.organisations.models import Organisation
+from change_portal.roadmap import queries
+from change_portal.roadmap.opendata import roadmap_document
+
+public_bp = Blueprint("opendata", __name__)
+
+
+def _organisation(slug: str) -> Organisation | None:
+    if len(slug) > 60:
+        return None
+    return db.session.scalar(select(Organisation).where(Organisation.slug == slug))
+
+
+@public_bp.get("/api/v1/organisations/<slug>/roadmap")
+@public
+def roadmap_json(slug: str):
+    org = _organisation(slug)
+    if org is None:
+        abort(404)
+    if not org.roadmap_published:
+        if not current_user.is_authenticated:
+            abort(401)
+        if current_user.organisation_id != org.id:
+            abort(404)
+    resp = jsonify(roadmap_document(org))
+    if org.roadmap_published:
+        resp.headers["Access-Control-Allow-Origin"] = "*"
+    return resp
+
+
+@public_bp.get("/o/<slug>/roadmap")
+@public
+def public_roadmap(slug: str):
+    org = _organisation(slug)
+    if org is None or not org.roadmap_published:
+        abort(404)
+    view = queries.load_roadmap(org.id)
+    return render_template("roadmap/public.html", org=org, view=view)

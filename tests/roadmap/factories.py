@@ -1,0 +1,126 @@
+"""create_<thing> helpers of the roadmap and projects domains (flush, never commit)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from change_portal.core.models import utcnow
+from change_portal.extensions import db
+from change_portal.projects.models import (
+    Action,
+    Concern,
+    Position,
+    PositionChange,
+    Project,
+    ProjectStatusChange,
+    Proposal,
+)
+from change_portal.roadmap.models import (
+    Axis,
+    Indicator,
+    IndicatorValue,
+    Objective,
+    ReportJob,
+    Roadmap,
+)
+
+
+def create_roadmap(org, title="Schéma numérique", start=2026, end=2030) -> Roadmap:
+    roadmap = Roadmap(organisation_id=org.id, title=title, start_year=start, end_year=end)
+    db.session.add(roadmap)
+    db.session.flush()
+    return roadmap
+
+
+def create_axis(roadmap, title="Relation aux usagers", position=0) -> Axis:
+    axis = Axis(organisation_id=roadmap.organisation_id, roadmap_id=roadmap.id, title=title,
+                position=position)
+    db.session.add(axis)
+    db.session.flush()
+    return axis
+
+
+def create_objective(axis, title="Objectif", status="en_cours", weight=1, manual_progress=0,
+                     target_date=None, owner=None) -> Objective:
+    obj = Objective(organisation_id=axis.organisation_id, axis_id=axis.id, title=title,
+                    status=status, weight=weight, manual_progress=manual_progress,
+                    target_date=target_date, owner_id=owner.id if owner else None)
+    db.session.add(obj)
+    db.session.flush()
+    return obj
+
+
+def create_indicator(objective, baseline=0.0, target=100.0, values=(), name="Indicateur",
+                     unit="%") -> Indicator:
+    ind = Indicator(organisation_id=objective.organisation_id, objective_id=objective.id,
+                    name=name, unit=unit, baseline=baseline, target=target)
+    db.session.add(ind)
+    db.session.flush()
+    start = date(2026, 1, 1)
+    for i, v in enumerate(values):
+        db.session.add(IndicatorValue(organisation_id=objective.organisation_id,
+                                      indicator_id=ind.id, value=v,
+                                      measured_on=start + timedelta(days=30 * i)))
+    db.session.flush()
+    return ind
+
+
+def create_project(org, title="Projet", services=(), lead=None, status="en_cours",
+                   objectives=()) -> Project:
+    project = Project(organisation_id=org.id, title=title, status=status,
+                      lead_id=lead.id if lead else None)
+    project.services = list(services)
+    project.objectives = list(objectives)
+    db.session.add(project)
+    db.session.flush()
+    db.session.add(ProjectStatusChange(organisation_id=org.id, project_id=project.id,
+                                       to_status=status, at=utcnow()))
+    db.session.flush()
+    return project
+
+
+def create_action(project, objectives, title="Atelier", kind="atelier", status="prevue",
+                  planned_on=None, minutes="") -> Action:
+    action = Action(organisation_id=project.organisation_id, project_id=project.id,
+                    kind=kind, title=title, status=status,
+                    planned_on=planned_on or date.today() + timedelta(days=5),
+                    minutes=minutes, minutes_html=f"<p>{minutes}</p>" if minutes else "")
+    action.objectives = list(objectives)
+    db.session.add(action)
+    db.session.flush()
+    return action
+
+
+def create_concern(action, text="Inquiétude", answer=None) -> Concern:
+    c = Concern(organisation_id=action.organisation_id, action_id=action.id, text=text,
+                answer=answer)
+    db.session.add(c)
+    db.session.flush()
+    return c
+
+
+def create_proposal(project, title="Proposition", days=7, hide_results=False) -> Proposal:
+    p = Proposal(organisation_id=project.organisation_id, project_id=project.id, title=title,
+                 closes_at=utcnow() + timedelta(days=days), hide_results=hide_results)
+    db.session.add(p)
+    db.session.flush()
+    return p
+
+
+def create_position(proposal, user, stance="accord", reason="Parce que") -> Position:
+    pos = Position(organisation_id=proposal.organisation_id, proposal_id=proposal.id,
+                   user_id=user.id, stance=stance, reason=reason)
+    db.session.add(pos)
+    db.session.add(PositionChange(organisation_id=proposal.organisation_id,
+                                  proposal_id=proposal.id, user_id=user.id, stance=stance,
+                                  reason=reason, at=utcnow()))
+    db.session.flush()
+    return pos
+
+
+def create_report_job(org, kind="pdf", status="failed") -> ReportJob:
+    job = ReportJob(organisation_id=org.id, kind=kind, status=status,
+                    content=b"%PDF-1.4 test" if status == "done" else None)
+    db.session.add(job)
+    db.session.flush()
+    return job
