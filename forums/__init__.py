@@ -3,9 +3,32 @@
 from __future__ import annotations
 
 from flask import Flask
+
+from change_portal.core import registry
+from change_portal.core.home import register_panel
+from change_portal.core.signals import demo_loaded, organisation_created
+from forums import (
+    demo,
+    hooks,
+    jobs,  # noqa: F401 - registers the periodic digest job
+    models,  # noqa: F401 - registers the tables
+)
+from forums.cli import forums_cli
+from forums.services import create_default_categories
 from forums.views import bp
 
 
+def _on_organisation_created(org, actor=None, **_kw) -> None:
+    create_default_categories(org)
+
+
 def init_app(app: Flask) -> None:
-    """Register the blueprint, the CLI group and the signal receivers."""
+    """Register the blueprint, the CLI group, the signal receivers and the hooks."""
     app.register_blueprint(bp)
+    app.cli.add_command(forums_cli)
+    organisation_created.connect(_on_organisation_created, weak=False)
+    demo_loaded.connect(demo.load_demo, weak=False)
+    registry.register("project.panels", hooks.project_panel)
+    registry.register("project.needs_many", hooks.project_needs_many)
+    register_panel(hooks.home_panel, order=40)
+    app.context_processor(hooks.unread_context)

@@ -1,0 +1,49 @@
+"""What the forums give to other pages: the home panel, the header's unread count,
+and the `project.panels` / `project.needs_many` hooks of the project pages."""
+
+from __future__ import annotations
+
+from flask import render_template, url_for
+from flask_login import current_user
+from markupsafe import Markup
+
+from forums import notify, queries
+
+
+def home_panel(user) -> Markup | None:
+    """Recent topics on the home page of members of a collectivité."""
+    if getattr(user, "organisation_id", None) is None:
+        return None
+    categories = queries.visible_categories(user)
+    topics = queries.recent_topics([c.id for c in categories], limit=5)
+    # render_template autoescapes: its output is safe HTML.
+    return Markup(render_template("forums/_home_panel.html", topics=topics))  # noqa: S704
+
+
+def project_panel(project, user) -> Markup | None:
+    """The needs linked to a project, with their "je l'ai aussi constaté" counts."""
+    if user is None or getattr(user, "organisation_id", None) != project.organisation_id:
+        return None
+    visible = {c.id for c in queries.visible_categories(user)}
+    rows = [(n, c) for n, c in queries.needs_of_project(project)
+            if n.topic.category_id in visible]
+    html = render_template("forums/_project_panel.html", project=project, rows=rows)
+    return Markup(html)  # noqa: S704 - autoescaped template output
+
+
+def project_needs_many(projects) -> dict[int, int]:
+    """project id → number of linked needs (one GROUP BY)."""
+    return queries.need_counts_for_projects([p.id for p in projects])
+
+
+def unread_context() -> dict:
+    """`forums_notifications()` for the header: None for visitors, else the unread
+    count (one COUNT query, only when the header calls it) and the page's URL."""
+
+    def forums_notifications() -> dict | None:
+        if not current_user.is_authenticated or current_user.organisation_id is None:
+            return None
+        return {"count": notify.unread_count(current_user),
+                "url": url_for("forums.notifications")}
+
+    return {"forums_notifications": forums_notifications}

@@ -1,0 +1,352 @@
+"""Notifications: following, @mentions, in-portal notifications, email preferences,
+immediate emails and the daily digest.
+
+Mention syntax (documented in forums/README.md): `@prenom.nom` — the part of a
+colleague's email address before the "@" — or `@[Prénom Nom]` with the full name in
+square brackets. Only colleagues of the same collectivité are matched.
+
+Emails are never sent from a request: services record the notifications and remember
+which ones need an immediate email; views call `send_pending_emails()` right after
+their commit, which enqueues one job per notification.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import current_app, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy import and_, func, or_, select, update
+
+from change_portal.accounts.models import User
+from change_portal.core.errors import DomainError
+from change_portal.core.mail import build_message, send_message
+from change_portal.core.models import utcnow
+from change_portal.extensions import db
+from forums.access import can_see_category
+from forums.models import (
+    Category,
+    EmailMode,
+    Notification,
+    NotificationPreference,
+    Post,
+    Subscription,
+    Topic,
+)
+
+PARIS = ZoneInfo("Europe/Paris")
+DIGEST_HOUR = 7
+ANONYMOUS_LABEL = "Un·e agent·e"
+MENTION_LOCAL = re.compile(r"(?<![\w.@])@([A-Za-z0-9][A-Za-z0-9._-]{0,63}[A-Za-z0-9])")
+MENTION_NAME = re.compile(r"(?<![\w@])@\[([^\[\]\n]{2,120})\]")
+_PENDING_KEY = "forums_pending_emails"
+
+
+# --- following ---------------------------------------------------------------------
+
+def is_following_topic(user: User, topic: Topic) -> bool:
+    return db.session.scalar(select(Subscription.id).where(
+        Subscription.user_id == user.id, Subscription.topic_id == topic.id)) is not None
+
+
+def follow_topic(user: User, topic: Topic) -> None:
+    """Follow a topic (idempotent)."""
+    if not is_following_topic(user, topic):
+        db.session.add(Subscription(organisation_id=topic.organisation_id, user_id=user.id,
+                                    topic_id=topic.id))
+        db.session.flush()
+
+
+def toggle_follow_topic(user: User, topic: Topic) -> bool:
+    """Follow or stop following; True when now following."""
+    sub = db.session.scalar(select(Subscription).where(
+        Subscription.user_id == user.id, Subscription.topic_id == topic.id))
+    if sub is None:
+        follow_topic(user, topic)
+        return True
+    db.session.delete(sub)
+    db.session.flush()
+    return False
+
+
+def toggle_follow_category(user: User, category: Category) -> bool:
+    sub = db.session.scalar(select(Subscription).where(
+        Subscription.user_id == user.id, Subscription.category_id == category.id))
+    if sub is None:
+        db.session.add(Subscription(organisation_id=category.organisation_id, user_id=user.id,
+                                    category_id=category.id))
+        db.session.flush()
+        return True
+    db.session.delete(sub)
+    db.session.flush()
+    return False
+
+
+# --- mentions ------------------------------------------------------------------------
+
+def mentioned_users(organisation_id: int, body: str) -> list[User]:
+    """Colleagues named in `body` (one query, whatever the number of mentions)."""
+    locals_ = {m.lower() for m in MENTION_LOCAL.findall(body or "")}
+    names = {" ".join(m.split()).lower() for m in MENTION_NAME.findall(body or "")}
+    if not locals_ and not names:
+        return []
+    conditions = []
+    if locals_:
+        conditions += [func.lower(User.email).like(f"{x}@%") for x in sorted(locals_)[:20]]
+    if names:
+        conditions.append(func.lower(User.full_name).in_(list(names)[:20]))
+    return list(db.session.scalars(
+        select(User).where(User.organisation_id == organisation_id, User.active.is_(True),
+                           User.erased_at.is_(None), or_(*conditions)).limit(20)))
+
+
+def colleagues_matching(organisation_id: int, term: str, limit: int = 8) -> list[dict]:
+    """For the @mention autocomplete: colleagues whose name or email starts like `term`."""
+    term = (term or "").strip().lower()[:60]
+    if len(term) < 2:
+        return []
+    pattern = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    rows = db.session.execute(
+        select(User.full_name, User.email).where(
+            User.organisation_id == organisation_id, User.active.is_(True),
+            User.erased_at.is_(None),
+            or_(func.lower(User.full_name).like(pattern, escape="\\"),
+                func.lower(User.full_name).like("% " + pattern, escape="\\"),
+                func.lower(User.email).like(pattern, escape="\\")),
+        ).order_by(User.full_name).limit(limit)
+    ).all()
+    return [{"name": r.full_name, "handle": (r.email or "").split("@")[0]} for r in rows]
+
+
+# --- creating notifications -------------------------------------------------------------
+
+PENDING_KEY = _PENDING_KEY
+
+
+def _pending() -> list[int]:
+    return db.session.info.setdefault(_PENDING_KEY, [])
+
+
+def _preferences(user_ids: list[int]) -> dict[int, str]:
+    if not user_ids:
+        return {}
+    rows = db.session.execute(select(NotificationPreference.user_id,
+                                     NotificationPreference.email_mode)
+                              .where(NotificationPreference.user_id.in_(user_ids))).all()
+    return {r.user_id: r.email_mode for r in rows}
+
+
+def notify_users(user_ids: set[int], organisation_id: int, *, kind: str, text: str,
+                 topic_id: int | None = None, post_id: int | None = None) -> list[Notification]:
+    """Record one notification per person; remember immediate emails to send."""
+    user_ids = {u for u in user_ids if u}
+    if not user_ids:
+        return []
+    prefs = _preferences(list(user_ids))
+    made = []
+    for uid in sorted(user_ids):
+        n = Notification(organisation_id=organisation_id, user_id=uid, kind=kind,
+                         text=text[:300], topic_id=topic_id, post_id=post_id)
+        db.session.add(n)
+        made.append(n)
+    db.session.flush()
+    for n in made:
+        if prefs.get(n.user_id, EmailMode.DIGEST) == EmailMode.IMMEDIATE:
+            _pending().append(n.id)
+    return made
+
+
+def _visible_to(user_ids: set[int], category: Category) -> set[int]:
+    """Keep the people allowed to see the category (one query)."""
+    if not user_ids:
+        return set()
+    users = db.session.scalars(select(User).where(User.id.in_(user_ids),
+                                                  User.active.is_(True))).all()
+
+    return {u.id for u in users if can_see_category(u, category)}
+
+
+def author_label(post_or_topic, viewer: User | None = None, moderator: bool = False) -> str:
+    """The name shown for an author: hidden for anonymous posts unless moderator
+    or the author themselves."""
+    author = post_or_topic.author
+    if author is None:
+        return _("un ancien agent")
+    if post_or_topic.anonymous and not moderator and (viewer is None or viewer.id != author.id):
+        return _(ANONYMOUS_LABEL)
+    return author.display_name
+
+
+def on_new_post(actor: User, topic: Topic, post: Post, *, new_topic: bool) -> None:
+    """Notify mentioned colleagues, followers of the topic, and (new topics)
+    followers of the category."""
+    who = _(ANONYMOUS_LABEL) if post.anonymous else actor.display_name
+    category = topic.category
+    mentioned = {u.id for u in mentioned_users(topic.organisation_id, post.body)} - {actor.id}
+    mentioned = _visible_to(mentioned, category)
+    notify_users(mentioned, topic.organisation_id, kind="mention",
+                 text=_("%(who)s vous a cité·e dans « %(title)s »", who=who, title=topic.title),
+                 topic_id=topic.id, post_id=post.id)
+    conditions = [Subscription.topic_id == topic.id]
+    if new_topic:
+        conditions.append(Subscription.category_id == category.id)
+    followers = set(db.session.scalars(select(Subscription.user_id).where(or_(*conditions))))
+    followers = _visible_to(followers - {actor.id} - mentioned, category)
+    text = (_("Nouveau sujet dans « %(cat)s » : %(title)s", cat=category.name, title=topic.title)
+            if new_topic else
+            _("%(who)s a répondu dans « %(title)s »", who=who, title=topic.title))
+    notify_users(followers, topic.organisation_id, kind="sujet" if new_topic else "reponse",
+                 text=text, topic_id=topic.id, post_id=post.id)
+
+
+def notify_topic_followers(actor: User | None, topic: Topic, text: str, kind: str) -> None:
+    followers = set(db.session.scalars(select(Subscription.user_id).where(
+        Subscription.topic_id == topic.id)))
+    if actor is not None:
+        followers.discard(actor.id)
+    notify_users(_visible_to(followers, topic.category), topic.organisation_id, kind=kind,
+                 text=text, topic_id=topic.id)
+
+
+# --- reading -----------------------------------------------------------------------
+
+def unread_count(user: User) -> int:
+    """One COUNT query (shown in the header of every page)."""
+    return db.session.scalar(select(func.count(Notification.id)).where(
+        Notification.user_id == user.id, Notification.read_at.is_(None))) or 0
+
+
+def mark_topic_read(user: User, topic_id: int) -> None:
+    db.session.execute(update(Notification).where(
+        Notification.user_id == user.id, Notification.topic_id == topic_id,
+        Notification.read_at.is_(None)).values(read_at=utcnow()))
+
+
+def mark_all_read(user: User) -> None:
+    db.session.execute(update(Notification).where(
+        Notification.user_id == user.id, Notification.read_at.is_(None)
+    ).values(read_at=utcnow()))
+
+
+def get_preference(user: User) -> NotificationPreference:
+    pref = db.session.get(NotificationPreference, user.id)
+    if pref is None:
+        pref = NotificationPreference(user_id=user.id, email_mode=EmailMode.DIGEST)
+    return pref
+
+
+def set_preference(user: User, mode: str) -> NotificationPreference:
+    """Choose immediate emails, a daily digest, or none."""
+    if mode not in {m.value for m in EmailMode}:
+        raise DomainError(_("Choisissez une des options proposées."), field="email_mode")
+    pref = db.session.get(NotificationPreference, user.id)
+    if pref is None:
+        pref = NotificationPreference(user_id=user.id)
+        db.session.add(pref)
+    pref.email_mode = mode
+    db.session.flush()
+    return pref
+
+
+# --- emails ------------------------------------------------------------------------
+
+def _topic_url(topic_id: int | None) -> str:
+    base = current_app.config.get("BASE_URL") or current_app.config.get("PUBLIC_URL") or ""
+    if topic_id is None:
+        return base.rstrip("/") + "/forums/notifications"
+    try:
+        path = url_for("forums.topic", topic_id=topic_id)
+    except RuntimeError:
+        path = f"/forums/sujets/{topic_id}"
+    return base.rstrip("/") + path
+
+
+def email_one(notification: Notification) -> bool:
+    """Send the immediate email of one notification (idempotent)."""
+    if notification.emailed_at is not None or notification.read_at is not None:
+        return False
+    user = db.session.get(User, notification.user_id)
+    if user is None or not user.email or not user.is_active:
+        return False
+    if get_preference(user).email_mode != EmailMode.IMMEDIATE:
+        return False
+    with force_locale(user.locale or "fr"):
+        body = "\n".join([
+            _("Bonjour %(name)s,", name=user.full_name), "",
+            notification.text, _topic_url(notification.topic_id), "",
+            _("Vous recevez ce courriel car vous avez choisi d'être prévenu·e à chaque "
+              "notification. Modifiez ce choix dans « Mes notifications »."),
+        ])
+        msg = build_message(user.email, _("Forums : %(text)s", text=notification.text)[:200],
+                            body)
+    send_message(msg, key=f"forum-notif-{notification.id}")
+    notification.emailed_at = utcnow()
+    return True
+
+
+def digest_threshold(now: datetime) -> datetime:
+    """The latest 7:00 (Europe/Paris) at or before `now`, in UTC."""
+    local = now.astimezone(PARIS)
+    day = local.date() if local.time() >= time(DIGEST_HOUR) else local.date() - timedelta(1)
+    return datetime.combine(day, time(DIGEST_HOUR), tzinfo=PARIS).astimezone(now.tzinfo)
+
+
+def send_digests(now: datetime | None = None) -> int:
+    """Send each person who chose the daily digest (the default) one email with
+    their unread notifications not yet emailed, once per day at or after 7:00
+    Europe/Paris. Idempotent: last_digest_at records the run. Returns the count."""
+    now = now or utcnow()
+    threshold = digest_threshold(now)
+    due = db.session.scalars(
+        select(Notification.user_id).distinct()
+        .join(User, User.id == Notification.user_id)
+        .outerjoin(NotificationPreference, NotificationPreference.user_id == Notification.user_id)
+        .where(
+            Notification.read_at.is_(None), Notification.emailed_at.is_(None),
+            Notification.created_at <= now,
+            User.active.is_(True), User.email.is_not(None), User.erased_at.is_(None),
+            func.coalesce(NotificationPreference.email_mode, EmailMode.DIGEST.value)
+            == EmailMode.DIGEST.value,
+            or_(NotificationPreference.last_digest_at.is_(None),
+                NotificationPreference.last_digest_at < threshold),
+        )
+    ).all()
+    sent = 0
+    for user_id in due:
+        sent += _send_digest(user_id, now, threshold)
+    return sent
+
+
+def _send_digest(user_id: int, now: datetime, threshold: datetime) -> int:
+    user = db.session.get(User, user_id)
+    pref = db.session.get(NotificationPreference, user_id)
+    if pref is None:
+        pref = NotificationPreference(user_id=user_id, email_mode=EmailMode.DIGEST)
+        db.session.add(pref)
+    if pref.last_digest_at is not None and pref.last_digest_at >= threshold:
+        return 0
+    items = db.session.scalars(select(Notification).where(
+        and_(Notification.user_id == user_id, Notification.read_at.is_(None),
+             Notification.emailed_at.is_(None), Notification.created_at <= now))
+        .order_by(Notification.created_at).limit(200)).all()
+    if not items:
+        return 0
+    with force_locale(user.locale or "fr"):
+        lines = [_("Bonjour %(name)s,", name=user.full_name), "",
+                 _("Voici ce qui s'est passé dans les forums :"), ""]
+        for n in items:
+            lines += [f"- {n.text}", f"  {_topic_url(n.topic_id)}"]
+        lines += ["", _("Vous recevez ce résumé une fois par jour. Modifiez ce choix dans "
+                        "« Mes notifications ».")]
+        msg = build_message(user.email, _("Forums : votre résumé du jour (%(n)d)", n=len(items)),
+                            "\n".join(lines))
+    day = threshold.astimezone(PARIS).date().isoformat()
+    send_message(msg, key=f"forum-digest-{user_id}-{day}")
+    for n in items:
+        n.emailed_at = now
+    pref.last_digest_at = now
+    db.session.flush()
+    return 1

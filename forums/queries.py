@@ -1,0 +1,289 @@
+"""Read helpers for the forum pages: a fixed number of queries whatever the data
+(aggregates in SQL, relationships eager-loaded)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Select, case, func, select
+from sqlalchemy.orm import selectinload
+
+from change_portal.accounts.models import User
+from change_portal.extensions import db
+from change_portal.organisations.models import Service
+from change_portal.projects.models import Project
+from forums.access import can_see_category
+from forums.models import (
+    Category,
+    ModerationLog,
+    Need,
+    NeedEndorsement,
+    NeedProject,
+    NeedStatusChange,
+    Notification,
+    Post,
+    PostRevision,
+    Reaction,
+    Report,
+    Subscription,
+    Topic,
+    TopicKind,
+    need_service,
+)
+
+
+def visible_categories(user: User) -> list[Category]:
+    """The categories of the user's collectivité they may see (2-3 queries)."""
+    cats = db.session.scalars(
+        select(Category).where(Category.organisation_id == user.organisation_id)
+        .options(selectinload(Category.services), selectinload(Category.moderators))
+        .order_by(Category.position, Category.name)
+    ).all()
+    return [c for c in cats if can_see_category(user, c)]
+
+
+def category_stats(category_ids: list[int]) -> dict[int, tuple[int, object]]:
+    """category id → (topic count, last activity), one GROUP BY."""
+    if not category_ids:
+        return {}
+    rows = db.session.execute(
+        select(Topic.category_id, func.count(Topic.id), func.max(Topic.last_post_at))
+        .where(Topic.category_id.in_(category_ids)).group_by(Topic.category_id)
+    ).all()
+    return {r[0]: (r[1], r[2]) for r in rows}
+
+
+def topics_stmt(category: Category) -> Select:
+    return (
+        select(Topic).where(Topic.category_id == category.id,
+                            Topic.organisation_id == category.organisation_id)
+        .order_by(Topic.pinned.desc(), Topic.last_post_at.desc(), Topic.id.desc())
+    )
+
+
+def recent_topics(category_ids: list[int], limit: int = 8) -> list[Topic]:
+    if not category_ids:
+        return []
+    return list(db.session.scalars(
+        select(Topic).where(Topic.category_id.in_(category_ids))
+        .options(selectinload(Topic.author), selectinload(Topic.category))
+        .order_by(Topic.last_post_at.desc(), Topic.id.desc()).limit(limit)
+    ))
+
+
+def posts_stmt(topic: Topic) -> Select:
+    return select(Post).where(Post.topic_id == topic.id).order_by(Post.created_at, Post.id)
+
+
+@dataclass
+class PostExtras:
+    useful: dict[int, int]
+    mine: set[int]
+    revised: set[int]
+    reported: set[int]
+
+
+def post_extras(user: User, post_ids: list[int]) -> PostExtras:
+    """Useful counts, the user's own reactions, which posts have revisions (3 queries)."""
+    if not post_ids:
+        return PostExtras({}, set(), set(), set())
+    useful = dict(db.session.execute(
+        select(Reaction.post_id, func.count(Reaction.id)).where(Reaction.post_id.in_(post_ids))
+        .group_by(Reaction.post_id)).all())
+    mine = set(db.session.scalars(select(Reaction.post_id).where(
+        Reaction.post_id.in_(post_ids), Reaction.user_id == user.id)))
+    revised = set(db.session.scalars(select(PostRevision.post_id).distinct().where(
+        PostRevision.post_id.in_(post_ids))))
+    return PostExtras(useful, mine, revised, set())
+
+
+def accepted_post(topic: Topic) -> Post | None:
+    if topic.accepted_post_id is None:
+        return None
+    return db.session.scalar(select(Post).where(Post.id == topic.accepted_post_id)
+                             .options(selectinload(Post.author)))
+
+
+# --- needs ---------------------------------------------------------------------------
+
+@dataclass
+class NeedDetail:
+    endorsements: int
+    by_service: list[tuple[str, int]]
+    by_channel: list[tuple[str, int]]
+    mine: bool
+    history: list[NeedStatusChange]
+    projects: list[Project]
+    notes: list[NeedEndorsement]
+
+
+def need_detail(user: User, need: Need) -> NeedDetail:
+    """Counts and spread of "je l'ai aussi constaté" (GROUP BY in SQL), history, projects."""
+    by_service = db.session.execute(
+        select(func.coalesce(Service.name, ""), func.count(NeedEndorsement.id))
+        .select_from(NeedEndorsement)
+        .outerjoin(Service, Service.id == NeedEndorsement.service_id)
+        .where(NeedEndorsement.need_id == need.id)
+        .group_by(Service.name).order_by(func.count(NeedEndorsement.id).desc())
+    ).all()
+    by_channel = db.session.execute(
+        select(func.coalesce(NeedEndorsement.channel, ""), func.count(NeedEndorsement.id))
+        .where(NeedEndorsement.need_id == need.id)
+        .group_by(NeedEndorsement.channel).order_by(func.count(NeedEndorsement.id).desc())
+    ).all()
+    total = sum(r[1] for r in by_service)
+    mine = db.session.scalar(select(NeedEndorsement.id).where(
+        NeedEndorsement.need_id == need.id, NeedEndorsement.user_id == user.id)) is not None
+    history = list(db.session.scalars(
+        select(NeedStatusChange).where(NeedStatusChange.need_id == need.id)
+        .options(selectinload(NeedStatusChange.actor)).order_by(NeedStatusChange.at,
+                                                                NeedStatusChange.id)))
+    projects = list(db.session.scalars(
+        select(Project).join(NeedProject, NeedProject.project_id == Project.id)
+        .where(NeedProject.need_id == need.id, Project.organisation_id == need.organisation_id)
+        .order_by(Project.title)))
+    notes = list(db.session.scalars(
+        select(NeedEndorsement).where(NeedEndorsement.need_id == need.id,
+                                      NeedEndorsement.note != "")
+        .options(selectinload(NeedEndorsement.user))
+        .order_by(NeedEndorsement.created_at.desc()).limit(20)))
+    return NeedDetail(total, [(r[0], r[1]) for r in by_service],
+                      [(r[0], r[1]) for r in by_channel], mine, history, projects, notes)
+
+
+def endorsement_count_subquery():
+    return (select(NeedEndorsement.need_id, func.count(NeedEndorsement.id).label("n"))
+            .group_by(NeedEndorsement.need_id).subquery("endorsements"))
+
+
+SORTS = ("constats", "impact", "recent")
+
+
+def needs_board_stmt(organisation_id: int, category_ids: list[int], *, status: str = "",
+                     channel: str = "", public: str = "", service_id: int | None = None,
+                     impact: str = "", project_id: int | None = None, sort: str = "constats"
+                     ) -> Select:
+    """SELECT (Need, endorsement count) with the board's filters and sort."""
+    counts = endorsement_count_subquery()
+    n = func.coalesce(counts.c.n, 0).label("endorsements")
+    stmt = (
+        select(Need, n)
+        .join(Topic, Topic.id == Need.topic_id)
+        .outerjoin(counts, counts.c.need_id == Need.id)
+        .where(Need.organisation_id == organisation_id, Topic.category_id.in_(category_ids or [-1]))
+    )
+    if status:
+        stmt = stmt.where(Need.status == status)
+    if channel:
+        stmt = stmt.where(Need.channel == channel)
+    if public:
+        stmt = stmt.where(Need.public == public)
+    if impact:
+        stmt = stmt.where(Need.impact == impact)
+    if service_id:
+        stmt = stmt.where(Need.id.in_(select(need_service.c.need_id).where(
+            need_service.c.service_id == service_id)))
+    if project_id:
+        stmt = stmt.where(Need.id.in_(select(NeedProject.need_id).where(
+            NeedProject.project_id == project_id)))
+    if sort == "impact":
+        order = [Need.impact_rank.desc(), n.desc(), Topic.created_at.desc()]
+    elif sort == "recent":
+        order = [Topic.created_at.desc()]
+    else:
+        order = [n.desc(), Need.impact_rank.desc(), Topic.created_at.desc()]
+    return stmt.order_by(*order, Need.id.desc())
+
+
+def load_need_rows(rows) -> list[tuple[Need, int]]:
+    """Eager-load what the board shows for a page of (Need, count) rows (3 queries)."""
+    needs = [r[0] for r in rows]
+    if needs:
+        ids = [x.id for x in needs]
+        db.session.scalars(select(Need).where(Need.id.in_(ids)).options(
+            selectinload(Need.topic).selectinload(Topic.author),
+            selectinload(Need.services))).all()
+    return [(r[0], r[1]) for r in rows]
+
+
+def projects_of_needs(need_ids: list[int]) -> dict[int, list[Project]]:
+    if not need_ids:
+        return {}
+    rows = db.session.execute(
+        select(NeedProject.need_id, Project).join(Project, Project.id == NeedProject.project_id)
+        .where(NeedProject.need_id.in_(need_ids)).order_by(Project.title)).all()
+    out: dict[int, list[Project]] = {}
+    for need_id, project in rows:
+        out.setdefault(need_id, []).append(project)
+    return out
+
+
+def org_projects(organisation_id: int) -> list[Project]:
+    return list(db.session.scalars(select(Project).where(
+        Project.organisation_id == organisation_id).order_by(Project.title)))
+
+
+def org_services(organisation_id: int) -> list[Service]:
+    return list(db.session.scalars(select(Service).where(
+        Service.organisation_id == organisation_id).order_by(Service.name)))
+
+
+def org_members(organisation_id: int) -> list[User]:
+    return list(db.session.scalars(select(User).where(
+        User.organisation_id == organisation_id, User.active.is_(True),
+        User.erased_at.is_(None)).order_by(User.full_name)))
+
+
+def needs_of_project(project: Project) -> list[tuple[Need, int]]:
+    """The needs linked to a project with their endorsement counts (one query + eager)."""
+    counts = endorsement_count_subquery()
+    rows = db.session.execute(
+        select(Need, func.coalesce(counts.c.n, 0))
+        .join(NeedProject, NeedProject.need_id == Need.id)
+        .outerjoin(counts, counts.c.need_id == Need.id)
+        .where(NeedProject.project_id == project.id,
+               Need.organisation_id == project.organisation_id)
+        .options(selectinload(Need.topic))
+        .order_by(func.coalesce(counts.c.n, 0).desc(), Need.id)
+    ).all()
+    return [(r[0], r[1]) for r in rows]
+
+
+def need_counts_for_projects(project_ids: list[int]) -> dict[int, int]:
+    if not project_ids:
+        return {}
+    rows = db.session.execute(
+        select(NeedProject.project_id, func.count(NeedProject.id))
+        .where(NeedProject.project_id.in_(project_ids)).group_by(NeedProject.project_id)).all()
+    return {r[0]: r[1] for r in rows}
+
+
+# --- moderation and notifications ------------------------------------------------------
+
+def open_reports(organisation_id: int, category_ids: list[int]) -> Select:
+    return (
+        select(Report).join(Post, Post.id == Report.post_id).join(Topic, Topic.id == Post.topic_id)
+        .where(Report.organisation_id == organisation_id, Report.resolved_at.is_(None),
+               Topic.category_id.in_(category_ids or [-1]))
+        .order_by(Report.created_at.desc())
+    )
+
+
+def moderation_log(organisation_id: int) -> Select:
+    return (select(ModerationLog).where(ModerationLog.organisation_id == organisation_id)
+            .order_by(ModerationLog.at.desc(), ModerationLog.id.desc()))
+
+
+def notifications_stmt(user: User) -> Select:
+    return (select(Notification).where(Notification.user_id == user.id)
+            .order_by(case((Notification.read_at.is_(None), 0), else_=1),
+                      Notification.created_at.desc(), Notification.id.desc()))
+
+
+def followed_category_ids(user: User) -> set[int]:
+    return set(db.session.scalars(select(Subscription.category_id).where(
+        Subscription.user_id == user.id, Subscription.category_id.is_not(None))))
+
+
+def topic_is_need(topic: Topic) -> bool:
+    return topic.kind == TopicKind.NEED

@@ -1,0 +1,253 @@
+"""Categories, topics and posts: reading, writing, quoting, editing, deleting,
+"Utile" and the accepted answer."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from change_portal.core.errors import DomainError, NotAllowed
+from change_portal.core.markdown import render_markdown
+from change_portal.core.pagination import paginate
+from change_portal.core.permissions import login_required
+from change_portal.extensions import db
+from forums import notify, queries, services
+from forums.forms import ConfirmForm, EditPostForm, ReplyForm, TopicForm
+from forums.models import Post, TopicKind
+from forums.views import (
+    bp,
+    commit,
+    form_error,
+    load_category,
+    load_post,
+    load_topic,
+    moderator_of,
+)
+from forums.views.needs import need_context
+
+POSTS_PER_PAGE = 20
+
+
+def too_fast(template: str, err: services.PostingTooFast, **context):
+    """429 with the form and everything typed still in it."""
+    return render_template(template, flood=err.message, **context), 429, {
+        "Retry-After": str(err.retry_after)}
+
+
+@bp.get("/")
+@login_required
+def index():
+    categories = queries.visible_categories(current_user)
+    ids = [c.id for c in categories]
+    return render_template(
+        "forums/index.html", categories=categories, stats=queries.category_stats(ids),
+        recent=queries.recent_topics(ids), followed=queries.followed_category_ids(current_user),
+        form=ConfirmForm(),
+    )
+
+
+@bp.get("/categories/<int:category_id>")
+@login_required
+def category(category_id: int):
+    cat = load_category(category_id)
+    page = paginate(queries.topics_stmt(cat), per_page=20, options=("author", "need"))
+    return render_template("forums/category.html", category=cat, page=page,
+                           moderator=moderator_of(cat),
+                           following=cat.id in queries.followed_category_ids(current_user),
+                           form=ConfirmForm())
+
+
+@bp.route("/categories/<int:category_id>/nouveau-sujet", methods=["GET", "POST"])
+@login_required
+def new_topic(category_id: int):
+    cat = load_category(category_id)
+    form = TopicForm()
+    if not cat.allow_anonymous:
+        del form.anonymous
+    preview = None
+    if form.validate_on_submit():
+        if form.preview.data:
+            preview = render_markdown(form.body.data)
+        else:
+            try:
+                topic = services.create_topic(
+                    current_user, cat, title=form.title.data, body=form.body.data,
+                    anonymous=bool(getattr(form, "anonymous", None) and form.anonymous.data))
+            except services.PostingTooFast as err:
+                return too_fast("forums/topic_form.html", err, form=form, category=cat)
+            except NotAllowed:
+                abort(403)
+            except DomainError as err:
+                form_error(form, err, "body")
+            else:
+                commit()
+                flash(_("Votre sujet est publié."), "success")
+                return redirect(url_for("forums.topic", topic_id=topic.id))
+    return render_template("forums/topic_form.html", form=form, category=cat, preview=preview)
+
+
+@bp.get("/sujets/<int:topic_id>")
+@login_required
+def topic(topic_id: int):
+    t = load_topic(topic_id)
+    page = paginate(queries.posts_stmt(t), per_page=POSTS_PER_PAGE, options=("author",))
+    extras = queries.post_extras(current_user, [p.id for p in page.items])
+    form = ReplyForm()
+    if not t.category.allow_anonymous:
+        del form.anonymous
+    quote_id = request.args.get("citer", "")
+    if quote_id.isdigit():
+        quoted = db.session.get(Post, int(quote_id))
+        if quoted is not None and quoted.topic_id == t.id and quoted.is_visible:
+            form.body.data = services.quote_text(
+                quoted, notify.author_label(quoted, current_user))
+    moderator = moderator_of(t.category)
+    need_ctx = {}
+    if t.kind == TopicKind.NEED and t.need is not None:
+        need_ctx = need_context(t.need, moderator)
+    notify.mark_topic_read(current_user, t.id)
+    db.session.commit()
+    return render_template(
+        "forums/topic.html", topic=t, page=page, extras=extras, form=form,
+        moderator=moderator, accepted=queries.accepted_post(t),
+        following=notify.is_following_topic(current_user, t), confirm=ConfirmForm(),
+        label=lambda p: notify.author_label(p, current_user, moderator), **need_ctx,
+    )
+
+
+@bp.route("/sujets/<int:topic_id>/repondre", methods=["GET", "POST"])
+@login_required
+def reply(topic_id: int):
+    t = load_topic(topic_id)
+    form = ReplyForm()
+    if not t.category.allow_anonymous:
+        del form.anonymous
+    preview = None
+    if request.method == "GET":
+        return redirect(url_for("forums.topic", topic_id=t.id, _anchor="repondre"))
+    if form.validate_on_submit():
+        if form.preview.data:
+            preview = render_markdown(form.body.data)
+        else:
+            try:
+                post = services.reply(current_user, t, body=form.body.data, anonymous=bool(
+                    getattr(form, "anonymous", None) and form.anonymous.data))
+            except services.PostingTooFast as err:
+                return too_fast("forums/reply_form.html", err, form=form, topic=t)
+            except NotAllowed:
+                abort(403)
+            except DomainError as err:
+                form_error(form, err, "body")
+            else:
+                commit()
+                flash(_("Votre réponse est publiée."), "success")
+                return redirect(_post_url(post))
+    return render_template("forums/reply_form.html", form=form, topic=t, preview=preview)
+
+
+def _post_url(post: Post) -> str:
+    position = db.session.scalar(
+        db.select(db.func.count(Post.id)).where(Post.topic_id == post.topic_id,
+                                                Post.created_at <= post.created_at,
+                                                Post.id <= post.id))
+    page = max(1, ((position or 1) - 1) // POSTS_PER_PAGE + 1)
+    return url_for("forums.topic", topic_id=post.topic_id, page=page, _anchor=f"message-{post.id}")
+
+
+@bp.route("/messages/<int:post_id>/modifier", methods=["GET", "POST"])
+@login_required
+def edit_post(post_id: int):
+    post = load_post(post_id)
+    if post.author_id != current_user.id:
+        abort(403)
+    form = EditPostForm(obj=post) if request.method == "GET" else EditPostForm()
+    if request.method == "GET" and post.is_first:
+        form.title.data = post.topic.title
+    if not post.is_first:
+        del form.title
+    preview = None
+    if form.validate_on_submit():
+        if form.preview.data:
+            preview = render_markdown(form.body.data)
+        else:
+            try:
+                services.edit_post(current_user, post, body=form.body.data,
+                                   title=form.title.data if post.is_first else None)
+            except NotAllowed:
+                abort(403)
+            except DomainError as err:
+                form_error(form, err, "body")
+            else:
+                commit()
+                flash(_("Votre message est modifié."), "success")
+                return redirect(_post_url(post))
+    return render_template("forums/edit_post.html", form=form, post=post, preview=preview)
+
+
+@bp.post("/messages/<int:post_id>/supprimer")
+@login_required
+def delete_post(post_id: int):
+    post = load_post(post_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        services.delete_post(current_user, post)
+    except NotAllowed:
+        abort(403)
+    commit()
+    flash(_("Votre message est supprimé ; la discussion garde sa place."), "success")
+    return redirect(_post_url(post))
+
+
+@bp.post("/messages/<int:post_id>/utile")
+@login_required
+def useful(post_id: int):
+    post = load_post(post_id)
+    try:
+        marked = services.toggle_useful(current_user, post)
+    except DomainError as err:
+        flash(err.message, "warning")
+    else:
+        commit()
+        flash(_("Merci, c'est noté : message utile.") if marked
+              else _("Vous avez retiré « Utile »."), "success")
+    return redirect(_post_url(post))
+
+
+@bp.post("/messages/<int:post_id>/reponse-retenue")
+@login_required
+def accept(post_id: int):
+    post = load_post(post_id)
+    try:
+        topic = services.accept_answer(current_user, post)
+    except NotAllowed:
+        abort(403)
+    except DomainError as err:
+        flash(err.message, "warning")
+        return redirect(_post_url(post))
+    commit()
+    flash(_("Réponse retenue mise en avant sous la question.") if topic.accepted_post_id
+          else _("La réponse n'est plus retenue."), "success")
+    return redirect(url_for("forums.topic", topic_id=topic.id))
+
+
+@bp.post("/sujets/<int:topic_id>/suivre")
+@login_required
+def follow_topic(topic_id: int):
+    t = load_topic(topic_id)
+    now = notify.toggle_follow_topic(current_user, t)
+    commit()
+    flash(_("Vous suivez ce sujet.") if now else _("Vous ne suivez plus ce sujet."), "success")
+    return redirect(url_for("forums.topic", topic_id=t.id))
+
+
+@bp.post("/categories/<int:category_id>/suivre")
+@login_required
+def follow_category(category_id: int):
+    cat = load_category(category_id)
+    now = notify.toggle_follow_category(current_user, cat)
+    commit()
+    flash(_("Vous serez prévenu·e des nouveaux sujets de cette catégorie.") if now
+          else _("Vous ne suivez plus cette catégorie."), "success")
+    return redirect(url_for("forums.category", category_id=cat.id))

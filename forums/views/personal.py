@@ -1,0 +1,87 @@
+"""What belongs to the person: notifications, email preference, search, and the
+colleagues list for the @mention autocomplete."""
+
+from __future__ import annotations
+
+from flask import flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from change_portal.core.errors import DomainError
+from change_portal.core.pagination import Page, current_page_number, paginate
+from change_portal.core.permissions import login_required
+from change_portal.extensions import db
+from forums import notify, queries, search
+from forums.forms import ConfirmForm, PreferenceForm
+from forums.models import Post, Topic
+from forums.views import bp, commit, form_error
+
+SEARCH_PER_PAGE = 20
+
+
+@bp.get("/notifications")
+@login_required
+def notifications():
+    page = paginate(queries.notifications_stmt(current_user), per_page=30)
+    pref = notify.get_preference(current_user)
+    form = PreferenceForm(email_mode=pref.email_mode)
+    return render_template("forums/notifications.html", page=page, form=form,
+                           confirm=ConfirmForm())
+
+
+@bp.post("/notifications/lues")
+@login_required
+def mark_read():
+    notify.mark_all_read(current_user)
+    commit()
+    flash(_("Toutes vos notifications sont marquées comme lues."), "success")
+    return redirect(url_for("forums.notifications"))
+
+
+@bp.post("/notifications/preferences")
+@login_required
+def preferences():
+    form = PreferenceForm()
+    if form.validate_on_submit():
+        try:
+            notify.set_preference(current_user, form.email_mode.data)
+        except DomainError as err:
+            form_error(form, err, "email_mode")
+        else:
+            commit()
+            flash(_("Votre choix est enregistré."), "success")
+            return redirect(url_for("forums.notifications"))
+    page = paginate(queries.notifications_stmt(current_user), per_page=30)
+    return render_template("forums/notifications.html", page=page, form=form,
+                           confirm=ConfirmForm()), 400
+
+
+@bp.get("/collegues.json")
+@login_required
+def colleagues():
+    """Autocomplete of @mentions: names and handles of colleagues (JSON)."""
+    term = request.args.get("q", "")
+    return jsonify(colleagues=notify.colleagues_matching(current_user.organisation_id, term))
+
+
+@bp.get("/recherche")
+@login_required
+def search_page():
+    query = (request.args.get("q") or "").strip()[:200]
+    number = current_page_number()
+    hits, total = [], 0
+    posts: dict[int, Post] = {}
+    if query:
+        ids = [c.id for c in queries.visible_categories(current_user)]
+        hits, total = search.search(current_user.organisation_id, ids, query,
+                                    limit=SEARCH_PER_PAGE, offset=(number - 1) * SEARCH_PER_PAGE)
+        if hits:
+            posts = {p.id: p for p in db.session.scalars(
+                select(Post).where(Post.id.in_([h.post_id for h in hits]))
+                .options(selectinload(Post.topic).selectinload(Topic.category),
+                         selectinload(Post.topic).selectinload(Topic.need)))}
+    page = Page(items=[(h, posts[h.post_id]) for h in hits if h.post_id in posts],
+                page=number, per_page=SEARCH_PER_PAGE, total=total)
+    return render_template("forums/search.html", query=query, page=page)
