@@ -1,0 +1,194 @@
+"""Authoring in the browser: drafts, preview, lessons, images, publish, diff, export."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+from sqlalchemy import select
+
+from change_portal.extensions import db
+from courses import learning, parsing, queries, services
+from courses.models import CourseImage, Lesson, Module
+from tests import factories
+from tests.courses.factories import PNG, create_module
+
+GIF = b"GIF89a" + b"\0" * 24
+SVG = b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
+LESSON = """## Les bons réflexes
+
+Un texte **important**.
+
+```quiz
+? Que faites-vous ?
+- [x] Je signale
+- [ ] J'ignore
+! Toujours signaler.
+```
+"""
+
+
+def _new_module(client, title="Accueil numérique"):
+    resp = client.post("/modules/gestion/nouveau", data={
+        "title": title, "summary": "Aider les usagers.", "duration": "25",
+        "level": "débutant", "pass_score": "70", "competences": "Communication, Inclusion",
+        "introduction": "## Pourquoi\n\nParce que.", "action": "save"})
+    assert resp.status_code == 302, resp.get_data(as_text=True)
+    return db.session.scalar(select(Module).order_by(Module.id.desc()))
+
+
+def test_agent_cannot_edit(client, login_as, org):
+    login_as("agent")
+    module = create_module(org)
+    assert client.get("/modules/gestion/").status_code == 403
+    assert client.get(f"/modules/gestion/{module.id}").status_code == 403
+    assert client.post(f"/modules/gestion/{module.id}/publier").status_code == 403
+    assert client.post("/modules/gestion/nouveau", data={"title": "x"}).status_code == 403
+
+
+def test_trainer_writes_a_module_and_publishes_it(client, login_as, org):
+    login_as("trainer")
+    module = _new_module(client)
+    assert module.organisation_id == org.id and module.slug == "accueil-numerique"
+    resp = client.post(f"/modules/gestion/{module.id}/lecons", data={"new-title": "Première leçon"})
+    lesson = db.session.scalar(select(Lesson).order_by(Lesson.id.desc()))
+    assert resp.headers["Location"].endswith(f"/lecons/{lesson.id}")
+    # Publishing an empty lesson is refused.
+    client.post(f"/modules/gestion/{module.id}/publier")
+    assert services.current_version(module) is None
+    resp = client.post(f"/modules/gestion/{module.id}/lecons/{lesson.id}", data={
+        "title": "Première leçon", "source": LESSON, "action": "save"})
+    assert resp.status_code == 302
+    db.session.refresh(lesson)
+    assert "<strong>important</strong>" in lesson.body_html
+    assert len(lesson.quizzes) == 1 and lesson.quizzes[0].questions[0].text == "Que faites-vous ?"
+    resp = client.post(f"/modules/gestion/{module.id}/publier")
+    assert resp.status_code == 302
+    version = services.current_version(module)
+    assert version.number == 1 and version.competences == ["Communication", "Inclusion"]
+    assert client.get(f"/modules/{module.id}").status_code == 200
+
+
+def test_quiz_errors_are_shown_with_their_line(client, login_as, org):
+    login_as("trainer")
+    module = create_module(org)
+    draft = services.ensure_draft(factories.create_user(org, ["trainer"]), module)
+    lesson = draft.lessons[0]
+    resp = client.post(f"/modules/gestion/{module.id}/lecons/{lesson.id}", data={
+        "title": "Leçon", "source": "Texte\n\n```quiz\n? Sans options\n```\n", "action": "save"})
+    page = resp.get_data(as_text=True)
+    assert resp.status_code == 200
+    assert "ligne 4 : question sans options" in page
+
+
+def test_preview_without_javascript_and_json_preview(client, login_as, org):
+    login_as("trainer")
+    module = create_module(org)
+    draft = services.ensure_draft(factories.create_user(org, ["trainer"]), module)
+    lesson = draft.lessons[0]
+    resp = client.post(f"/modules/gestion/{module.id}/lecons/{lesson.id}", data={
+        "title": "Leçon", "source": "## Aperçu\n\n*nouveau* texte", "action": "preview"})
+    page = resp.get_data(as_text=True)
+    assert "<em>nouveau</em>" in page and "Aperçu" in page
+    db.session.refresh(lesson)
+    assert "nouveau" not in lesson.source  # preview does not save
+    resp = client.post(f"/modules/gestion/{module.id}/apercu",
+                       data={"source": "[cliquez ici](https://exemple.fr)"})
+    assert resp.is_json and "peu explicite" in resp.get_json()["html"]
+
+
+def test_reorder_and_remove_lessons(client, login_as, org):
+    login_as("trainer")
+    module = create_module(org, lessons=3)
+    draft = services.ensure_draft(factories.create_user(org, ["trainer"]), module)
+    first = draft.lessons[0]
+    client.post(f"/modules/gestion/{module.id}/lecons/{first.id}/deplacer",
+                data={"direction": "down"})
+    db.session.expire_all()
+    assert [lesson.key for lesson in draft.lessons] == ["lecon-2", "lecon-1", "lecon-3"]
+    assert [lesson.filename for lesson in draft.lessons] == [
+        "01-lecon-2.md", "02-lecon-1.md", "03-lecon-3.md"]
+    client.post(f"/modules/gestion/{module.id}/lecons/{first.id}/deplacer",
+                data={"direction": "nowhere"})
+    client.post(f"/modules/gestion/{module.id}/lecons/{draft.lessons[2].id}/supprimer")
+    db.session.expire_all()
+    assert [lesson.key for lesson in draft.lessons] == ["lecon-2", "lecon-1"]
+
+
+def test_publishing_keeps_progress_and_shows_changes(client, login_as, org):
+    trainer = login_as("trainer")
+    module = create_module(org, lessons=2)
+    agent = factories.create_user(org)
+    version = queries.version_with_lessons(module)
+    learning.mark_lesson_done(agent, module, version.lessons[0])
+    draft = services.ensure_draft(trainer, module)
+    services.save_lesson(trainer, draft.lessons[0], title="Leçon 1 revue",
+                         source="## Partie 1\n\nUn texte tout neuf.\n")
+    services.publish(trainer, module)
+    db.session.commit()
+    current = services.current_version(module)
+    assert current.number == 2
+    assert len(module.versions) == 2 and module.versions[0].status == "published"
+    state = queries.learner_states(agent.id, [current])[module.id]
+    assert state.lessons_done == 1
+    page = client.get(f"/modules/gestion/{module.id}/versions").get_data(as_text=True)
+    assert "Leçon 1 revue" in page and "Un texte tout neuf." in page and "<ins>" in page
+    assert client.get(f"/modules/gestion/{module.id}/versions?de=abc&a=99").status_code == 200
+
+
+def test_export_route_gives_an_importable_zip(client, login_as, org, tmp_path):
+    login_as("trainer")
+    module = create_module(org, image=True)
+    resp = client.get(f"/modules/gestion/{module.id}/export")
+    assert resp.headers["Content-Type"] == "application/zip"
+    with zipfile.ZipFile(io.BytesIO(resp.data)) as archive:
+        archive.extractall(tmp_path)
+    parsed = parsing.parse_module_dir(tmp_path / module.slug)
+    assert [lesson.title for lesson in parsed.lessons] == ["Leçon 1", "Leçon 2"]
+    assert parsed.images == {"images/schema.png": PNG}
+
+
+def _upload(client, module, name, data):
+    return client.post(f"/modules/gestion/{module.id}/images",
+                       data={"img-image": (io.BytesIO(data), name)},
+                       content_type="multipart/form-data")
+
+
+def test_image_uploads_are_checked_by_content_and_size(client, login_as, org):
+    login_as("trainer")
+    module = create_module(org)
+    _upload(client, module, "carte.png", GIF)  # real type wins: stored as .gif
+    names = set(db.session.scalars(select(CourseImage.name).where(
+        CourseImage.module_id == module.id)))
+    assert names == {"images/carte.gif"}
+    for name, data in (("x.svg", SVG), ("page.png", b"<html><script>alert(1)</script>"),
+                       ("gros.png", PNG + b"\0" * (2 * 1024 * 1024))):
+        resp = _upload(client, module, name, data)
+        assert resp.status_code == 302
+    assert db.session.scalar(select(db.func.count(CourseImage.id)).where(
+        CourseImage.module_id == module.id)) == 1
+    resp = client.get(f"/modules/{module.id}/fichiers/images/carte.gif")
+    assert resp.status_code == 200
+    assert resp.headers["Content-Type"] == "image/gif"
+    assert resp.headers["Content-Disposition"] == 'inline; filename="carte.gif"'
+    assert resp.headers["X-Content-Type-Options"] == "nosniff"
+    assert client.get(f"/modules/{module.id}/fichiers/images/autre.png").status_code == 404
+
+
+def test_upload_service_refuses_bad_files(org):
+    trainer = factories.create_user(org, ["trainer"])
+    module = create_module(org)
+    for data in (SVG, b"", b"GIF8" + b"\0" * 10, PNG + b"\0" * (2 * 1024 * 1024)):
+        try:
+            services.upload_image(trainer, module, "x.png", data)
+        except services.DomainError as err:
+            assert err.field == "image"
+        else:
+            raise AssertionError("accepted a bad image")
+
+
+def test_shared_module_is_not_editable_by_a_collectivite(client, login_as, org):
+    login_as("trainer")
+    shared = create_module()
+    assert client.get(f"/modules/gestion/{shared.id}").status_code == 404
+    assert client.post(f"/modules/gestion/{shared.id}/publier").status_code == 404
