@@ -74,7 +74,7 @@ class ObjectiveForm(FlaskForm):
         description=_l("Utilisé seulement quand l'objectif n'a pas d'indicateur."),
         validators=[InputRequired(_l("Indiquez un avancement entre 0 et 100.")),
                     NumberRange(0, 100, message=_l(
-                        "L'avancement doit être compris entre 0 et 100 %."))],
+                        "L'avancement doit être compris entre 0 et 100 %%."))],
     )
     version = HiddenField()
 

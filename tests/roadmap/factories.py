@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from sqlalchemy import event, select
+
 from change_portal.core.models import utcnow
 from change_portal.extensions import db
 from change_portal.projects.models import (
@@ -124,3 +126,49 @@ def create_report_job(org, kind="pdf", status="failed") -> ReportJob:
     db.session.add(job)
     db.session.flush()
     return job
+
+
+class QueryCounter:
+    """Counts SQL statements sent while active (use as a context manager)."""
+
+    def __init__(self):
+        self.count = 0
+
+    def _hook(self, *args, **kwargs):
+        self.count += 1
+
+    def __enter__(self):
+        event.listen(db.engine, "before_cursor_execute", self._hook)
+        return self
+
+    def __exit__(self, *exc):
+        event.remove(db.engine, "before_cursor_execute", self._hook)
+
+
+def queries_for(client, url: str) -> int:
+    client.get(url)  # warm-up: caches, lazy imports
+    with QueryCounter() as counter:
+        resp = client.get(url)
+    assert resp.status_code == 200, resp.status_code
+    return counter.count
+
+
+def populate(org, n: int, agents=(), service=None):
+    """n projects, each with 2 actions (one done with a concern, one late), an
+    objective with an indicator, a proposal and positions from `agents`."""
+    roadmap = db.session.scalar(
+        select(Roadmap).where(Roadmap.organisation_id == org.id)) or create_roadmap(org)
+    axis = create_axis(roadmap, title=f"Axe {n}")
+    for i in range(n):
+        obj = create_objective(axis, title=f"Objectif {n}-{i}", target_date=date(2020, 1, 1))
+        create_indicator(obj, values=[10, 20])
+        project = create_project(org, title=f"Projet {n}-{i}",
+                                 services=[service] if service else [], objectives=[obj])
+        done = create_action(project, [obj], status="realisee", planned_on=date(2026, 1, 5),
+                             minutes="Compte rendu")
+        create_concern(done)
+        create_action(project, [obj], planned_on=date(2020, 1, 1))
+        create_action(project, [obj])
+        proposal = create_proposal(project)
+        for j, agent in enumerate(agents):
+            create_position(proposal, agent, stance=["accord", "reserves", "blocage"][j % 3])

@@ -26,6 +26,9 @@ readers = role_required(Role.ELECTED, Role.ADMIN, Role.PROJECT_LEAD)
 def dashboard():
     org_id = current_user.organisation_id
     today = date.today()
+    # Remember this visit first (and commit), so that nothing loaded below expires.
+    previous = services.mark_dashboard_visit(current_user)
+    db.session.commit()
     view = queries.load_roadmap(org_id, today)
     late_actions = project_queries.late_actions(org_id, today)
     upcoming = project_queries.upcoming_actions(org_id, today, 30)
@@ -35,10 +38,8 @@ def dashboard():
         .order_by(func.lower(Project.title), Project.id).limit(project_limit())
     ).all())
     rows = project_queries.project_rows(projects)
-    previous = services.mark_dashboard_visit(current_user)
     changes = queries.history_since(org_id, previous)
     status_changes = project_queries.status_changes_since(org_id, previous)
-    db.session.commit()
     return render_template(
         "roadmap/dashboard.html", view=view, late_actions=late_actions, upcoming=upcoming,
         rows=rows, previous=previous, changes=changes, status_changes=status_changes,

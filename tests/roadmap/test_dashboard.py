@@ -1,0 +1,65 @@
+"""The elected officials' dashboard: contents, last visit, constant query count."""
+
+from datetime import date, timedelta
+
+from change_portal.extensions import db
+from change_portal.roadmap import services
+from change_portal.roadmap.models import DashboardVisit
+from tests import factories
+from tests.roadmap import factories as f
+
+
+def test_dashboard_shows_late_items_upcoming_actions_and_projects(client, org, login_as):
+    login_as("elected")
+    axis = f.create_axis(f.create_roadmap(org), title="Outils internes")
+    obj = f.create_objective(axis, title="Parapheur", target_date=date(2020, 1, 1))
+    project = f.create_project(org, title="Parapheur électronique", objectives=[obj])
+    f.create_action(project, [obj], title="Réunion passée", planned_on=date(2020, 2, 1))
+    f.create_action(project, [obj], title="Atelier bientôt",
+                    planned_on=date.today() + timedelta(days=10))
+    f.create_action(project, [obj], title="Atelier lointain",
+                    planned_on=date.today() + timedelta(days=60))
+    page = client.get("/feuille-de-route/tableau-de-bord").get_data(as_text=True)
+    late = page.index("En retard</h2>")
+    assert page.index("Réunion passée") > late
+    assert page.index("Parapheur") > late
+    assert "Atelier bientôt" in page and "Atelier lointain" not in page
+    assert "Parapheur électronique" in page
+    assert "<svg" in page and "<caption>" in page
+    assert "Agents prêts" in page
+
+
+def test_what_changed_since_last_visit(client, org, login_as):
+    user = login_as("elected")
+    axis = f.create_axis(f.create_roadmap(org))
+    client.get("/feuille-de-route/tableau-de-bord")
+    visit = db.session.get(DashboardVisit, user.id)
+    assert visit is not None
+    first = visit.last_seen_at
+    admin = factories.create_user(org, ["admin"])
+    services.save_objective(admin, axis, title="Nouvel objectif", status="en_cours")
+    page = client.get("/feuille-de-route/tableau-de-bord").get_data(as_text=True)
+    assert "Nouvel objectif" in page.split("depuis votre dernière visite")[1]
+    db.session.refresh(visit)
+    assert visit.last_seen_at >= first
+    page = client.get("/feuille-de-route/tableau-de-bord").get_data(as_text=True)
+    assert "Rien de nouveau" in page
+
+
+def test_dashboard_query_count_does_not_grow(client, org, login_as):
+    login_as("elected")
+    service = factories.create_service(org)
+    agents = [factories.create_user(org, ["agent"], service=service) for _ in range(3)]
+    f.populate(org, 3, agents, service)
+    small = f.queries_for(client, "/feuille-de-route/tableau-de-bord")
+    f.populate(org, 57, agents, service)
+    large = f.queries_for(client, "/feuille-de-route/tableau-de-bord")
+    assert small == large, (small, large)
+
+
+def test_roadmap_page_query_count_does_not_grow(client, org, login_as):
+    login_as("agent")
+    f.populate(org, 3)
+    small = f.queries_for(client, "/feuille-de-route/")
+    f.populate(org, 40)
+    assert f.queries_for(client, "/feuille-de-route/") == small

@@ -1,0 +1,77 @@
+"""The open-data JSON API and public page: shape, public/private, tenant isolation."""
+
+from datetime import date
+
+from tests import factories
+from tests.roadmap import factories as f
+
+
+def _roadmap(org):
+    axis = f.create_axis(f.create_roadmap(org), title="Données")
+    owner = factories.create_user(org, name="Agent Secret")
+    obj = f.create_objective(axis, title="Portail open data", owner=owner,
+                             target_date=date(2028, 12, 31))
+    f.create_indicator(obj, baseline=0, target=20, values=[5, 10], name="Jeux publiés")
+    project = f.create_project(org, title="Portail", lead=owner, objectives=[obj])
+    f.create_action(project, [obj], title="Atelier données", status="realisee",
+                    planned_on=date(2026, 3, 1))
+    return obj
+
+
+def test_published_roadmap_is_public_json_without_names(client, org):
+    obj = _roadmap(org)
+    org.roadmap_published = True
+    resp = client.get(f"/api/v1/organisations/{org.slug}/roadmap")
+    assert resp.status_code == 200
+    doc = resp.get_json()
+    assert doc["roadmap"]["start_year"] == 2026
+    axis = doc["axes"][0]
+    objective = axis["objectives"][0]
+    assert objective["id"] == obj.id
+    assert objective["status"] == "en_cours"
+    assert objective["target_date"] == "2028-12-31"
+    assert objective["progress"] == 50.0
+    assert objective["indicators"][0]["values"] == [
+        {"date": "2026-01-01", "value": 5.0}, {"date": "2026-01-31", "value": 10.0}]
+    action = doc["actions"][0]
+    assert action["type"] == "atelier" and action["status"] == "realisee"
+    assert action["date"] == "2026-03-01" and action["project"]["title"] == "Portail"
+    assert "Agent Secret" not in resp.get_data(as_text=True)
+    assert "owner" not in objective
+
+
+def test_unpublished_roadmap_needs_a_member(client, org, other_org, login_as):
+    _roadmap(org)
+    org.roadmap_published = False
+    url = f"/api/v1/organisations/{org.slug}/roadmap"
+    resp = client.get(url)
+    assert resp.status_code == 401
+    assert resp.get_json()["error"]["code"] == 401
+    stranger = factories.create_user(other_org, ["elected"])
+    login_as(stranger)
+    resp = client.get(url)
+    assert resp.status_code == 404 and resp.is_json
+    login_as("agent")
+    assert client.get(url).status_code == 200
+
+
+def test_unknown_collectivite_is_json_404(client):
+    resp = client.get("/api/v1/organisations/nulle-part/roadmap")
+    assert resp.status_code == 404 and resp.is_json
+
+
+def test_public_page_404_while_unpublished_and_no_agent_names(client, org):
+    _roadmap(org)
+    assert client.get(f"/o/{org.slug}/roadmap").status_code == 404
+    org.roadmap_published = True
+    page = client.get(f"/o/{org.slug}/roadmap").get_data(as_text=True)
+    assert "Portail open data" in page
+    assert "Agent Secret" not in page
+
+
+def test_other_collectivites_data_never_in_the_document(client, org, other_org):
+    _roadmap(org)
+    f.create_objective(f.create_axis(f.create_roadmap(other_org)), title="Secret de B")
+    org.roadmap_published = True
+    body = client.get(f"/api/v1/organisations/{org.slug}/roadmap").get_data(as_text=True)
+    assert "Secret de B" not in body

@@ -1,0 +1,106 @@
+"""Council report (PDF) and CSV export jobs: built, stored, downloadable; a failure
+is visible with a retry button and retrying works."""
+
+from datetime import date
+
+from sqlalchemy import select
+
+from change_portal.extensions import db
+from change_portal.roadmap import jobs, reports
+from change_portal.roadmap.models import ReportJob
+from tests.roadmap import factories as f
+
+
+def _data(org):
+    axis = f.create_axis(f.create_roadmap(org), title="=Axe piégé")
+    obj = f.create_objective(axis, title="Objectif en retard", target_date=date(2020, 1, 1))
+    project = f.create_project(org, title="GRC", objectives=[obj])
+    f.create_action(project, [obj], title="Atelier fait", status="realisee",
+                    planned_on=date(2026, 3, 1),
+                    minutes="Les agents ont testé l'outil.\n\nDétails longs ici.")
+    f.create_action(project, [obj], title="+Action tardive", planned_on=date(2020, 1, 1))
+    return obj
+
+
+def test_pdf_report_is_built_by_a_job_and_downloadable(client, org, login_as):
+    login_as("elected")
+    _data(org)
+    resp = client.post("/feuille-de-route/rapports",
+                       data={"kind": "pdf", "period_start": "2026-01-01",
+                             "period_end": "2026-12-31"})
+    assert resp.status_code == 302
+    job = db.session.scalar(select(ReportJob))
+    db.session.refresh(job)
+    assert job.status == "done", job.error
+    assert job.content.startswith(b"%PDF")
+    dl = client.get(f"/feuille-de-route/rapports/{job.id}/fichier")
+    assert dl.status_code == 200 and dl.mimetype == "application/pdf"
+
+
+def test_report_contents(org):
+    _data(org)
+    data = reports.collect(org, date(2026, 1, 1), date(2026, 12, 31))
+    assert [a.title for a in data.done_actions] == ["Atelier fait"]
+    assert [a.title for a in data.late_actions] == ["+Action tardive"]
+    assert reports.summary("Les agents **ont** testé.\n\nSuite") == "Les agents ont testé."
+
+
+def test_csv_export_is_utf8_and_neutralises_formulas(client, org, login_as):
+    login_as("admin")
+    _data(org)
+    client.post("/feuille-de-route/rapports", data={"kind": "csv"})
+    job = db.session.scalar(select(ReportJob))
+    db.session.refresh(job)
+    text = job.content.decode("utf-8")
+    assert text.startswith("\ufeff")
+    assert ";'=Axe piégé;" in text
+    assert "Objectif en retard" in text
+    assert "Atelier participatif : +Action tardive" in text  # not at the start of a cell
+    assert reports.neutralise("@SUM(A1)") == "'@SUM(A1)"
+    assert reports.neutralise("-2+3") == "'-2+3"
+    assert reports.neutralise("\tx") == "'\tx"
+    assert reports.neutralise("ok") == "ok"
+    assert reports.neutralise(5) == 5
+
+
+def test_failed_job_is_visible_and_can_be_retried(client, org, login_as, monkeypatch):
+    login_as("elected")
+    _data(org)
+
+    def broken(_data):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setitem(jobs.BUILDERS, "pdf", broken)
+    client.post("/feuille-de-route/rapports", data={"kind": "pdf"})
+    job = db.session.scalar(select(ReportJob))
+    db.session.refresh(job)
+    assert job.status == "failed"
+    page = client.get("/feuille-de-route/rapports").get_data(as_text=True)
+    assert "Échec" in page and "Réessayer" in page and "disk full" not in page
+    assert client.get(f"/feuille-de-route/rapports/{job.id}/fichier").status_code == 404
+    monkeypatch.setitem(jobs.BUILDERS, "pdf", reports.build_pdf)
+    resp = client.post(f"/feuille-de-route/rapports/{job.id}/relancer")
+    assert resp.status_code == 302
+    db.session.refresh(job)
+    assert job.status == "done" and job.content.startswith(b"%PDF")
+
+
+def test_job_is_idempotent(org):
+    job = f.create_report_job(org, kind="csv", status="done")
+    jobs.build_report(job.id)
+    assert job.content == b"%PDF-1.4 test"  # untouched
+
+
+def test_period_end_before_start_is_refused(client, org, login_as):
+    login_as("elected")
+    resp = client.post("/feuille-de-route/rapports",
+                       data={"kind": "pdf", "period_start": "2026-05-01",
+                             "period_end": "2026-01-01"})
+    assert resp.status_code == 422
+    assert "postérieure" in resp.get_data(as_text=True)
+    assert db.session.scalar(select(ReportJob)) is None
+
+
+def test_agents_cannot_ask_for_reports(client, org, login_as):
+    login_as("agent")
+    assert client.get("/feuille-de-route/rapports").status_code == 403
