@@ -1,0 +1,111 @@
+"""Projects: creation by leads, status history, dates, visibility by role, comments."""
+
+from sqlalchemy import select
+
+from change_portal.extensions import db
+from change_portal.projects.models import Project, ProjectComment, ProjectStatusChange
+from tests import factories
+from tests.roadmap import factories as f
+
+
+def _form(**kw):
+    data = {"title": "GRC", "description": "Un **outil**", "status": "idee", "lead_id": 0,
+            "start_date": "2026-01-01", "end_date": "2026-12-31"}
+    data.update(kw)
+    return data
+
+
+def test_lead_creates_project_with_services_objectives_and_history(client, org, login_as):
+    lead = login_as("project_lead")
+    service = factories.create_service(org, "Accueil")
+    obj = f.create_objective(f.create_axis(f.create_roadmap(org)))
+    resp = client.post("/projets/nouveau", data=_form(lead_id=lead.id, service_ids=[service.id],
+                                                     objective_ids=[obj.id]))
+    assert resp.status_code == 302
+    project = db.session.scalar(select(Project))
+    assert project.description_html == "<p>Un <strong>outil</strong></p>"
+    assert [s.name for s in project.services] == ["Accueil"]
+    assert [o.id for o in project.objectives] == [obj.id]
+    data = _form(lead_id=lead.id, status="cadrage", service_ids=[service.id],
+                 objective_ids=[obj.id])
+    client.post(f"/projets/{project.id}/modifier", data=data)
+    changes = db.session.scalars(select(ProjectStatusChange).order_by(ProjectStatusChange.id)
+                                 ).all()
+    assert [(c.from_status, c.to_status, c.actor_id) for c in changes] == [
+        (None, "idee", lead.id), ("idee", "cadrage", lead.id)]
+    page = client.get(f"/projets/{project.id}").get_data(as_text=True)
+    assert "Statut : Cadrage" in page
+
+
+def test_end_before_start_is_refused(client, org, login_as):
+    login_as("project_lead")
+    resp = client.post("/projets/nouveau", data=_form(start_date="2026-06-01",
+                                                      end_date="2026-01-01"))
+    assert resp.status_code == 200
+    assert "La date de fin doit être égale ou postérieure" in resp.get_data(as_text=True)
+    assert db.session.scalar(select(Project)) is None
+
+
+def test_service_of_another_collectivite_is_404(client, org, other_org, login_as):
+    login_as("project_lead")
+    theirs = factories.create_service(other_org)
+    resp = client.post("/projets/nouveau", data=_form(service_ids=[theirs.id]))
+    assert resp.status_code in (200, 404)  # not a valid choice
+    assert db.session.scalar(select(Project)) is None
+
+
+def test_agents_see_projects_of_their_service_only(client, org, login_as):
+    mine, other = factories.create_service(org), factories.create_service(org)
+    agent = login_as("agent", service=mine)
+    p1 = f.create_project(org, title="Projet de mon service", services=[mine])
+    p2 = f.create_project(org, title="Projet d'ailleurs", services=[other])
+    page = client.get("/projets/").get_data(as_text=True)
+    assert "Projet de mon service" in page and "Projet d'ailleurs" not in page
+    assert client.get(f"/projets/{p1.id}").status_code == 200
+    assert client.get(f"/projets/{p2.id}").status_code == 404
+    assert agent.service_id == mine.id
+
+
+def test_elected_reads_everything_and_comments_but_cannot_edit(client, org, login_as):
+    login_as("elected")
+    project = f.create_project(org, title="Parapheur")
+    assert "Parapheur" in client.get("/projets/").get_data(as_text=True)
+    assert client.get(f"/projets/{project.id}/modifier").status_code == 403
+    resp = client.post(f"/projets/{project.id}/commentaires", data={"body": "Bravo"})
+    assert resp.status_code == 302
+    assert db.session.scalar(select(ProjectComment)).body == "Bravo"
+    resp = client.post(f"/projets/{project.id}/commentaires", data={"body": ""})
+    assert resp.status_code == 422
+
+
+def test_agents_cannot_comment_or_create(client, org, login_as):
+    login_as("agent")
+    project = f.create_project(org)
+    assert client.post(f"/projets/{project.id}/commentaires",
+                       data={"body": "x"}).status_code == 403
+    assert client.get("/projets/nouveau").status_code == 403
+
+
+def test_project_of_another_collectivite_is_404(client, org, other_org, login_as):
+    login_as("elected")
+    theirs = f.create_project(other_org)
+    assert client.get(f"/projets/{theirs.id}").status_code == 404
+
+
+def test_list_and_page_query_counts_do_not_grow(client, org, login_as):
+    login_as("project_lead")
+    service = factories.create_service(org)
+    agents = [factories.create_user(org, ["agent"], service=service) for _ in range(3)]
+    f.populate(org, 3, agents, service)
+    small_list = f.queries_for(client, "/projets/")
+    first = db.session.scalar(select(Project).order_by(Project.id))
+    small_page = f.queries_for(client, f"/projets/{first.id}")
+    f.populate(org, 57, agents + [factories.create_user(org, ["agent"], service=service)
+                                  for _ in range(6)], service)
+    # more actions, positions and concerns on the first project too
+    obj = first.objectives[0]
+    for _ in range(20):
+        a = f.create_action(first, [obj], status="realisee", minutes="CR")
+        f.create_concern(a)
+    assert f.queries_for(client, "/projets/") == small_list
+    assert f.queries_for(client, f"/projets/{first.id}") == small_page
