@@ -56,8 +56,24 @@ class _Client(FlaskClient):
         return super().open(*args, **kwargs)
 
 
+def _compile_translations() -> None:
+    """`make test` compiles the catalogues; do it here too for a bare `pytest`."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    root = Path(__file__).resolve().parents[1] / "change_portal" / "translations"
+    for po in root.glob("*/LC_MESSAGES/messages.po"):
+        mo = po.with_suffix(".mo")
+        if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+            with po.open("rb") as f:
+                catalog = read_po(f)
+            with mo.open("wb") as f:
+                write_mo(f, catalog)
+
+
 @pytest.fixture(scope="session")
 def app():
+    _compile_translations()
     url = os.environ.get("DATABASE_URL")
     if not url:
         os.environ["DATABASE_URL"] = f"sqlite:///{_TMP / 'test.sqlite3'}"

@@ -241,3 +241,11 @@ def test_throttling_counts_in_redis_when_present(app, client, org):
         app.config.update(saved)
         for key in redis.scan_iter(match=f"rl:login-ip:{ip}:*"):
             redis.delete(key)
+
+
+def test_english_is_a_full_second_language(client, org, login_as):
+    client.post("/langue", data={"lang": "en", "next": "/connexion"})
+    page = client.get("/connexion").get_data(as_text=True)
+    assert "Log in" in page and "Se connecter" not in page
+    resp = client.post("/connexion", data={"email": "x@y.fr", "password": "wrong password"})
+    assert "Incorrect email address or password." in resp.get_data(as_text=True)
