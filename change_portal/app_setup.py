@@ -19,6 +19,7 @@ from change_portal.core.permissions import ROLE_LABELS, Role, can
 from change_portal.core.views import bp as core_bp
 from change_portal.extensions import babel, csrf, db, login_manager, migrate
 from change_portal.organisations.views import admin_bp, platform_bp
+from change_portal.projects import demo as projects_demo  # noqa: F401 - connects demo_loaded
 from change_portal.projects.views import bp as projects_bp
 from change_portal.roadmap.views import bp as roadmap_bp
 from change_portal.roadmap.views import public_bp as opendata_bp
