@@ -437,12 +437,13 @@ def delete_lesson(actor, lesson: Lesson) -> None:
 
 
 def _renumber(lessons: list[Lesson]) -> None:
-    # Positions move through negative values first: (version_id, position) is not
-    # unique, but file names must keep sorting in the lessons' order for export.
+    # File names follow the positions so that an export sorts in the lessons' order.
     for position, item in enumerate(lessons, start=1):
         item.position = position
         item.filename = f"{position:02d}-{item.key}.md"
     db.session.flush()
+    if lessons:
+        db.session.expire(lessons[0].version, ["lessons"])
 
 
 def upload_image(actor, module: Module, filename: str, data: bytes) -> CourseImage:

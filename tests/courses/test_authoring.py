@@ -8,7 +8,7 @@ import zipfile
 from sqlalchemy import select
 
 from change_portal.extensions import db
-from courses import learning, parsing, queries, services
+from courses import importer, learning, parsing, queries, services
 from courses.models import CourseImage, Lesson, Module
 from tests import factories
 from tests.courses.factories import PNG, create_module
@@ -192,3 +192,40 @@ def test_shared_module_is_not_editable_by_a_collectivite(client, login_as, org):
     shared = create_module()
     assert client.get(f"/modules/gestion/{shared.id}").status_code == 404
     assert client.post(f"/modules/gestion/{shared.id}/publier").status_code == 404
+
+
+def test_browser_authored_module_exports_and_imports_the_same(client, login_as, org, tmp_path):
+    trainer = login_as("trainer")
+    module = _new_module(client, title="Module écrit en ligne")
+    for title in ("Accueillir", "2024 : bilan", "Conclure"):
+        lesson = services.add_lesson(trainer, module, title)
+        services.save_lesson(trainer, lesson, title=title, source=LESSON)
+    draft = services.draft_version(module)
+    services.move_lesson(trainer, draft.lessons[2], "up")
+    services.upload_image(trainer, module, "Plan du bâtiment.png", PNG)
+    services.save_lesson(trainer, draft.lessons[0], title="Accueillir",
+                         source=LESSON + "\n![Plan du bâtiment](images/plan-du-batiment.png)\n")
+    services.publish(trainer, module)
+    db.session.flush()
+    keys = [lesson.key for lesson in services.current_version(module).lessons]
+    assert keys == ["accueillir", "conclure", "2024-bilan"]
+    data = services.export_zip(services.current_version(module))
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        archive.extractall(tmp_path)
+    parsed = parsing.parse_module_dir(tmp_path / module.slug)
+    assert [lesson.title for lesson in parsed.lessons] == ["Accueillir", "Conclure", "2024 : bilan"]
+    assert importer.import_module(parsed, org.id) == "unchanged"
+    # Imported elsewhere, the lessons keep the same identities.
+    other = factories.create_organisation()
+    importer.import_module(parsed, other.id)
+    copy = db.session.scalar(select(Module).where(Module.organisation_id == other.id))
+    assert [lesson.key for lesson in services.current_version(copy).lessons] == keys
+
+
+def test_library_sync_job_from_the_trainer_page(client, login_as, org):
+    login_as("trainer")
+    resp = client.post("/modules/gestion/synchroniser")
+    assert resp.status_code == 302
+    page = client.get("/modules/gestion/").get_data(as_text=True)
+    assert "réussi" in page and "4 créé(s)" in page
+    assert "Cybersécurité" in page
