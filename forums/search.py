@@ -21,7 +21,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, select, text
+from sqlalchemy import delete, func, literal_column, select, text
 
 from change_portal.extensions import db
 from forums.models import Need, Post, SearchEntry, Topic
@@ -141,13 +141,12 @@ def search(organisation_id: int, category_ids: list[int], query: str, *, limit: 
     if not terms or not category_ids:
         return [], 0
     if _dialect() == "postgresql":
-        q = " ".join(terms)
-        match = text("forum_search.tsv @@ websearch_to_tsquery('french', :q)").bindparams(q=q)
-        rank = text("ts_rank(forum_search.tsv, websearch_to_tsquery('french', :q2))"
-                    ).bindparams(q2=q)
+        tsv = literal_column("forum_search.tsv")
+        tsq = func.websearch_to_tsquery(literal_column("'french'::regconfig"), " ".join(terms))
+        rank = func.ts_rank(tsv, tsq)
         base = select(SearchEntry.id, SearchEntry.topic_id, SearchEntry.post_id,
-                      rank.label("rank")).where(match)
-        order = [text("rank DESC"), SearchEntry.id.desc()]
+                      rank.label("rank")).where(tsv.op("@@")(tsq))
+        order = [rank.desc(), SearchEntry.id.desc()]
     else:
         fts_query = " ".join('"' + t.replace('"', "") + '"' for t in terms)
         fts = text(f"SELECT rowid AS rid, bm25({FTS_TABLE}, 5.0, 1.0) AS score "  # noqa: S608
