@@ -1,6 +1,9 @@
 """The open-data JSON API and public page: shape, public/private, tenant isolation."""
 
 from datetime import date
+from pathlib import Path
+
+import yaml
 
 from tests import factories
 from tests.roadmap import factories as f
@@ -75,3 +78,22 @@ def test_other_collectivites_data_never_in_the_document(client, org, other_org):
     org.roadmap_published = True
     body = client.get(f"/api/v1/organisations/{org.slug}/roadmap").get_data(as_text=True)
     assert "Secret de B" not in body
+
+
+def test_document_matches_the_openapi_file(client, org):
+    spec = yaml.safe_load((Path(__file__).parents[2] / "openapi" / "roadmap.yaml").read_text())
+    schemas = spec["components"]["schemas"]
+    _roadmap(org)
+    org.roadmap_published = True
+    doc = client.get(f"/api/v1/organisations/{org.slug}/roadmap").get_json()
+
+    def check(obj, name):
+        assert set(schemas[name]["required"]) <= set(obj), name
+
+    check(doc, "RoadmapDocument")
+    check(doc["axes"][0], "Axis")
+    check(doc["axes"][0]["objectives"][0], "Objective")
+    check(doc["axes"][0]["objectives"][0]["indicators"][0], "Indicator")
+    check(doc["actions"][0], "Action")
+    enum = schemas["Action"]["properties"]["type"]["enum"]
+    assert doc["actions"][0]["type"] in enum
