@@ -106,14 +106,17 @@ def topic(topic_id: int):
     need_ctx = {}
     if t.kind == TopicKind.NEED and t.need is not None:
         need_ctx = need_context(t.need, moderator)
-    notify.mark_topic_read(current_user, t.id)
-    db.session.commit()
-    return render_template(
+    html = render_template(
         "forums/topic.html", topic=t, page=page, extras=extras, form=form,
         moderator=moderator, accepted=queries.accepted_post(t),
         following=notify.is_following_topic(current_user, t), confirm=ConfirmForm(),
         label=lambda p: notify.author_label(p, current_user, moderator), **need_ctx,
     )
+    # Reading a topic reads its notifications (after rendering: a commit expires
+    # the loaded rows, and the page would reload them one by one).
+    notify.mark_topic_read(current_user, t.id)
+    db.session.commit()
+    return html
 
 
 @bp.route("/sujets/<int:topic_id>/repondre", methods=["GET", "POST"])
