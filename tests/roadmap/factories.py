@@ -28,6 +28,10 @@ from change_portal.roadmap.models import (
 
 
 def create_roadmap(org, title="Schéma numérique", start=2026, end=2030) -> Roadmap:
+    """The roadmap of `org` (created when it has none: one per collectivité)."""
+    existing = db.session.scalar(select(Roadmap).where(Roadmap.organisation_id == org.id))
+    if existing is not None:
+        return existing
     roadmap = Roadmap(organisation_id=org.id, title=title, start_year=start, end_year=end)
     db.session.add(roadmap)
     db.session.flush()
@@ -156,8 +160,7 @@ def queries_for(client, url: str) -> int:
 def populate(org, n: int, agents=(), service=None):
     """n projects, each with 2 actions (one done with a concern, one late), an
     objective with an indicator, a proposal and positions from `agents`."""
-    roadmap = db.session.scalar(
-        select(Roadmap).where(Roadmap.organisation_id == org.id)) or create_roadmap(org)
+    roadmap = create_roadmap(org)
     axis = create_axis(roadmap, title=f"Axe {n}")
     for i in range(n):
         obj = create_objective(axis, title=f"Objectif {n}-{i}", target_date=date(2020, 1, 1))
