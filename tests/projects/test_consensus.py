@@ -211,3 +211,16 @@ def test_project_page_timeline_and_hooks(client, org, login_as, setup):
     assert "75 % des agents prêts (3 sur 4)" in page
     assert "Atelier réalisé" in page and "Réunion oubliée" in page
     assert "En retard" in page
+
+
+def test_home_panels(client, org, login_as, setup):
+    service, _, project = setup
+    proposal = f.create_proposal(project, title="Horaires du samedi")
+    agent = factories.create_user(org, ["agent"], service=service)
+    login_as(agent)
+    assert "Horaires du samedi" in client.get("/accueil").get_data(as_text=True)
+    services.give_position(agent, proposal, stance="accord", reason="Oui")
+    assert "Horaires du samedi" not in client.get("/accueil").get_data(as_text=True)
+    login_as("elected")
+    page = client.get("/accueil").get_data(as_text=True)
+    assert "Feuille de route numérique" in page and "Ouvrir le tableau de bord" in page
