@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 
 from change_portal.extensions import db
+from change_portal.projects.models import Project
 from change_portal.organisations.models import Service
 from courses import assignments, importer, learning, queries
 from courses.models import Module
@@ -47,4 +48,13 @@ def load_demo(org, users=None, **_kwargs) -> None:
         _take_module(karim, cyber, lessons=2)
     if rgpd is not None and julie is not None:
         _take_module(julie, rgpd)
+    # The GRC project requires the module on following a request (if projects loaded it).
+    lead = users.get("thomas.girard@demo.example")
+    grc = db.session.scalar(select(Project).where(Project.organisation_id == org.id,
+                                                  Project.title.like("%GRC%")))
+    follow = _module("suivre-demande-usager")
+    if grc is not None and lead is not None and follow is not None:
+        assignments.add_required_module(lead, grc, follow)
+        if julie is not None:
+            _take_module(julie, follow)
     db.session.flush()
