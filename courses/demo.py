@@ -8,8 +8,8 @@ from datetime import date, timedelta
 from sqlalchemy import select
 
 from change_portal.extensions import db
-from change_portal.projects.models import Project
 from change_portal.organisations.models import Service
+from change_portal.projects.models import Project
 from courses import assignments, importer, learning, queries
 from courses.models import Module
 
