@@ -49,5 +49,9 @@ def _sqlite_pragmas(dbapi_connection, _record):
 
 @event.listens_for(Engine, "begin")
 def _sqlite_begin(conn):
+    # IMMEDIATE takes the write lock up front: a deferred transaction that reads
+    # then writes fails at once with "database is locked" when another one is
+    # writing (SQLite cannot wait there without risking a deadlock). Readers are
+    # not blocked in WAL mode; writers queue behind busy_timeout.
     if conn.dialect.name == "sqlite":
-        conn.exec_driver_sql("BEGIN")
+        conn.exec_driver_sql("BEGIN IMMEDIATE")

@@ -14,9 +14,8 @@ from change_portal.organisations.models import Organisation
 
 def test_models_and_migrations_agree(app):
     """No pending autogenerate diff: every model change has its migration."""
-    with db.engine.connect() as conn:
-        ctx = MigrationContext.configure(conn, opts={"compare_type": True})
-        diff = compare_metadata(ctx, db.metadata)
+    ctx = MigrationContext.configure(db.session.connection(), opts={"compare_type": True})
+    diff = compare_metadata(ctx, db.metadata)
     # Full-text search objects are created by raw SQL in migrations and are not
     # models; any other difference is a missing migration.
     diff = [d for d in diff if not _is_search_object(d)]

@@ -9,15 +9,11 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import tempfile
-import threading
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
-from werkzeug.serving import make_server
+
+from tests.live import LiveServer
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE_JS = ROOT / ".cache" / "e2e" / "node_modules" / "axe-core" / "axe.min.js"
@@ -55,71 +51,13 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.skip(reason=reason))
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _e2e_database_url() -> str:
-    """A database of its own: the browser's server commits for real."""
-    base = os.environ.get("DATABASE_URL")
-    if not base or base.startswith("sqlite"):
-        return f"sqlite:///{tempfile.mkdtemp(prefix='cp-e2e-')}/e2e.sqlite3"
-    url = make_url(base.replace("postgresql://", "postgresql+psycopg://", 1))
-    name = f"{url.database}_e2e"
-    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return url.set(database=name).render_as_string(hide_password=False)
-
-
 @pytest.fixture(scope="session")
 def live_server(app):
-    """The portal with the demo collectivité, served on a free port in a thread."""
-    from flask_migrate import upgrade
-
-    from change_portal import create_app
-    from change_portal.extensions import db
-    from change_portal.organisations import demo
-
-    instance = Path(tempfile.mkdtemp(prefix="cp-e2e-instance-"))
-    saved = os.environ.get("DATABASE_URL")
-    os.environ["DATABASE_URL"] = _e2e_database_url()
-    try:
-        server_app = create_app({
-            "SECRET_KEY": "e2e-secret-key",
-            "SESSION_COOKIE_SECURE": False,
-            "REDIS_URL": app.config.get("TEST_REDIS_URL"),
-            "RQ_QUEUE": f"e2e-{os.getpid()}",
-            "OUTBOX_DIR": str(instance / "outbox"),
-            "UPLOAD_DIR": str(instance / "uploads"),
-            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
-            "LOGIN_LIMIT_IP": "10000/60",
-            "LOGIN_LIMIT_ACCOUNT": "10000/60",
-        })
-    finally:
-        if saved is None:
-            os.environ.pop("DATABASE_URL", None)
-        else:
-            os.environ["DATABASE_URL"] = saved
-    with server_app.app_context():
-        upgrade(directory=str(ROOT / "migrations"), revision="heads")
-        demo.load()
-        db.session.commit()
-        runner = server_app.test_cli_runner()
-        if "courses" in server_app.cli.commands:
-            result = runner.invoke(args=["courses", "sync"])
-            assert result.exit_code == 0, result.output
-    port = _free_port()
-    server = make_server("127.0.0.1", port, server_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    server_app.config["LIVE_URL"] = f"http://127.0.0.1:{port}"
-    yield server_app
-    server.shutdown()
+    """The portal with the demo collectivité, served on a free port in a thread
+    (and a real rq worker beside it when Redis is configured)."""
+    server = LiveServer("e2e", redis_url=app.config.get("TEST_REDIS_URL"), demo=True)
+    yield server.app
+    server.stop()
 
 
 @pytest.fixture(scope="session")
