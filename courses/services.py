@@ -357,7 +357,9 @@ def preview(module: Module | None, text: str, *, allow_quiz: bool = True) -> dic
         body, quizzes, warnings = parsing.parse_lesson_body(
             text, path="lecon.md", images=images, allow_quiz=allow_quiz)
     except parsing.ModuleFormatError as err:
-        return {"html": "", "errors": [str(i.message) if not i.line else
+        # Still show the text (quiz blocks as code) so the trainer sees where they are.
+        html = render_module_markdown(module.id if module else 0, text)
+        return {"html": html, "errors": [str(i.message) if not i.line else
                                        _("ligne %(n)d : %(m)s", n=i.line, m=i.message)
                                        for i in err.errors],
                 "warnings": [_("ligne %(n)d : %(m)s", n=i.line, m=i.message)
