@@ -12,6 +12,7 @@ from change_portal.core.audit import record
 from change_portal.core.errors import DomainError, NotAllowed
 from change_portal.core.markdown import render_markdown
 from change_portal.core.models import utcnow
+from change_portal.core.permissions import Role
 from change_portal.extensions import db
 from change_portal.organisations.models import Service
 from change_portal.projects import access
@@ -234,9 +235,9 @@ def write_outcome(actor, proposal: Proposal, outcome: str) -> None:
 
 
 def may_position(actor, project: Project) -> bool:
-    """Agents of the services concerned give positions."""
-    return actor.service_id is not None and any(s.id == actor.service_id
-                                                for s in project.services)
+    """Agents (role agent) of the services concerned give positions."""
+    return (actor.has_role(Role.AGENT) and actor.service_id is not None
+            and any(s.id == actor.service_id for s in project.services))
 
 
 def give_position(actor, proposal: Proposal, *, stance: str, reason: str,

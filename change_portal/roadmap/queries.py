@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -170,15 +171,18 @@ def objective_detail(objective: Objective, today: date | None = None):
 
 
 def objective_choices(organisation_id: int) -> list[tuple[int, str]]:
-    """(id, 'Axe — objectif') of the objectives of a collectivité, for forms."""
+    """(id, 'Axe — objectif') of the objectives of a collectivité, for forms
+    (abandoned ones are marked, so that existing links stay valid)."""
     rows = db.session.execute(
-        select(Objective.id, Objective.title, Axis.title.label("axis"))
+        select(Objective.id, Objective.title, Objective.status, Axis.title.label("axis"))
         .join(Axis, Axis.id == Objective.axis_id)
-        .where(Objective.organisation_id == organisation_id,
-               Objective.status != ObjectiveStatus.ABANDONED)
+        .where(Objective.organisation_id == organisation_id)
         .order_by(Axis.position, Axis.id, Objective.id)
     ).all()
-    return [(r.id, f"{r.axis} — {r.title}") for r in rows]
+    abandoned = _("(abandonné)")
+    return [(r.id, f"{r.axis} — {r.title}"
+             + (f" {abandoned}" if r.status == ObjectiveStatus.ABANDONED else ""))
+            for r in rows]
 
 
 def history_since(organisation_id: int, since, limit: int = 30) -> list[ObjectiveHistory]:

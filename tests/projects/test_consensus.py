@@ -142,10 +142,14 @@ def test_positions_change_until_closing_with_history(client, org, login_as, setu
 def test_only_agents_of_services_concerned_give_positions(client, org, login_as, setup):
     _, _, project = setup
     proposal = f.create_proposal(project)
-    outsider = factories.create_user(org, ["elected"])
+    service = project.services[0]
+    elected_in_service = factories.create_user(org, ["elected"], service=service)
+    with pytest.raises(NotAllowed):
+        services.give_position(elected_in_service, proposal, stance="accord", reason="oui")
+    outsider = factories.create_user(org, ["agent"])
     with pytest.raises(NotAllowed):
         services.give_position(outsider, proposal, stance="accord", reason="oui")
-    login_as(outsider)
+    login_as(elected_in_service)
     resp = client.post(f"/projets/propositions/{proposal.id}/position",
                        data={"stance": "accord", "reason": "oui"})
     assert resp.status_code == 302
