@@ -39,6 +39,7 @@ from courses.models import (
 IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".gif": "image/gif",
                ".webp": "image/webp"}
 _IMAGE_URL_RE = re.compile(r'(src|href)="(?:\./)?(images/[^"]+)"')
+_QUIZ_MARK_RE = re.compile(r"<p>\[\[quiz:(\d+)\]\]</p>")
 _NUMBER_PREFIX_RE = re.compile(r"^\d+[-_. ]*")
 AUTHOR_ROLES = (Role.TRAINER, Role.ADMIN)
 
@@ -56,6 +57,18 @@ def render_module_markdown(module_id: int, text: str) -> str:
     return _IMAGE_URL_RE.sub(
         lambda m: f'{m.group(1)}="{module_image_url(module_id, m.group(2))}"', html
     )
+
+
+def split_quiz_html(html: str) -> list[tuple[str, str | int]]:
+    """Stored lesson HTML → ('html', fragment) and ('quiz', number) parts, so a
+    template can put each quiz form where its ```quiz block was."""
+    parts: list[tuple[str, str | int]] = []
+    for index, piece in enumerate(_QUIZ_MARK_RE.split(html)):
+        if index % 2:
+            parts.append(("quiz", int(piece)))
+        elif piece.strip():
+            parts.append(("html", piece))
+    return parts
 
 
 def lesson_key(filename: str) -> str:
@@ -365,7 +378,7 @@ def preview(module: Module | None, text: str, *, allow_quiz: bool = True) -> dic
                 "warnings": [_("ligne %(n)d : %(m)s", n=i.line, m=i.message)
                              for i in err.warnings], "quizzes": []}
     html = render_module_markdown(module.id if module else 0, body)
-    return {"html": html, "errors": [], "quizzes": quizzes,
+    return {"html": html, "parts": split_quiz_html(html), "errors": [], "quizzes": quizzes,
             "warnings": [_("ligne %(n)d : %(m)s", n=i.line, m=i.message) for i in warnings]}
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -13,28 +11,14 @@ from change_portal.core.errors import DomainError
 from change_portal.core.pagination import paginate
 from change_portal.core.permissions import login_required, public
 from change_portal.extensions import db
-from courses import learning, queries
+from courses import learning, queries, services
 from courses.models import LEVEL_LABELS, Attestation, Completion, CourseImage
 from courses.views.blueprint import bp
-
-_QUIZ_MARK = re.compile(r"<p>\[\[quiz:(\d+)\]\]</p>")
 
 
 def status_labels() -> dict[str, str]:
     return {"a_commencer": _("Pas commencé"), "en_cours": _("En cours"),
             "termine": _("Terminé")}
-
-
-def split_body(html: str) -> list[tuple[str, str | int]]:
-    """Stored lesson HTML → ('html', fragment) and ('quiz', number) parts."""
-    parts: list[tuple[str, str | int]] = []
-    pieces = _QUIZ_MARK.split(html)
-    for index, piece in enumerate(pieces):
-        if index % 2:
-            parts.append(("quiz", int(piece)))
-        elif piece.strip():
-            parts.append(("html", piece))
-    return parts
 
 
 def _arg(name: str, allowed=None, limit: int = 100) -> str:
@@ -95,7 +79,8 @@ def _lesson_page(module, version, lesson, *, result=None, quiz_number=None, erro
     best = learning.best_scores(current_user.id, module.id)
     html = render_template(
         "courses/lesson.html", module=module, version=version, lesson=lesson,
-        parts=split_body(lesson.body_html), quizzes={q.number: q for q in lesson.quizzes},
+        parts=services.split_quiz_html(lesson.body_html),
+        quizzes={q.number: q for q in lesson.quizzes},
         previous=outline[index - 1] if index > 0 else None,
         following=outline[index + 1] if index + 1 < len(outline) else None,
         outline=outline, done=queries.done_keys(current_user.id, module.id),

@@ -229,3 +229,13 @@ def test_library_sync_job_from_the_trainer_page(client, login_as, org):
     page = client.get("/modules/gestion/").get_data(as_text=True)
     assert "réussi" in page and "4 créé(s)" in page
     assert "Cybersécurité" in page
+
+
+def test_preview_shows_the_quiz_questions(client, login_as, org):
+    login_as("trainer")
+    module = create_module(org)
+    lesson = services.ensure_draft(factories.create_user(org, ["trainer"]), module).lessons[0]
+    page = client.post(f"/modules/gestion/{module.id}/lecons/{lesson.id}", data={
+        "title": "Leçon", "source": LESSON, "action": "preview"}).get_data(as_text=True)
+    assert "Quiz 1 (aperçu)" in page and "Je signale <strong>(bonne réponse)</strong>" in page
+    assert "[[quiz:0]]" not in page

@@ -5,7 +5,6 @@ from __future__ import annotations
 from change_portal.core.errors import DomainError
 from change_portal.extensions import db
 from courses import services
-from courses.views.learn import split_body
 from tests import factories
 from tests.courses.factories import create_module
 from tests.xss import all_payloads, unsafe_parts
@@ -42,7 +41,7 @@ def test_corpora_through_saved_lessons(org):
         for payload, html in sources:
             saved += 1
             _assert_safe(html, payload)
-            for kind, value in split_body(html):
+            for kind, value in services.split_quiz_html(html):
                 if kind == "html":
                     _assert_safe(value, payload)
     assert saved > 50  # most batches are accepted (refusals are errors, not leaks)
