@@ -329,3 +329,9 @@ class PositionChange(TenantMixin, db.Model):
     stance: Mapped[str] = mapped_column(String(20), nullable=False)
     reason: Mapped[str] = mapped_column(Text, nullable=False)
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+
+    user: Mapped[User] = relationship()
+
+    @property
+    def stance_label(self) -> str:
+        return str(STANCE_LABELS.get(Stance(self.stance), self.stance))

@@ -13,6 +13,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from change_portal.core.models import utcnow
 from change_portal.core.registry import call_hook
 from change_portal.extensions import db
+from change_portal.projects.access import visible_filter
 from change_portal.projects.models import (
     Action,
     ActionStatus,
@@ -24,6 +25,8 @@ from change_portal.projects.models import (
     ProjectStatusChange,
     Proposal,
     Stance,
+    action_objective,
+    project_objective,
 )
 from change_portal.roadmap import progress as rules
 from change_portal.roadmap.queries import latest_values
@@ -282,4 +285,29 @@ def all_actions(organisation_id: int) -> list[Action]:
     return list(db.session.scalars(
         select(Action).where(Action.organisation_id == organisation_id)
         .options(joinedload(Action.project)).order_by(Action.planned_on, Action.id)
+    ).all())
+
+
+def linked_to_objective(objective_id: int, user) -> tuple[list[Project], list[Action]]:
+    """Projects and actions serving one objective (the link followed backwards),
+    limited to the projects `user` may read."""
+    from_projects = list(db.session.scalars(
+        select(Project).join(project_objective, project_objective.c.project_id == Project.id)
+        .where(project_objective.c.objective_id == objective_id, visible_filter(user))
+        .order_by(Project.title)
+    ).all())
+    actions = list(db.session.scalars(
+        select(Action).join(action_objective, action_objective.c.action_id == Action.id)
+        .join(Project, Project.id == Action.project_id)
+        .where(action_objective.c.objective_id == objective_id, visible_filter(user))
+        .options(joinedload(Action.project)).order_by(Action.planned_on, Action.id)
+    ).all())
+    return from_projects, actions
+
+
+def position_history(proposal_id: int) -> list[PositionChange]:
+    return list(db.session.scalars(
+        select(PositionChange).where(PositionChange.proposal_id == proposal_id)
+        .options(joinedload(PositionChange.user))
+        .order_by(PositionChange.at, PositionChange.id)
     ).all())

@@ -228,3 +228,27 @@ def test_home_panels(client, org, login_as, setup):
     login_as("elected")
     page = client.get("/accueil").get_data(as_text=True)
     assert "Feuille de route numérique" in page and "Ouvrir le tableau de bord" in page
+
+
+def test_objective_page_lists_projects_and_actions_serving_it(client, org, login_as, setup):
+    service, obj, project = setup
+    f.create_action(project, [obj], title="Atelier créneaux")
+    hidden_project = f.create_project(org, title="Projet d'un autre service", objectives=[obj])
+    f.create_action(hidden_project, [obj], title="Action d'un autre service")
+    login_as("agent", service=service)
+    page = client.get(f"/feuille-de-route/objectifs/{obj.id}").get_data(as_text=True)
+    assert "Rendez-vous en ligne" in page and "Atelier créneaux" in page
+    assert "Projet d'un autre service" not in page
+    assert "Action d'un autre service" not in page
+
+
+def test_lead_sees_position_history(client, org, login_as, setup):
+    service, _, project = setup
+    proposal = f.create_proposal(project)
+    agent = factories.create_user(org, ["agent"], service=service, name="Julie Test")
+    services.give_position(agent, proposal, stance="blocage", reason="Non")
+    services.give_position(agent, proposal, stance="accord", reason="Finalement oui")
+    login_as("project_lead")
+    page = client.get(f"/projets/propositions/{proposal.id}").get_data(as_text=True)
+    assert "Historique des positions (2)" in page
+    assert page.index(">Blocage<") < page.index(">D&#39;accord<")

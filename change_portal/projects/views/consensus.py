@@ -14,7 +14,7 @@ from change_portal.core.errors import DomainError, NotAllowed
 from change_portal.core.permissions import Role, login_required, role_required
 from change_portal.core.tenancy import get_or_404
 from change_portal.extensions import db
-from change_portal.projects import services
+from change_portal.projects import queries, services
 from change_portal.projects.forms import (
     ActionForm,
     AnswerForm,
@@ -192,10 +192,11 @@ def _render_proposal(proposal: Proposal, status: int = 200, **forms):
     counts = {}
     for p in positions:
         counts[p.stance] = counts.get(p.stance, 0) + 1
+    can_run = current_user.has_role(Role.PROJECT_LEAD)
+    history = queries.position_history(proposal.id) if can_run and not hidden else []
     return render_template(
         "projects/proposal.html", proposal=proposal, project=project, positions=positions,
-        mine=mine, hidden=hidden, counts=counts,
-        can_run=current_user.has_role(Role.PROJECT_LEAD),
+        mine=mine, hidden=hidden, counts=counts, history=history, can_run=can_run,
         may_position=services.may_position(current_user, project), **forms), status
 
 

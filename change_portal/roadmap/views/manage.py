@@ -12,6 +12,7 @@ from change_portal.core.errors import DomainError
 from change_portal.core.permissions import Role, login_required, role_required
 from change_portal.core.tenancy import get_or_404
 from change_portal.extensions import db
+from change_portal.projects import queries as project_queries
 from change_portal.roadmap import queries, services
 from change_portal.roadmap.forms import (
     AxisForm,
@@ -196,7 +197,9 @@ def edit_objective(objective_id: int):
 def objective(objective_id: int):
     obj = get_or_404(Objective, objective_id)
     view, history = queries.objective_detail(obj)
+    linked_projects, linked_actions = project_queries.linked_to_objective(obj.id, current_user)
     return render_template("roadmap/objective.html", view=view, history=history,
+                           linked_projects=linked_projects, linked_actions=linked_actions,
                            indicator_form=IndicatorForm(formdata=None),
                            value_form=IndicatorValueForm(formdata=None))
 
