@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask_babel import gettext as _
+from sqlalchemy.orm.exc import StaleDataError
 
 from change_portal.core.audit import record
 from change_portal.core.errors import DomainError, NotAllowed
@@ -121,7 +122,13 @@ def save_project(actor, organisation_id: int, *, title: str, description: str = 
             organisation_id=organisation_id, project_id=project.id, actor_id=actor.id,
             at=utcnow(), from_status=None, to_status=status))
     else:
-        _set_status(actor, project, status)
+        try:
+            _set_status(actor, project, status)
+            db.session.flush()
+        except StaleDataError:
+            raise DomainError(_("Quelqu'un a enregistré ce projet au même moment. Vos "
+                                "modifications n'ont pas été enregistrées : rechargez la "
+                                "page, puis refaites-les."), field="title") from None
     db.session.flush()
     record("project.saved", actor=actor, target=project)
     return project

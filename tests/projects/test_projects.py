@@ -109,3 +109,17 @@ def test_list_and_page_query_counts_do_not_grow(client, org, login_as):
         f.create_concern(a)
     assert f.queries_for(client, "/projets/") == small_list
     assert f.queries_for(client, f"/projets/{first.id}") == small_page
+
+
+def test_editing_with_end_before_start_keeps_the_project(client, org, login_as):
+    lead = login_as("project_lead")
+    project = f.create_project(org, title="Parapheur", lead=lead)
+    resp = client.post(f"/projets/{project.id}/modifier", data=_form(
+        title="Parapheur v2", lead_id=lead.id, status="en_cours", start_date="2026-06-01",
+        end_date="2026-01-01"))
+    assert resp.status_code == 200
+    body = resp.get_data(as_text=True)
+    assert "La date de fin doit être égale ou postérieure" in body
+    assert 'value="Parapheur v2"' in body  # the input is kept
+    db.session.expire_all()
+    assert db.session.get(Project, project.id).title == "Parapheur"

@@ -103,6 +103,7 @@ def edit(project_id: int):
         try:
             _save(form, project)
         except DomainError as err:
+            db.session.rollback()
             form_error(form, err, "title")
         else:
             db.session.commit()
