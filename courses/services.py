@@ -505,3 +505,29 @@ def publish(actor, module: Module) -> ModuleVersion:
     make_current(module, draft)
     audit.record("course.published", actor=actor, target=module, version=draft.number)
     return draft
+
+
+def copy_module(actor, module: Module) -> Module:
+    """Copy the current version of a shared module into the actor's collectivité
+    (same slug), through the folder format: export then import."""
+    _check_author(actor)
+    if module.organisation_id is not None:
+        raise DomainError(_("Seuls les modules partagés par la plateforme se copient."))
+    exists = db.session.scalar(select(Module.id).where(
+        Module.organisation_id == actor.organisation_id, Module.slug == module.slug))
+    if exists is not None:
+        raise DomainError(_("Votre collectivité a déjà une copie de ce module."))
+    version = current_version(module)
+    if version is None:
+        raise DomainError(_("Ce module n'a pas de contenu."))
+    content = version_as_content(version)
+    copy = Module(organisation_id=actor.organisation_id, slug=module.slug,
+                  created_by_id=actor.id)
+    db.session.add(copy)
+    db.session.flush()
+    replace_images(copy, content.images)
+    built = build_version(copy, content, number=1, status="published", actor=actor)
+    built.content_hash = version.content_hash
+    make_current(copy, built)
+    audit.record("course.copied", actor=actor, target=copy, source=module.id)
+    return copy

@@ -51,7 +51,7 @@ def manage():
     runs = db.session.scalars(select(SyncRun).where(SyncRun.organisation_id == org_id)
                               .order_by(SyncRun.id.desc()).limit(3)).all()
     return render_template("courses/manage.html", modules=modules, versions=versions,
-                           shared=shared, runs=runs)
+                           shared=shared, runs=runs, own_slugs={m.slug for m in modules})
 
 
 @bp.post("/modules/gestion/synchroniser")
@@ -327,6 +327,23 @@ def _lines(a: str, b: str) -> list[tuple[str, str]]:
         kind = {"+": "added", "-": "removed", "@": "context"}.get(line[:1], "same")
         result.append((kind, line[1:] if kind != "context" else "…"))
     return result[:400]
+
+
+@bp.post("/modules/gestion/<int:module_id>/copier")
+@authors_only
+def copy_module(module_id: int):
+    """Copy a shared module into the collectivité, to adapt it."""
+    module = queries.visible_module_or_404(module_id, current_user.organisation_id)
+    try:
+        copy = services.copy_module(current_user, module)
+    except DomainError as err:
+        db.session.rollback()
+        flash(err.message, "error")
+        return redirect(url_for("courses.manage"))
+    db.session.commit()
+    flash(_("Le module est copié dans votre collectivité : vous pouvez l'adapter puis le "
+            "publier. Les agents le voient dès maintenant."), "success")
+    return redirect(url_for("courses.edit_module", module_id=copy.id))
 
 
 @bp.get("/modules/gestion/<int:module_id>/export")

@@ -33,6 +33,7 @@ RULES = {
     "courses.publish_module": Rule(AUTHORS),
     "courses.versions": Rule(AUTHORS),
     "courses.export_module": Rule(AUTHORS),
+    "courses.copy_module": Rule(AUTHORS),
     "courses.followup": Rule(AUTHORS),
     "courses.followup_module": Rule(roles("admin")),
     "courses.assignments_page": Rule(ASSIGNERS),

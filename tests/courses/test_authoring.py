@@ -239,3 +239,23 @@ def test_preview_shows_the_quiz_questions(client, login_as, org):
         "title": "Leçon", "source": LESSON, "action": "preview"}).get_data(as_text=True)
     assert "Quiz 1 (aperçu)" in page and "Je signale <strong>(bonne réponse)</strong>" in page
     assert "[[quiz:0]]" not in page
+
+
+def test_copy_a_shared_module_to_adapt_it(client, login_as, org, other_org):
+    login_as("trainer")
+    shared = create_module(image=True)
+    resp = client.post(f"/modules/gestion/{shared.id}/copier")
+    copy = db.session.scalar(select(Module).where(Module.organisation_id == org.id))
+    assert resp.headers["Location"].endswith(f"/modules/gestion/{copy.id}")
+    assert copy.slug == shared.slug
+    original, copied = services.current_version(shared), services.current_version(copy)
+    assert [lesson.key for lesson in copied.lessons] == [lesson.key for lesson in original.lessons]
+    assert f"/modules/{copy.id}/fichiers/images/schema.png" in copied.lessons[0].body_html
+    assert client.get(f"/modules/{copy.id}/fichiers/images/schema.png").status_code == 200
+    # A second copy is refused; a private module of a collectivité cannot be copied.
+    client.post(f"/modules/gestion/{shared.id}/copier")
+    assert db.session.scalar(select(db.func.count(Module.id)).where(
+        Module.organisation_id == org.id)) == 1
+    assert client.post(f"/modules/gestion/{copy.id}/copier").status_code == 302
+    theirs = create_module(other_org, slug="module-autre")
+    assert client.post(f"/modules/gestion/{theirs.id}/copier").status_code == 404
