@@ -8,6 +8,7 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import joinedload
 
 from change_portal.core.models import utcnow
+from change_portal.core.permissions import Role
 from change_portal.extensions import db
 from change_portal.projects.models import Position, Project, Proposal, project_service
 
@@ -16,6 +17,8 @@ def proposals_panel(user) -> Markup | None:
     """Open proposals of projects of the user's service where they gave no position."""
     if getattr(user, "organisation_id", None) is None or not getattr(user, "service_id", None):
         return None
+    if not user.has_role(Role.AGENT):
+        return None  # only agents give positions
     waiting = db.session.scalars(
         select(Proposal).join(Project, Project.id == Proposal.project_id)
         .where(Proposal.organisation_id == user.organisation_id,
