@@ -43,7 +43,7 @@ def separate_database_url(suffix: str) -> str:
 
 class LiveServer:
     def __init__(self, name: str, *, redis_url: str | None, demo: bool = True,
-                 config: dict | None = None):
+                 config: dict | None = None, database_url: str | None = None):
         from flask_migrate import upgrade
 
         from change_portal import create_app
@@ -51,7 +51,7 @@ class LiveServer:
         from change_portal.organisations import demo as demo_data
 
         instance = Path(tempfile.mkdtemp(prefix=f"cp-{name}-instance-"))
-        self.database_url = separate_database_url(name)
+        self.database_url = database_url or separate_database_url(name)
         self.env = {
             "DATABASE_URL": self.database_url,
             "SECRET_KEY": f"{name}-secret-key",
@@ -113,3 +113,43 @@ class LiveServer:
                 self.worker.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 self.worker.kill()
+
+
+class HttpSession:
+    """A person's browser without the browser: cookies, CSRF tokens, no redirects
+    followed unless asked."""
+
+    def __init__(self, base_url: str):
+        import http.cookiejar
+        import urllib.request
+
+        self.base_url = base_url
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+
+    def request(self, path: str, data: dict | None = None):
+        import urllib.error
+        import urllib.parse
+
+        body = urllib.parse.urlencode(data, doseq=True).encode() if data is not None else None
+        try:
+            resp = self.opener.open(self.base_url + path, data=body, timeout=30)
+            return resp.status, resp.read().decode("utf-8", "replace")
+        except urllib.error.HTTPError as err:
+            return err.code, err.read().decode("utf-8", "replace")
+
+    def get(self, path: str):
+        return self.request(path)
+
+    def post_form(self, path: str, data: dict, *, form_page: str | None = None):
+        """POST `data` to `path` with the CSRF token read from `form_page`."""
+        import re
+
+        _, page = self.get(form_page or path)
+        match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
+        token = match.group(1) if match else ""
+        return self.request(path, {**data, "csrf_token": token})
+
+    def login(self, email: str, password: str = "demo-portail-2026"):
+        status, page = self.post_form("/connexion", {"email": email, "password": password})
+        assert "Bonjour" in page, f"login failed for {email}: {status}"

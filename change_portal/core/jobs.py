@@ -12,6 +12,7 @@ own work through run_job.
 from __future__ import annotations
 
 import importlib
+import json
 import logging
 import os
 import threading
@@ -20,10 +21,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask import Flask, current_app, has_app_context
+from flask import Flask, current_app, flash, has_app_context, has_request_context
+from flask_babel import gettext as _
 from redis.exceptions import RedisError
 from rq import Queue, Retry
-from sqlalchemy import String, update
+from sqlalchemy import JSON, String, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from change_portal.core.connections import get_redis
@@ -37,7 +39,21 @@ RETRY_INTERVALS = [5, 30, 120]  # seconds, on Redis
 
 
 class QueueUnavailable(RuntimeError):
-    """Redis is configured but cannot take the job right now."""
+    """Redis is configured but cannot take the job right now, and the job could
+    not be kept for later either."""
+
+
+class DeferredJob(db.Model):
+    """A job that Redis could not take (outage). The periodic tick hands it to
+    the queue as soon as Redis answers again, so that nothing is lost."""
+
+    __tablename__ = "deferred_job"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job_id: Mapped[str] = mapped_column(String(120), unique=True, nullable=False)
+    func_path: Mapped[str] = mapped_column(String(200), nullable=False)
+    args: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
 
 
 def _path(func: Callable) -> str:
@@ -94,7 +110,9 @@ def enqueue(func: Callable, *args, job_id: str | None = None) -> str:
 
     On Redis the job goes to the rq queue with retries; inline, it runs now with
     the same retries, and a failure is logged, never raised into the caller's page.
-    Raises QueueUnavailable when Redis is configured but unreachable.
+    When Redis is configured but unreachable, the job is kept in the database and
+    queued by the next periodic tick (the person is told it will run later).
+    Call it after committing the work the job depends on.
     """
     job_id = job_id or uuid.uuid4().hex
     path = _path(func)
@@ -103,18 +121,53 @@ def enqueue(func: Callable, *args, job_id: str | None = None) -> str:
         _run_inline(path, args, job_id)
         return job_id
     try:
-        Queue(current_app.config["RQ_QUEUE"], connection=redis).enqueue_call(
-            run_job,
-            args=(path, *args),
-            job_id=job_id,
-            retry=Retry(max=MAX_RETRIES, interval=RETRY_INTERVALS),
-            description=path,
-            result_ttl=3600,
-            failure_ttl=7 * 24 * 3600,
-        )
+        _push(redis, path, list(args), job_id)
     except RedisError as exc:
-        raise QueueUnavailable(str(exc)) from exc
+        _defer(path, list(args), job_id, exc)
     return job_id
+
+
+def _push(redis, path: str, args: list, job_id: str) -> None:
+    Queue(current_app.config["RQ_QUEUE"], connection=redis).enqueue_call(
+        run_job,
+        args=(path, *args),
+        job_id=job_id,
+        retry=Retry(max=MAX_RETRIES, interval=RETRY_INTERVALS),
+        description=path,
+        result_ttl=3600,
+        failure_ttl=7 * 24 * 3600,
+    )
+
+
+def _defer(path: str, args: list, job_id: str, exc: Exception) -> None:
+    try:
+        json.dumps(args)
+    except TypeError:
+        raise QueueUnavailable(str(exc)) from exc
+    log.warning("queue unavailable; job %s (%s) kept for later", job_id, path)
+    db.session.add(DeferredJob(job_id=job_id, func_path=path, args=args))
+    db.session.commit()
+    if has_request_context():
+        flash(_("La file d'attente des tâches est momentanément indisponible : cette tâche "
+                "est enregistrée et sera exécutée automatiquement dès son rétablissement."),
+              "warning")
+
+
+def flush_deferred(limit: int = 500) -> int:
+    """Hand the jobs kept during a Redis outage to the queue; return how many."""
+    redis = get_redis()
+    if redis is None:
+        return 0
+    pushed = 0
+    for row in db.session.scalars(select(DeferredJob).order_by(DeferredJob.id).limit(limit)):
+        try:
+            _push(redis, row.func_path, list(row.args), row.job_id)
+        except RedisError:
+            break  # still down: try again at the next tick
+        db.session.delete(row)
+        db.session.commit()
+        pushed += 1
+    return pushed
 
 
 def _run_inline(path: str, args: tuple, job_id: str) -> None:
@@ -169,6 +222,7 @@ def tick(now: datetime | None = None) -> list[str]:
     conditional UPDATE that only one of them wins.
     """
     now = now or utcnow()
+    flush_deferred()
     started = []
     for name, spec in sorted(_PERIODIC.items()):
         row = db.session.get(PeriodicRun, name)
@@ -183,17 +237,8 @@ def tick(now: datetime | None = None) -> list[str]:
         ).rowcount
         db.session.commit()
         if claimed:
-            try:
-                enqueue(spec.func, job_id=f"periodic:{name}:{int(now.timestamp())}")
-                started.append(name)
-            except QueueUnavailable:
-                log.warning("periodic job %s could not be queued; will retry", name)
-                db.session.execute(
-                    update(PeriodicRun)
-                    .where(PeriodicRun.name == name)
-                    .values(last_run_at=row.last_run_at)
-                )
-                db.session.commit()
+            enqueue(spec.func, job_id=f"periodic:{name}:{int(now.timestamp())}")
+            started.append(name)
     return started
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify, make_response, render_template, request
+from flask import Flask, g, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
@@ -121,7 +121,12 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(OperationalError)
     def _db_down(err):
         log.error("database unavailable: %s", type(err).__name__)
-        db.session.rollback()
+        try:
+            db.session.rollback()
+        except Exception:  # the connection is gone; the pool will replace it
+            log.debug("rollback failed on a lost connection")
+        # Render the page as anonymous: loading the user would need the database.
+        g._login_user = app.login_manager.anonymous_user()
         return _error_response(503, retry_after=5)
 
     @app.errorhandler(Exception)
