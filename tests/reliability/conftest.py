@@ -3,6 +3,7 @@ without disturbing the machine's own services."""
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import subprocess
 import tempfile
@@ -14,7 +15,6 @@ from redis import Redis
 from redis.exceptions import RedisError
 
 from tests.live import free_port
-
 
 
 class PrivateRedis:
@@ -95,8 +95,6 @@ def private_postgres():
         pytest.skip("PostgreSQL server binaries are not installed")
     server = PrivatePostgres()
     yield server
-    try:
+    with contextlib.suppress(subprocess.CalledProcessError):
         server.stop()
-    except subprocess.CalledProcessError:
-        pass
     shutil.rmtree(server.dir, ignore_errors=True)
