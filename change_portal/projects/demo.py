@@ -20,6 +20,7 @@ from change_portal.core.signals import demo_loaded
 from change_portal.extensions import db
 from change_portal.organisations.models import Service
 from change_portal.projects import services as projects
+from change_portal.projects.models import ProjectStatusChange
 from change_portal.roadmap import services as roadmap
 
 ADMIN = "sophie.martin@demo.example"
@@ -86,6 +87,20 @@ PROJECTS = [
 ]
 
 
+STATUS_PATH = ["idee", "cadrage", "en_cours", "deploye"]
+
+
+def _backdate_history(project, start: int | None) -> None:
+    """Demo only: spread the status history over the project's life."""
+    rows = db.session.scalars(
+        select(ProjectStatusChange).where(ProjectStatusChange.project_id == project.id)
+        .order_by(ProjectStatusChange.id)).all()
+    first = (start if start is not None else -10) - 40
+    now = utcnow()
+    for i, row in enumerate(rows):
+        row.at = now + timedelta(days=min(-1, first + 40 * i))
+
+
 def _services(org) -> dict[str, Service]:
     return {s.name: s for s in db.session.scalars(
         select(Service).where(Service.organisation_id == org.id))}
@@ -119,12 +134,19 @@ def load_demo(org, users) -> None:
                         measured_on=today - timedelta(days=90 * (len(values) - i)))
     made = {}
     for title, status, svc, objs, description, start, end in PROJECTS:
-        made[title] = projects.save_project(
-            lead, org.id, title=title, description=description,
-            services=[by_service[s] for s in svc if s in by_service], lead=lead, status=status,
+        steps = STATUS_PATH[: STATUS_PATH.index(status) + 1] if status in STATUS_PATH else [status]
+        kwargs = dict(
+            title=title, description=description,
+            services=[by_service[s] for s in svc if s in by_service], lead=lead,
             start_date=today + timedelta(days=start) if start is not None else None,
             end_date=today + timedelta(days=end) if end is not None else None,
             objectives=[objectives[o] for o in objs])
+        project = None
+        for step in steps:  # walk the statuses so that the history tells the story
+            project = projects.save_project(lead, org.id, status=step, project=project,
+                                            **kwargs)
+        _backdate_history(project, start)
+        made[title] = project
     _actions(org, lead, made, objectives, by_service, users, today)
     _proposals(lead, made, agents)
     if elected is not None:
@@ -215,6 +237,7 @@ def _proposals(lead, made, agents):
         lead, rdv, title="Réserver la moitié des créneaux au guichet",
         body="La moitié des créneaux de rendez-vous reste proposée à l'accueil et par "
              "téléphone.", closes_at=now - timedelta(days=10), now=earlier)
+    closed.created_at = earlier
     if julie:
         projects.give_position(julie, closed, stance="reserves",
                                reason="D'accord si on revoit la part après six mois.",
@@ -232,6 +255,7 @@ def _proposals(lead, made, agents):
         lead, rdv, title="Ouvrir les rendez-vous le samedi matin",
         body="Une permanence d'état civil le samedi de 9 h à 12 h, sur rendez-vous.",
         closes_at=now + timedelta(days=14))
+    open_.created_at = now - timedelta(days=3)
     if julie:
         projects.give_position(julie, open_, stance="blocage",
                                reason="Le service compte deux agents : impossible sans "
