@@ -92,18 +92,21 @@ class LiveServer:
                 if "courses" in self.app.cli.commands:
                     result = self.app.test_cli_runner().invoke(args=["courses", "sync"])
                     assert result.exit_code == 0, result.output
-        self.worker = None
-        if redis_url:
-            self.worker = subprocess.Popen(
-                [str(Path(sys.executable).parent / "flask"), "--app", "change_portal", "worker"],
-                env={**os.environ, **self.env}, cwd=ROOT,
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            )
+        self.worker = self.start_worker() if redis_url else None
         port = free_port()
         self.server = make_server("127.0.0.1", port, self.app, threaded=True)
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
         self.url = f"http://127.0.0.1:{port}"
         self.app.config["LIVE_URL"] = self.url
+
+    def start_worker(self) -> subprocess.Popen:
+        """A real `flask worker` process on this server's database and queue
+        (tests may kill it and start another)."""
+        return subprocess.Popen(
+            [str(Path(sys.executable).parent / "flask"), "--app", "change_portal", "worker"],
+            env={**os.environ, **self.env, "PYTHONPATH": str(ROOT)}, cwd=ROOT,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
 
     def stop(self) -> None:
         self.server.shutdown()

@@ -69,3 +69,44 @@ def test_postgres_restart_gives_503_then_recovers(private_postgres):
         assert after == [200, 200, 200], after  # no restart of the portal needed
     finally:
         live.stop()
+
+
+def test_worker_killed_mid_job_the_job_is_retried_and_happens_once(private_redis):
+    import signal
+    import uuid
+
+    from redis import Redis
+    from rq import Queue
+    from rq.job import Job
+    from rq.registry import StartedJobRegistry
+
+    from tests.reliability.jobs import slow_effect
+
+    live = LiveServer("kill", redis_url=private_redis.url, demo=False)
+    redis = Redis.from_url(private_redis.url)
+    marker = uuid.uuid4().hex[:12]
+    try:
+        with live.app.app_context():
+            job_id = jobs.enqueue(slow_effect, marker, 3.0)
+        deadline = time.monotonic() + 30
+        while Job.fetch(job_id, connection=redis).get_status() != "started":
+            assert time.monotonic() < deadline, "the job never started"
+            time.sleep(0.1)
+        live.worker.send_signal(signal.SIGKILL)
+        live.worker.wait(timeout=10)
+        # What rq's maintenance does once the dead worker's job has expired.
+        queue = Queue(live.env["RQ_QUEUE"], connection=redis)
+        StartedJobRegistry(queue=queue).cleanup(timestamp=time.time() + 3600)
+        live.worker = live.start_worker()
+        deadline = time.monotonic() + 60
+        while Job.fetch(job_id, connection=redis).get_status() != "finished":
+            assert time.monotonic() < deadline, "the job was lost after the kill"
+            time.sleep(0.5)
+        with live.app.app_context():
+            from change_portal.core.audit import AuditEvent
+
+            effects = db.session.scalar(select(func.count()).select_from(AuditEvent).where(
+                AuditEvent.action == "reliability_effect", AuditEvent.target_type == marker))
+        assert effects == 1
+    finally:
+        live.stop()
