@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import abort
-from sqlalchemy import Select, and_, exists, func, or_, select
+from sqlalchemy import Select, String, and_, cast, exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from change_portal.accounts.models import User
@@ -84,6 +84,13 @@ def catalogue_stmt(user, *, q: str = "", competence: str = "", duration: str = "
             .where(ModuleVersion.is_current.is_(True), visible(user.organisation_id))
             .options(selectinload(ModuleVersion.module))
             .order_by(ModuleVersion.title, ModuleVersion.id))
+    roles = set(user.role_names)
+    if not roles & {"trainer", "admin"}:
+        # `audience` targets the catalogue (authors see everything); it is not an
+        # access rule: a module's page stays reachable by its address.
+        as_text = cast(ModuleVersion.audience, String)
+        stmt = stmt.where(or_(*[as_text.like(f'%"{role}"%') for role in sorted(roles)],
+                              False))
     if q:
         escaped = q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         pattern = f"%{escaped}%"

@@ -207,3 +207,20 @@ def test_private_module_of_another_collectivite_is_404(client, login_as, org, ot
     assert client.get(f"/modules/gestion/{theirs.id}").status_code == 404
     assert "module-secret" not in client.get("/modules/").get_data(as_text=True)
     assert client.get(f"/modules/{shared.id}").status_code == 200
+
+
+def test_catalogue_lists_modules_for_the_person_s_roles(client, login_as, org, tmp_path):
+    files = module_files(title="Pour les élus")
+    files["module.md"] = files["module.md"].replace(b"duration:", b"audience: [elected]\nduration:")
+    write_module(tmp_path, "pour-les-elus", files)
+    importer.sync([tmp_path])
+    create_module(slug="pour-les-agents", title="Pour les agents")
+    login_as("elected")
+    page = client.get("/modules/").get_data(as_text=True)
+    assert "Pour les élus" in page and "Pour les agents" not in page
+    login_as("agent")
+    page = client.get("/modules/").get_data(as_text=True)
+    assert "Pour les élus" not in page and "Pour les agents" in page
+    login_as("trainer")  # authors see the whole catalogue
+    page = client.get("/modules/").get_data(as_text=True)
+    assert "Pour les élus" in page and "Pour les agents" in page
