@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from flask import abort
 from sqlalchemy import Select, String, and_, cast, exists, func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import aliased, selectinload
 
 from change_portal.accounts.models import User
 from change_portal.extensions import db
@@ -84,6 +84,10 @@ def catalogue_stmt(user, *, q: str = "", competence: str = "", duration: str = "
             .where(ModuleVersion.is_current.is_(True), visible(user.organisation_id))
             .options(selectinload(ModuleVersion.module))
             .order_by(ModuleVersion.title, ModuleVersion.id))
+    own = aliased(Module)
+    # A shared module the collectivité copied to adapt is replaced by its copy.
+    stmt = stmt.where(~and_(Module.organisation_id.is_(None), exists().where(
+        own.organisation_id == user.organisation_id, own.slug == Module.slug)))
     roles = set(user.role_names)
     if not roles & {"trainer", "admin"}:
         # `audience` targets the catalogue (authors see everything); it is not an

@@ -259,3 +259,6 @@ def test_copy_a_shared_module_to_adapt_it(client, login_as, org, other_org):
     assert client.post(f"/modules/gestion/{copy.id}/copier").status_code == 302
     theirs = create_module(other_org, slug="module-autre")
     assert client.post(f"/modules/gestion/{theirs.id}/copier").status_code == 404
+    # The catalogue lists the copy instead of the shared original.
+    page = client.get("/modules/").get_data(as_text=True)
+    assert f'href="/modules/{copy.id}"' in page and f'href="/modules/{shared.id}"' not in page
