@@ -14,7 +14,8 @@ import forums
 from change_portal import cli
 from change_portal.accounts import services as account_services
 from change_portal.accounts.views import bp as accounts_bp
-from change_portal.core import security
+from change_portal.accounts import privacy as accounts_privacy
+from change_portal.core import privacy, security
 from change_portal.core.permissions import ROLE_LABELS, Role, can
 from change_portal.core.views import bp as core_bp
 from change_portal.extensions import babel, csrf, db, login_manager, migrate
@@ -58,6 +59,7 @@ def init_extensions(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     security.init_app(app)
+    privacy.register_provider(accounts_privacy.PROVIDER)
     logging.getLogger("change_portal").setLevel(app.config.get("LOG_LEVEL", "INFO"))
 
 

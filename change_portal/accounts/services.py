@@ -396,3 +396,15 @@ def reactivate_user(actor: User, user: User) -> None:
         return
     user.active = True
     audit.record("user_reactivated", actor=actor, target=user)
+
+
+def erase_user(actor: User, user: User) -> None:
+    """Erase a person on request (RGPD): every domain anonymises what it holds,
+    content stays (shown as from "un ancien agent"), sessions end."""
+    _check_admin_of(actor, user.organisation_id)
+    if actor.id == user.id:
+        raise DomainError(_("Vous ne pouvez pas effacer votre propre compte."))
+    if user.erased_at is not None:
+        return
+    privacy.erase(user)
+    audit.record("user_erased", actor=actor, target=user)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
+    Response,
     abort,
     current_app,
     flash,
@@ -18,6 +19,7 @@ from flask_login import current_user, login_user, logout_user
 
 from change_portal.accounts import services
 from change_portal.accounts.forms import AcceptInvitationForm, LoginForm, PasswordChangeForm
+from change_portal.core import privacy
 from change_portal.core.errors import DomainError
 from change_portal.core.permissions import any_user_required, public, safe_next
 from change_portal.core.security import TooManyRequests, retry_message
@@ -82,6 +84,32 @@ def logout():
 @any_user_required
 def account():
     return render_template("accounts/account.html")
+
+
+@bp.get("/compte/mes-donnees")
+@any_user_required
+def my_data():
+    return render_template("accounts/my_data.html")
+
+
+def _download(content: bytes, mimetype: str, filename: str) -> Response:
+    resp = Response(content, mimetype=mimetype)
+    resp.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return resp
+
+
+@bp.get("/compte/mes-donnees.json")
+@any_user_required
+def my_data_json():
+    return _download(privacy.export_json(current_user), "application/json",
+                     "mes-donnees-portail.json")
+
+
+@bp.get("/compte/mes-donnees-csv.zip")
+@any_user_required
+def my_data_csv():
+    return _download(privacy.export_csv_zip(current_user), "application/zip",
+                     "mes-donnees-portail-csv.zip")
 
 
 @bp.route("/compte/mot-de-passe", methods=["GET", "POST"])

@@ -207,6 +207,24 @@ def resend_invitation(user_id: int):
     return redirect(url_for("admin.edit_user", user_id=user.id))
 
 
+@admin_bp.post("/utilisateurs/<int:user_id>/effacer")
+@admin_only
+def erase_user(user_id: int):
+    user = get_or_404(User, user_id)
+    if request.form.get("confirm") != "oui":
+        flash(_("Cochez la case de confirmation pour effacer ce compte."), "error")
+        return redirect(url_for("admin.edit_user", user_id=user.id))
+    try:
+        accounts.erase_user(current_user, user)
+    except DomainError as err:
+        flash(err.message, "error")
+        return redirect(url_for("admin.edit_user", user_id=user.id))
+    db.session.commit()
+    flash(_("Les données personnelles de ce compte sont effacées. Ses contributions restent, "
+            "présentées comme celles d'un ancien agent."), "success")
+    return redirect(url_for("admin.users"))
+
+
 # --- admin: services ---------------------------------------------------------
 
 @admin_bp.route("/services", methods=["GET", "POST"])
