@@ -15,7 +15,7 @@ from change_portal import cli
 from change_portal.accounts import services as account_services
 from change_portal.accounts.views import bp as accounts_bp
 from change_portal.accounts import privacy as accounts_privacy
-from change_portal.core import privacy, security
+from change_portal.core import privacy, retention, security  # noqa: F401 - retention job
 from change_portal.core.permissions import ROLE_LABELS, Role, can
 from change_portal.core.views import bp as core_bp
 from change_portal.extensions import babel, csrf, db, login_manager, migrate

@@ -95,6 +95,8 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "LOGIN_LIMIT_IP": os.environ.get("LOGIN_LIMIT_IP", "6/60,30/3600"),
         "LOGIN_LIMIT_ACCOUNT": os.environ.get("LOGIN_LIMIT_ACCOUNT", "10/900,100/3600"),
         "INVITATION_DAYS": _int("INVITATION_DAYS", 7),
+        # Audit history and notifications older than this are purged daily.
+        "RETENTION_DAYS": _int("RETENTION_DAYS", 365),
         "PASSWORD_MIN_LENGTH": 12,
         "PREFERRED_URL_SCHEME": os.environ.get("PREFERRED_URL_SCHEME", "http"),
         # Behind a reverse proxy, trust this many X-Forwarded-* hops (0 = none).

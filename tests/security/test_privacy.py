@@ -96,3 +96,21 @@ def _find_everywhere(needles: set[str]) -> list[str]:
                 if any(n in blob for n in lowered):
                     found.append(f"{name}: search index")
     return found
+
+
+def test_retention_purges_old_history_only(app, org):
+    from datetime import timedelta
+
+    from change_portal.core.audit import AuditEvent
+    from change_portal.core.models import utcnow
+    from change_portal.core.retention import purge_older_than
+
+    now = utcnow()
+    old = AuditEvent(action="login", organisation_id=org.id, at=now - timedelta(days=400))
+    recent = AuditEvent(action="login", organisation_id=org.id, at=now - timedelta(days=10))
+    db.session.add_all([old, recent])
+    db.session.flush()
+    assert purge_older_than(365, now=now) >= 1
+    db.session.expire_all()
+    assert db.session.get(AuditEvent, old.id) is None
+    assert db.session.get(AuditEvent, recent.id) is not None

@@ -1,0 +1,28 @@
+"""Retention: the audit history (and what domains register, such as old
+notifications) is purged past a configurable age by a daily job."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import delete
+
+from change_portal.core.audit import AuditEvent
+from change_portal.core.jobs import periodic
+from change_portal.core.models import utcnow
+from change_portal.core.registry import call_hook
+from change_portal.extensions import db
+
+
+def purge_older_than(days: int, *, now=None) -> int:
+    """Delete audit events older than `days` and let domains purge theirs
+    (hook "retention.purge", receivers take `cutoff` and return a count)."""
+    cutoff = (now or utcnow()) - timedelta(days=days)
+    count = db.session.execute(delete(AuditEvent).where(AuditEvent.at < cutoff)).rowcount or 0
+    return count + sum(call_hook("retention.purge", cutoff=cutoff))
+
+
+@periodic(timedelta(days=1))
+def purge_expired_records() -> int:
+    return purge_older_than(current_app.config["RETENTION_DAYS"])
