@@ -4,7 +4,9 @@ from sqlalchemy import select
 
 from change_portal.extensions import db
 from change_portal.projects.models import Project, ProjectComment, ProjectStatusChange
+from courses import assignments
 from tests import factories
+from tests.courses.factories import complete_module, create_module
 from tests.roadmap import factories as f
 
 
@@ -123,3 +125,20 @@ def test_editing_with_end_before_start_keeps_the_project(client, org, login_as):
     assert 'value="Parapheur v2"' in body  # the input is kept
     db.session.expire_all()
     assert db.session.get(Project, project.id).title == "Parapheur"
+
+
+def test_readiness_from_the_courses_on_list_page_and_dashboard(client, org, login_as):
+    """Integration with the courses domain (through the registry hooks only)."""
+    service = factories.create_service(org, "Accueil")
+    ready = factories.create_user(org, service=service)
+    factories.create_user(org, service=service)
+    project = f.create_project(org, title="GRC", services=[service])
+    lead = factories.create_user(org, ["project_lead"])
+    module = create_module(slug="accueil-grc")
+    assignments.add_required_module(lead, project, module)
+    complete_module(ready, module)
+    login_as("elected")
+    expected = "50 % des agents prêts (1 sur 2)"
+    assert expected in client.get(f"/projets/{project.id}").get_data(as_text=True)
+    assert expected in client.get("/projets/").get_data(as_text=True)
+    assert expected in client.get("/feuille-de-route/tableau-de-bord").get_data(as_text=True)
