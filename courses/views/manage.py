@@ -100,7 +100,7 @@ def new_module():
     return render_template("courses/module_form.html", form=form, preview=preview, module=None)
 
 
-def _editor_context(module: Module, draft: ModuleVersion) -> dict:
+def _editor_context(module: Module, draft: ModuleVersion | None) -> dict:
     images = db.session.execute(select(CourseImage.id, CourseImage.name, CourseImage.size)
                                 .where(CourseImage.module_id == module.id)
                                 .order_by(CourseImage.name)).all()
@@ -117,12 +117,14 @@ def _editor_context(module: Module, draft: ModuleVersion) -> dict:
 def edit_module(module_id: int):
     module = _own(module_id)
     draft = services.draft_version(module)
-    if draft is None:
-        draft = services.ensure_draft(current_user, module)
-        db.session.commit()
-    form = ModuleForm(obj=draft) if request.method == "GET" else ModuleForm()
+    # Reading this page writes nothing: without a draft it shows the current
+    # version, and saving (or "Modifier les leçons") creates the draft.
+    shown = draft or services.current_version(module)
+    if shown is None:
+        abort(404)
+    form = ModuleForm(obj=shown) if request.method == "GET" else ModuleForm()
     if request.method == "GET":
-        form.competences.data = ", ".join(draft.competences)
+        form.competences.data = ", ".join(shown.competences)
     preview = None
     if form.validate_on_submit():
         if request.form.get("action") == "preview":
@@ -138,7 +140,17 @@ def edit_module(module_id: int):
                 flash(_("Brouillon enregistré."), "success")
                 return redirect(url_for("courses.edit_module", module_id=module.id))
     return render_template("courses/module_form.html", form=form, preview=preview,
-                           **_editor_context(module, draft))
+                           shown=shown, **_editor_context(module, draft))
+
+
+@bp.post("/modules/gestion/<int:module_id>/brouillon")
+@authors_only
+def start_draft(module_id: int):
+    """Create the draft (a copy of the current version) to edit lessons."""
+    module = _own(module_id)
+    services.ensure_draft(current_user, module)
+    db.session.commit()
+    return redirect(url_for("courses.edit_module", module_id=module.id) + "#lecons")
 
 
 @bp.post("/modules/gestion/<int:module_id>/lecons")

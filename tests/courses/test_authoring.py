@@ -262,3 +262,15 @@ def test_copy_a_shared_module_to_adapt_it(client, login_as, org, other_org):
     # The catalogue lists the copy instead of the shared original.
     page = client.get("/modules/").get_data(as_text=True)
     assert f'href="/modules/{copy.id}"' in page and f'href="/modules/{shared.id}"' not in page
+
+
+def test_reading_the_editor_creates_no_draft(client, login_as, org):
+    login_as("trainer")
+    module = create_module(org)
+    page = client.get(f"/modules/gestion/{module.id}").get_data(as_text=True)
+    assert "pas de brouillon" in page and "Publier ce brouillon" not in page
+    assert services.draft_version(module) is None
+    client.post(f"/modules/gestion/{module.id}/brouillon")
+    assert services.draft_version(module) is not None
+    page = client.get(f"/modules/gestion/{module.id}").get_data(as_text=True)
+    assert "Publier ce brouillon" in page and "Monter" in page
