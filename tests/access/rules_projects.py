@@ -20,6 +20,8 @@ RULES = {
     "roadmap.objective": Rule(MEMBER),
     "roadmap.new_indicator": Rule(ADMIN),
     "roadmap.add_value": Rule(ADMIN),
+    "roadmap.edit_indicator": Rule(ADMIN, form={"name": "Démarches", "baseline": "0",
+                                                "target": "10"}),
     "roadmap.dashboard": Rule(READERS),
     "roadmap.reports": Rule(READERS),
     "roadmap.retry_report": Rule(READERS),

@@ -180,3 +180,20 @@ def test_owner_from_another_collectivite_is_404(client, org, other_org, login_as
         "weight": 1, "manual_progress": 0})
     assert resp.status_code == 200  # not a valid choice: form error, nothing saved
     assert db.session.scalar(select(Objective)) is None
+
+
+def test_admin_fixes_an_indicator_but_not_to_target_equal_baseline(client, org, login_as):
+    login_as("admin")
+    obj = f.create_objective(f.create_axis(f.create_roadmap(org)))
+    ind = f.create_indicator(obj, baseline=0, target=10, values=[5])
+    url = f"/feuille-de-route/indicateurs/{ind.id}/modifier"
+    resp = client.post(url, data={"name": "Démarches", "unit": "", "baseline": "3",
+                                  "target": "3"})
+    assert resp.status_code == 422
+    assert "différente de la valeur de départ" in resp.get_data(as_text=True)
+    resp = client.post(url, data={"name": "Démarches", "unit": "", "baseline": "0",
+                                  "target": "20"})
+    assert resp.status_code == 302
+    db.session.refresh(ind)
+    assert (ind.target, len(ind.values)) == (20, 1)
+    assert queries.load_roadmap(org.id).objectives[0].progress == 25

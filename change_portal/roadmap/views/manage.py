@@ -244,3 +244,27 @@ def add_value(indicator_id: int):
     return render_template("roadmap/objective.html", view=view, history=history,
                            indicator_form=IndicatorForm(formdata=None), value_form=form,
                            error_indicator_id=indicator.id), 422
+
+
+@bp.route("/indicateurs/<int:indicator_id>/modifier", methods=["GET", "POST"])
+@admin_only
+def edit_indicator(indicator_id: int):
+    indicator = get_or_404(Indicator, indicator_id)
+    form = IndicatorForm(obj=indicator if request.method == "GET" else None)
+    status = 200
+    if form.validate_on_submit():
+        try:
+            services.save_indicator(current_user, indicator.objective, name=form.name.data,
+                                    unit=form.unit.data, baseline=form.baseline.data,
+                                    target=form.target.data, indicator=indicator)
+        except DomainError as err:
+            db.session.rollback()
+            form_error(form, err, "name")
+            status = 422
+        else:
+            db.session.commit()
+            flash(_("L'indicateur est enregistré."), "success")
+            return redirect(url_for("roadmap.objective", objective_id=indicator.objective_id))
+    elif request.method == "POST":
+        status = 422
+    return render_template("roadmap/indicator_form.html", form=form, indicator=indicator), status
