@@ -101,3 +101,13 @@ class ReportForm(FlaskForm):
     ])
     period_start = DateField(_l("Actions réalisées du"), validators=[Optional()])
     period_end = DateField(_l("au"), validators=[Optional()])
+
+
+class ProgressForm(FlaskForm):
+    manual_progress = IntegerField(
+        _l("Avancement (%)"),
+        validators=[InputRequired(_l("Indiquez un avancement entre 0 et 100.")),
+                    NumberRange(0, 100, message=_l(
+                        "L'avancement doit être compris entre 0 et 100 %%."))],
+    )
+    version = HiddenField()

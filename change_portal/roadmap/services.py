@@ -269,3 +269,29 @@ def mark_report_unqueued(job, message: str) -> None:
     job.status = ReportStatus.FAILED
     job.error = message
     db.session.flush()
+
+
+def update_progress(actor, objective: Objective, manual_progress,
+                    expected_version: int | None = None) -> Objective:
+    """The owner of an objective (or an admin) enters its progress (0–100 %);
+    the change goes to the history. Used when the objective has no indicator."""
+    if not (actor.has_role(Role.ADMIN) or objective.owner_id == actor.id):
+        raise NotAllowed(_("Seul le responsable de l'objectif ou un administrateur peut "
+                           "saisir son avancement."))
+    value = _check_progress(manual_progress)
+    if expected_version is not None and expected_version != objective.version:
+        raise ConcurrentEdit(_(
+            "Quelqu'un a modifié cet objectif entre-temps : rechargez la page, puis saisissez "
+            "à nouveau l'avancement."), field="manual_progress")
+    old = objective.manual_progress
+    if old == value:
+        return objective
+    objective.manual_progress = value
+    try:
+        db.session.flush()
+    except StaleDataError:
+        raise ConcurrentEdit(_("Quelqu'un a modifié cet objectif au même moment : rechargez "
+                               "la page."), field="manual_progress") from None
+    _history(actor, objective, "progress", old, value)
+    db.session.flush()
+    return objective

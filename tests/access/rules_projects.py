@@ -18,6 +18,7 @@ RULES = {
     "roadmap.new_objective": Rule(ADMIN),
     "roadmap.edit_objective": Rule(ADMIN),
     "roadmap.objective": Rule(MEMBER),
+    "roadmap.update_progress": Rule(MEMBER, form={"manual_progress": "50"}),
     "roadmap.new_indicator": Rule(ADMIN),
     "roadmap.add_value": Rule(ADMIN),
     "roadmap.edit_indicator": Rule(ADMIN, form={"name": "Démarches", "baseline": "0",

@@ -197,3 +197,29 @@ def test_admin_fixes_an_indicator_but_not_to_target_equal_baseline(client, org, 
     db.session.refresh(ind)
     assert (ind.target, len(ind.values)) == (20, 1)
     assert queries.load_roadmap(org.id).objectives[0].progress == 25
+
+
+def test_owner_enters_progress_others_cannot(client, org, login_as):
+    axis = f.create_axis(f.create_roadmap(org))
+    owner = factories.create_user(org, ["agent"])
+    obj = f.create_objective(axis, owner=owner, manual_progress=10)
+    url = f"/feuille-de-route/objectifs/{obj.id}/avancement"
+    login_as("agent")
+    resp = client.post(url, data={"manual_progress": "60", "version": obj.version})
+    assert resp.status_code == 302
+    db.session.refresh(obj)
+    assert obj.manual_progress == 10  # refused with a message
+    login_as(owner)
+    resp = client.post(url, data={"manual_progress": "120", "version": obj.version})
+    assert resp.status_code == 422
+    assert "entre 0 et 100" in resp.get_data(as_text=True)
+    resp = client.post(url, data={"manual_progress": "60", "version": obj.version})
+    assert resp.status_code == 302
+    db.session.refresh(obj)
+    assert obj.manual_progress == 60
+    row = db.session.scalar(select(ObjectiveHistory).where(ObjectiveHistory.kind == "progress"))
+    assert (row.actor_id, row.from_value, row.to_value) == (owner.id, "10", "60")
+    # a second form opened on the old version is refused
+    resp = client.post(url, data={"manual_progress": "70", "version": obj.version - 1})
+    assert resp.status_code == 422
+    assert "rechargez la page" in resp.get_data(as_text=True)

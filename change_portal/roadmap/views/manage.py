@@ -8,7 +8,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from change_portal.accounts.models import User
-from change_portal.core.errors import DomainError
+from change_portal.core.errors import DomainError, NotAllowed
 from change_portal.core.permissions import Role, login_required, role_required
 from change_portal.core.tenancy import get_or_404
 from change_portal.extensions import db
@@ -19,6 +19,7 @@ from change_portal.roadmap.forms import (
     IndicatorForm,
     IndicatorValueForm,
     ObjectiveForm,
+    ProgressForm,
     PublishForm,
     RoadmapForm,
 )
@@ -195,13 +196,43 @@ def edit_objective(objective_id: int):
 @bp.get("/objectifs/<int:objective_id>")
 @login_required
 def objective(objective_id: int):
-    obj = get_or_404(Objective, objective_id)
+    return _render_objective(get_or_404(Objective, objective_id))
+
+
+def _render_objective(obj: Objective, status: int = 200, **forms):
     view, history = queries.objective_detail(obj)
     linked_projects, linked_actions = project_queries.linked_to_objective(obj.id, current_user)
+    forms.setdefault("indicator_form", IndicatorForm(formdata=None))
+    forms.setdefault("value_form", IndicatorValueForm(formdata=None))
+    forms.setdefault("progress_form", ProgressForm(
+        formdata=None, manual_progress=obj.manual_progress, version=str(obj.version)))
+    can_enter = current_user.has_role(Role.ADMIN) or obj.owner_id == current_user.id
     return render_template("roadmap/objective.html", view=view, history=history,
                            linked_projects=linked_projects, linked_actions=linked_actions,
-                           indicator_form=IndicatorForm(formdata=None),
-                           value_form=IndicatorValueForm(formdata=None))
+                           can_enter_progress=can_enter, **forms), status
+
+
+@bp.post("/objectifs/<int:objective_id>/avancement")
+@login_required
+def update_progress(objective_id: int):
+    obj = get_or_404(Objective, objective_id)
+    form = ProgressForm()
+    if form.validate_on_submit():
+        version = int(form.version.data) if (form.version.data or "").isdigit() else None
+        try:
+            services.update_progress(current_user, obj, form.manual_progress.data,
+                                     expected_version=version)
+        except NotAllowed as err:
+            flash(err.message, "error")
+            return redirect(url_for("roadmap.objective", objective_id=obj.id))
+        except DomainError as err:
+            db.session.rollback()
+            form_error(form, err, "manual_progress")
+        else:
+            db.session.commit()
+            flash(_("L'avancement est enregistré."), "success")
+            return redirect(url_for("roadmap.objective", objective_id=obj.id))
+    return _render_objective(obj, 422, progress_form=form)
 
 
 @bp.post("/objectifs/<int:objective_id>/indicateurs")
@@ -220,9 +251,7 @@ def new_indicator(objective_id: int):
             db.session.commit()
             flash(_("L'indicateur est ajouté."), "success")
             return redirect(url_for("roadmap.objective", objective_id=obj.id))
-    view, history = queries.objective_detail(obj)
-    return render_template("roadmap/objective.html", view=view, history=history,
-                           indicator_form=form, value_form=IndicatorValueForm(formdata=None)), 422
+    return _render_objective(obj, 422, indicator_form=form)
 
 
 @bp.post("/indicateurs/<int:indicator_id>/valeurs")
@@ -240,10 +269,8 @@ def add_value(indicator_id: int):
             db.session.commit()
             flash(_("La valeur est enregistrée."), "success")
             return redirect(url_for("roadmap.objective", objective_id=indicator.objective_id))
-    view, history = queries.objective_detail(indicator.objective)
-    return render_template("roadmap/objective.html", view=view, history=history,
-                           indicator_form=IndicatorForm(formdata=None), value_form=form,
-                           error_indicator_id=indicator.id), 422
+    return _render_objective(indicator.objective, 422, value_form=form,
+                             error_indicator_id=indicator.id)
 
 
 @bp.route("/indicateurs/<int:indicator_id>/modifier", methods=["GET", "POST"])
