@@ -103,8 +103,10 @@ def best_scores(user_id: int, module_id: int) -> dict[tuple[str, int], int]:
     return {(key, number): best for key, number, best in rows}
 
 
-def module_score(user_id: int, version: ModuleVersion) -> tuple[int, int]:
-    """(best correct answers, total questions) over the current version's quizzes."""
+def module_score(user_id: int, version: ModuleVersion,
+                 best: dict[tuple[str, int], int] | None = None) -> tuple[int, int]:
+    """(best correct answers, total questions) over the current version's quizzes.
+    `best` (from best_scores) saves a query when the caller already has it."""
     rows = db.session.execute(
         select(Lesson.key, Quiz.number, func.count(Question.id))
         .join(Quiz, Quiz.lesson_id == Lesson.id)
@@ -112,7 +114,8 @@ def module_score(user_id: int, version: ModuleVersion) -> tuple[int, int]:
         .where(Lesson.version_id == version.id)
         .group_by(Lesson.key, Quiz.number)
     ).all()
-    best = best_scores(user_id, version.module_id)
+    if best is None:
+        best = best_scores(user_id, version.module_id)
     total = sum(count for _k, _n, count in rows)
     correct = sum(min(best.get((key, number), 0), count) for key, number, count in rows)
     return correct, total

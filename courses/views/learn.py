@@ -48,9 +48,10 @@ def catalogue():
     )
 
 
-def _load(module_id: int):
+def _load(module_id: int, *, lessons: bool = True):
     module = queries.visible_module_or_404(module_id, current_user.organisation_id)
-    version = queries.version_with_lessons(module)
+    version = (queries.version_with_lessons(module) if lessons
+               else queries.current_versions([module.id]).get(module.id))
     if version is None:
         abort(404)
     return module, version
@@ -60,10 +61,14 @@ def _load(module_id: int):
 @login_required
 def module(module_id: int):
     module, version = _load(module_id)
-    state = queries.learner_states(current_user.id, [version])[module.id]
     done = queries.done_keys(current_user.id, module.id)
-    correct, total = learning.module_score(current_user.id, version)
+    best = learning.best_scores(current_user.id, module.id)
+    correct, total = learning.module_score(current_user.id, version, best)
     completion = queries.completion_of(current_user.id, module.id)
+    keys = {lesson.key for lesson in version.lessons}
+    state = queries.LearnerState(lessons_done=len(keys & done), lessons_total=len(keys),
+                                 completed=completion is not None,
+                                 started=bool(done or best or completion))
     next_lesson = next((lesson for lesson in version.lessons if lesson.key not in done),
                        version.lessons[0] if version.lessons else None)
     return render_template("courses/module.html", module=module, version=version, state=state,
@@ -101,14 +106,14 @@ def _lesson_or_404(version, lesson_key: str):
 @bp.get("/modules/<int:module_id>/lecons/<lesson_key>")
 @login_required
 def lesson(module_id: int, lesson_key: str):
-    module, version = _load(module_id)
+    module, version = _load(module_id, lessons=False)
     return _lesson_page(module, version, _lesson_or_404(version, lesson_key))
 
 
 @bp.post("/modules/<int:module_id>/lecons/<lesson_key>/terminer")
 @login_required
 def complete_lesson(module_id: int, lesson_key: str):
-    module, version = _load(module_id)
+    module, version = _load(module_id, lessons=False)
     lesson = _lesson_or_404(version, lesson_key)
     had = queries.completion_of(current_user.id, module.id) is not None
     completion = learning.mark_lesson_done(current_user, module, lesson)
@@ -129,7 +134,7 @@ def complete_lesson(module_id: int, lesson_key: str):
 @bp.post("/modules/<int:module_id>/lecons/<lesson_key>/quiz/<int:quiz_number>")
 @login_required
 def answer_quiz(module_id: int, lesson_key: str, quiz_number: int):
-    module, version = _load(module_id)
+    module, version = _load(module_id, lessons=False)
     lesson = _lesson_or_404(version, lesson_key)
     quiz = next((q for q in lesson.quizzes if q.number == quiz_number), None)
     if quiz is None:
