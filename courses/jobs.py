@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from flask import current_app
+
 from change_portal.core.jobs import periodic
 from change_portal.core.models import utcnow
 from change_portal.extensions import db
@@ -26,5 +28,7 @@ def sync_library(run_id: int) -> bool:
 
 @periodic(timedelta(hours=1))
 def send_assignment_reminders(now: datetime | None = None) -> int:
-    """Remind agents of modules due soon (once per assignment and agent)."""
-    return assignments.send_reminders(now or utcnow())
+    """Remind agents of modules due soon (once per assignment and agent);
+    COURSE_REMINDER_DAYS (default 3) sets how many days before the due date."""
+    days = int(current_app.config.get("COURSE_REMINDER_DAYS", assignments.REMINDER_DAYS))
+    return assignments.send_reminders(now or utcnow(), days=days)
