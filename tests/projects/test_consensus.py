@@ -252,3 +252,15 @@ def test_lead_sees_position_history(client, org, login_as, setup):
     page = client.get(f"/projets/propositions/{proposal.id}").get_data(as_text=True)
     assert "Historique des positions (2)" in page
     assert page.index(">Blocage<") < page.index(">D&#39;accord<")
+
+
+def test_unanswered_concerns_stay_visible_on_the_project_page(client, org, login_as, setup):
+    _, obj, project = setup
+    action = f.create_action(project, [obj], title="Réunion")
+    f.create_concern(action, text="Qui forme les nouveaux ?")
+    f.create_concern(action, text="Et les horaires ?", answer="Inchangés.")
+    login_as("elected")
+    page = client.get(f"/projets/{project.id}").get_data(as_text=True)
+    section = page.split("Inquiétudes sans réponse</h2>")[1].split("<h2")[0]
+    assert "Qui forme les nouveaux ?" in section
+    assert "Et les horaires ?" not in section
