@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -163,7 +165,7 @@ def image(module_id: int, image_name: str):
         abort(404)
     resp = make_response(row.content)
     resp.headers["Content-Type"] = row.content_type
-    filename = row.name.rsplit("/", 1)[-1]
+    filename = re.sub(r"[^A-Za-z0-9._-]", "_", row.name.rsplit("/", 1)[-1])
     resp.headers["Content-Disposition"] = f'inline; filename="{filename}"'
     resp.headers["X-Content-Type-Options"] = "nosniff"
     resp.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"

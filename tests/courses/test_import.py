@@ -175,3 +175,13 @@ def test_export_of_an_image_module_round_trips(tmp_path):
         assert "export-image/images/schema.png" in archive.namelist()
         archive.extractall(tmp_path / "out")
     assert importer.sync([tmp_path / "out"]).unchanged == ["export-image"]
+
+
+def test_cli_imports_as_modules_of_a_collectivite(runner, org, tmp_path):
+    write_module(tmp_path, "module-local", module_files())
+    result = runner.invoke(args=["courses", "sync", "--organisation", org.slug, str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    module = db.session.scalar(select(Module).where(Module.slug == "module-local"))
+    assert module.organisation_id == org.id
+    result = runner.invoke(args=["courses", "sync", "--organisation", "inconnue", str(tmp_path)])
+    assert result.exit_code != 0 and "inconnue" in result.output
