@@ -145,6 +145,18 @@ class NeedForm(FlaskForm):
     submit = SubmitField(_l("Enregistrer le besoin"))
 
 
+class NeedFieldsForm(FlaskForm):
+    """Correct the structured fields of a need (its author or a manager)."""
+
+    public = NeedForm.public
+    channel = NeedForm.channel
+    frequency = NeedForm.frequency
+    impact = NeedForm.impact
+    services = NeedForm.services
+    workaround = NeedForm.workaround
+    submit = SubmitField(_l("Enregistrer les modifications"))
+
+
 class EndorseForm(FlaskForm):
     note = StringField(_l("Une précision (facultatif)"),
                        validators=[Length(max=NOTE_MAX, message=_l("500 caractères au plus."))])

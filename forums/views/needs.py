@@ -17,11 +17,18 @@ from change_portal.core.pagination import Page, current_page_number
 from change_portal.core.permissions import Role, login_required, role_required
 from change_portal.core.tenancy import get_or_404
 from change_portal.extensions import db
-from change_portal.organisations.models import Service
 from change_portal.projects.models import Project
 from forums import needs as need_services
 from forums import queries, services
-from forums.forms import AnswerForm, EndorseForm, LinkProjectForm, NeedForm, StatusForm
+from forums.forms import (
+    AnswerForm,
+    ConfirmForm,
+    EndorseForm,
+    LinkProjectForm,
+    NeedFieldsForm,
+    NeedForm,
+    StatusForm,
+)
 from forums.models import (
     CHANNEL_LABELS,
     FREQUENCY_LABELS,
@@ -217,6 +224,48 @@ def endorse(need_id: int):
     return _back(n)
 
 
+@bp.post("/besoins/<int:need_id>/constate/retirer")
+@login_required
+def withdraw_endorsement(need_id: int):
+    n = load_need(need_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    need_services.withdraw_endorsement(current_user, n)
+    commit()
+    flash(_("Votre constat est retiré."), "success")
+    return _back(n)
+
+
+@bp.route("/besoins/<int:need_id>/modifier", methods=["GET", "POST"])
+@login_required
+def edit_need(need_id: int):
+    n = load_need(need_id)
+    if n.topic.author_id != current_user.id and not need_services.can_manage(current_user):
+        abort(403)
+    services_ = queries.org_services(current_user.organisation_id)
+    form = NeedFieldsForm(obj=n) if request.method == "GET" else NeedFieldsForm()
+    form.services.choices = [(s.id, s.name) for s in services_]
+    if request.method == "GET":
+        form.services.data = [s.id for s in n.services]
+    if form.validate_on_submit():
+        wanted = set(form.services.data or [])
+        try:
+            need_services.update_need_fields(
+                current_user, n, public=form.public.data, channel=form.channel.data,
+                frequency=form.frequency.data, impact=form.impact.data,
+                workaround=form.workaround.data or "",
+                services=[s for s in services_ if s.id in wanted])
+        except NotAllowed:
+            abort(403)
+        except DomainError as err:
+            form_error(form, err, "workaround")
+        else:
+            commit()
+            flash(_("Le besoin est mis à jour."), "success")
+            return _back(n)
+    return render_template("forums/need_edit.html", form=form, need=n)
+
+
 @bp.post("/besoins/<int:need_id>/statut")
 @managers
 def need_status(need_id: int):
@@ -289,10 +338,3 @@ def validate_answer(need_id: int):
     flash(_("Réponse validée et publiée ; les personnes qui suivent ce besoin sont prévenues."),
           "success")
     return _back(n, "reponse")
-
-
-def services_by_ids(organisation_id: int, ids: list[int]) -> list[Service]:
-    if not ids:
-        return []
-    return list(db.session.scalars(select(Service).where(
-        Service.organisation_id == organisation_id, Service.id.in_(ids))))

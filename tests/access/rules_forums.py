@@ -38,6 +38,9 @@ RULES = {
     "forums.new_need": Rule(MEMBER),
     "forums.need": Rule(MEMBER),
     "forums.endorse": Rule(MEMBER, form={"note": "Vu aussi"}),
+    "forums.withdraw_endorsement": Rule(MEMBER),
+    "forums.edit_need": Rule(MEMBER, form={"public": "autre", "channel": "courrier",
+                                           "frequency": "rare", "impact": "faible"}),
     "forums.need_status": Rule(MANAGERS, form={"status": "qualifie"}),
     "forums.link_project": Rule(MANAGERS),
     "forums.draft_answer": Rule(LEADS, form={"answer": "Voici la réponse."}),
@@ -60,6 +63,6 @@ def objects(org, users) -> dict:
     services.save_category(None, org, category=cat, name=cat.name, moderators=[actor])
     topic = ff.create_topic(org, actor, cat=cat)
     post = services.first_post(topic)
-    need = ff.create_need(org)
+    need = ff.create_need(org, actor)  # its author may edit it
     return {"category_id": cat.id, "topic_id": topic.id, "post_id": post.id,
             "need_id": need.id}

@@ -217,3 +217,26 @@ def test_xss_in_need_fields_is_neutralised(client, org, login_as):
     from forums.services import first_post
 
     assert xss.unsafe_parts(first_post(need.topic).body_html) == []
+
+
+def test_author_edits_need_fields_others_cannot(client, org, login_as):
+    author = factories.create_user(org)
+    need = ff.create_need(org, author)
+    login_as("agent")
+    assert client.get(f"/forums/besoins/{need.id}/modifier").status_code == 403
+    login_as(author)
+    assert client.get(f"/forums/besoins/{need.id}/modifier").status_code == 200
+    resp = client.post(f"/forums/besoins/{need.id}/modifier", data={
+        "public": "associations", "channel": "reseaux", "frequency": "jour",
+        "impact": "fort", "workaround": "Rien"})
+    assert resp.status_code == 302
+    assert (need.public, need.impact, need.impact_rank) == ("associations", "fort", 3)
+
+
+def test_withdraw_endorsement(client, org, login_as):
+    need = ff.create_need(org)
+    user = login_as("agent")
+    needs.endorse(user, need)
+    client.post(f"/forums/besoins/{need.id}/constate/retirer")
+    assert db.session.scalar(select(func.count(NeedEndorsement.id)).where(
+        NeedEndorsement.need_id == need.id)) == 0
