@@ -39,7 +39,6 @@ from forums.models import (
 
 PARIS = ZoneInfo("Europe/Paris")
 DIGEST_HOUR = 7
-ANONYMOUS_LABEL = "Un·e agent·e"
 MENTION_LOCAL = re.compile(r"(?<![\w.@])@([A-Za-z0-9][A-Za-z0-9._-]{0,63}[A-Za-z0-9])")
 MENTION_NAME = re.compile(r"(?<![\w@])@\[([^\[\]\n]{2,120})\]")
 _PENDING_KEY = "forums_pending_emails"
@@ -176,14 +175,14 @@ def author_label(post_or_topic, viewer: User | None = None, moderator: bool = Fa
     if author is None:
         return _("un ancien agent")
     if post_or_topic.anonymous and not moderator and (viewer is None or viewer.id != author.id):
-        return _(ANONYMOUS_LABEL)
+        return _("Un·e agent·e")
     return author.display_name
 
 
 def on_new_post(actor: User, topic: Topic, post: Post, *, new_topic: bool) -> None:
     """Notify mentioned colleagues, followers of the topic, and (new topics)
     followers of the category."""
-    who = _(ANONYMOUS_LABEL) if post.anonymous else actor.display_name
+    who = _("Un·e agent·e") if post.anonymous else actor.display_name
     category = topic.category
     mentioned = {u.id for u in mentioned_users(topic.organisation_id, post.body)} - {actor.id}
     mentioned = _visible_to(mentioned, category)

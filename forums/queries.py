@@ -269,9 +269,13 @@ def open_reports(organisation_id: int, category_ids: list[int]) -> Select:
     )
 
 
-def moderation_log(organisation_id: int) -> Select:
-    return (select(ModerationLog).where(ModerationLog.organisation_id == organisation_id)
-            .order_by(ModerationLog.at.desc(), ModerationLog.id.desc()))
+def moderation_log(organisation_id: int, category_ids: list[int]) -> Select:
+    """Moderation acts on topics of the given categories (or on no topic)."""
+    in_scope = select(Topic.id).where(Topic.category_id.in_(category_ids or [-1]))
+    return (select(ModerationLog).where(
+        ModerationLog.organisation_id == organisation_id,
+        (ModerationLog.topic_id.is_(None)) | ModerationLog.topic_id.in_(in_scope))
+        .order_by(ModerationLog.at.desc(), ModerationLog.id.desc()))
 
 
 def notifications_stmt(user: User) -> Select:

@@ -43,7 +43,7 @@ def index():
     return render_template(
         "forums/index.html", categories=categories, stats=queries.category_stats(ids),
         recent=queries.recent_topics(ids), followed=queries.followed_category_ids(current_user),
-        form=ConfirmForm(),
+        form=ConfirmForm(), moderates=any(moderator_of(c) for c in categories),
     )
 
 

@@ -50,10 +50,12 @@ def moderation():
                     .options(selectinload(Report.post).selectinload(Post.topic),
                              selectinload(Report.post).selectinload(Post.author),
                              selectinload(Report.reporter)), per_page=30)
-    log = db.session.scalars(queries.moderation_log(current_user.organisation_id)
-                             .options(selectinload(ModerationLog.actor),
-                                      selectinload(ModerationLog.topic))
-                             .limit(50)).all()
+    log = []
+    if ids:  # the history is for moderators, limited to what they moderate
+        log = db.session.scalars(
+            queries.moderation_log(current_user.organisation_id, ids)
+            .options(selectinload(ModerationLog.actor), selectinload(ModerationLog.topic))
+            .limit(50)).all()
     return render_template("forums/moderation.html", page=page, log=log, form=ConfirmForm())
 
 

@@ -91,3 +91,15 @@ def test_pinned_topics_come_first(client, org, login_as):
     login_as("agent")
     page = _html(client.get(f"/forums/categories/{first.category_id}"))
     assert page.index("Ancien mais épinglé") < page.index("Plus récent")
+
+
+def test_moderation_log_is_for_moderators_only(client, org, login_as):
+    admin = factories.create_user(org, ["admin"])
+    topic = ff.create_topic(org, title="Sujet verrouillé discrètement")
+    services.set_locked(admin, topic, True)
+    login_as("agent")
+    page = _html(client.get("/forums/moderation"))
+    assert "Sujet verrouillé discrètement" not in page
+    assert "/forums/moderation" not in _html(client.get("/forums/"))
+    login_as(admin)
+    assert "Sujet verrouillé discrètement" in _html(client.get("/forums/moderation"))
