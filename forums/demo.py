@@ -62,7 +62,53 @@ TOPICS = [
      "Des ateliers courts pour prendre en main les nouveaux outils",
      "Plutôt qu'une grande formation, des ateliers de 30 minutes entre collègues ?",
      [("julie.lefevre@demo.example", "Oui ! Et le jeudi matin, c'est plus calme.")]),
+    ("Accueil et démarches", "karim.benali@demo.example",
+     "Les demandes d'aide pour remplir les formulaires en ligne augmentent",
+     "Chaque matin, deux ou trois personnes demandent de l'aide pour une démarche en ligne "
+     "(CAF, impôts, carte grise). Nous n'avons pas de poste dédié.",
+     [("nathalie.dubois@demo.example", "Un poste en libre-service avec un agent référent "
+       "une demi-journée par semaine ?"),
+      ("sophie.martin@demo.example", "Le conseiller numérique de l'intercommunalité peut "
+       "tenir une permanence ici. Je prends contact.")]),
+    ("Accueil et démarches", "julie.lefevre@demo.example",
+     "Courriels des usagers : qui répond quand la boîte générique déborde ?",
+     "La boîte contact@ reçoit plus de 50 messages par jour. Certains restent sans réponse "
+     "plusieurs jours.",
+     [("karim.benali@demo.example", "On pourrait se répartir les messages par thème chaque "
+       "matin."),
+      ("thomas.girard@demo.example", "C'est exactement ce que l'outil de relation usagers "
+       "(GRC) doit régler : un circuit de réponse avec validation.")]),
+    ("Outils internes", "sophie.martin@demo.example",
+     "Changement des mots de passe : mode d'emploi",
+     "Le changement des mots de passe aura lieu le mois prochain. Voici les étapes :\n\n"
+     "1. choisir une phrase de passe ;\n2. l'enregistrer dans le coffre-fort ;\n"
+     "3. ne jamais la transmettre par courriel.",
+     [("marc.petit@demo.example", "Merci pour le mode d'emploi, c'est clair.")]),
+    ("Outils internes", "marc.petit@demo.example",
+     "Visioconférence avec les architectes : quel outil utiliser ?",
+     "Les architectes nous proposent des outils différents à chaque réunion. Avons-nous un "
+     "outil recommandé ?",
+     [("sophie.martin@demo.example", "Oui, l'outil de visioconférence de l'État est "
+       "recommandé pour les collectivités. Je vous envoie le lien.")]),
+    ("Idées", "julie.lefevre@demo.example",
+     "Un rappel par SMS avant les rendez-vous d'état civil",
+     "Beaucoup de rendez-vous ne sont pas honorés. Un SMS la veille éviterait des créneaux "
+     "perdus.",
+     [("thomas.girard@demo.example", "Prévu dans le projet de prise de rendez-vous en ligne, "
+       "étape 2.")]),
+    ("Idées", "marc.petit@demo.example",
+     "Publier les arrêtés d'urbanisme en données ouvertes",
+     "Les notaires et les habitants demandent souvent la liste des arrêtés. Les publier "
+     "éviterait des appels.",
+     [("sophie.martin@demo.example", "Bonne piste pour le portail open data.")]),
 ]
+
+# Words that point a demo need to the demo project that carries it (if it exists).
+PROJECT_HINTS = {
+    "Suivre l'avancement d'une demande sans appeler la mairie": ("GRC", "relation"),
+    "Déposer un permis de construire en ligne": ("GRC", "relation", "démarche"),
+    "Demander un acte d'état civil sans se déplacer": ("rendez-vous", "état civil"),
+}
 
 NEEDS = [
     # (author, title, description, public, channel, frequency, impact, services,
@@ -78,7 +124,7 @@ NEEDS = [
      "Les personnes nées ici mais installées loin doivent écrire un courrier.",
      "particuliers", "courrier", "semaine", "moyen", ["État civil"],
      "Courrier postal avec enveloppe timbrée.",
-     ["karim.benali@demo.example"], NeedStatus.QUALIFIED),
+     ["karim.benali@demo.example"], NeedStatus.LINKED),
     ("marc.petit@demo.example", "Déposer un permis de construire en ligne",
      "Les architectes et les entreprises veulent déposer les pièces en ligne.",
      "entreprises", "courriel", "semaine", "fort", ["Urbanisme"],
@@ -94,7 +140,7 @@ NEEDS = [
      "particuliers", "accueil", "jour", "fort", ["Finances"],
      "Paiement par chèque à l'accueil.",
      ["nathalie.dubois@demo.example", "marc.petit@demo.example", "julie.lefevre@demo.example",
-      "sophie.martin@demo.example"], NeedStatus.NEW),
+      "sophie.martin@demo.example"], NeedStatus.QUALIFIED),
     ("marc.petit@demo.example", "Signaler un nid-de-poule avec une photo",
      "Des habitants envoient des photos sur les réseaux sociaux de la ville.",
      "particuliers", "reseaux", "semaine", "faible", ["Services techniques"],
@@ -176,7 +222,7 @@ def load_demo(org, users: dict | None = None, **_kw) -> None:
             needs.change_status(lead, need, NeedStatus.QUALIFIED, "Besoin confirmé par "
                                 "plusieurs services.")
         if status in (NeedStatus.LINKED, NeedStatus.ANSWERED) and projects:
-            needs.link_project(lead, need, projects[0])
+            needs.link_project(lead, need, _project_for(title, projects))
         if status == NeedStatus.ANSWERED:
             needs.draft_answer(lead, need, "Le dépôt en ligne des demandes d'urbanisme est "
                                "ouvert depuis le 1er octobre sur le site de la ville.")
@@ -206,6 +252,14 @@ def load_demo(org, users: dict | None = None, **_kw) -> None:
                             text="Karim Benali vous a cité·e dans « Une borne pour scanner "
                                  "les justificatifs à l'accueil »")
     db.session.flush()
+
+
+def _project_for(title: str, projects: list[Project]) -> Project:
+    hints = PROJECT_HINTS.get(title, ())
+    for project in projects:
+        if any(h.lower() in project.title.lower() for h in hints):
+            return project
+    return projects[0]
 
 
 def _age(topic: Topic, when) -> None:
