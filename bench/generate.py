@@ -26,7 +26,7 @@ import re
 import sys
 import time
 from collections import defaultdict
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bench import textgen as tg
@@ -449,7 +449,8 @@ class Generator:
                          is_current=True, title=title[:200], summary=tg.sentence(rng)[:500],
                          duration=rng.choice([15, 20, 30, 45, 60]), audience=audience,
                          competences=competences, level=rng.choice(levels), pass_score=80,
-                         version_label="1.0", introduction=intro, introduction_html=self.html(intro),
+                         version_label="1.0", introduction=intro,
+                         introduction_html=self.html(intro),
                          content_hash=None, created_at=created, published_at=created,
                          created_by_id=None)
             for name in competences:
@@ -528,6 +529,9 @@ class Generator:
             for t_index, size in enumerate(sizes):
                 cat = cats[1] if t_index == 0 else rng.choice(cats)
                 self._topic(oid, cat, users, size, "discussion", tg.title(rng))
+                if t_index == 0:
+                    self.per_org[oid] = {"topic_50": self.topics_by_org[oid][-1]["id"],
+                                         "category": cats[0]}
                 if org["slug"] == BIG and t_index == 0:
                     self.manifest["topic_50"] = self.topics_by_org[oid][-1]["id"]
                     self.manifest["category"] = cats[0]
@@ -636,6 +640,7 @@ class Generator:
 
     def build(self, password_hash: str, clock: Clock) -> None:
         self.needs_by_org: dict[int, list[int]] = defaultdict(list)
+        self.per_org: dict[int, dict] = {}
         self.pools()
         clock.lap("text pools + Markdown", f"{self.render_calls} distinct bodies rendered")
         self.organisations()
@@ -651,6 +656,11 @@ class Generator:
         self.manifest["organisation_id"] = big
         self.manifest["slug"] = BIG
         self.manifest["project"] = self.projects_by_org[big][0]
+        self.manifest["orgs"] = {
+            org["slug"]: {**self.per_org[org["id"]], "organisation_id": org["id"],
+                          "project": self.projects_by_org[org["id"]][0],
+                          "users": {r: self.by_role[org["id"]][r][0] for r in ROLES}}
+            for org in self.orgs}
         self.manifest["counts"] = {t: len(r) for t, r in sorted(self.rows.items())}
 
 
@@ -687,6 +697,8 @@ def library_lessons() -> list[str]:
 
 
 def insert_all(db, rows: dict[str, list[dict]], clock: Clock) -> None:
+    from sqlalchemy import func, select
+
     metadata = db.metadata
     missing = set(rows) - set(ORDER)
     if missing:
@@ -704,9 +716,9 @@ def insert_all(db, rows: dict[str, list[dict]], clock: Clock) -> None:
             for name in ORDER:
                 table = metadata.tables[name]
                 if "id" in table.c and rows.get(name) and table.c.id.primary_key:
-                    conn.exec_driver_sql(
-                        f"SELECT setval(pg_get_serial_sequence('\"{name}\"', 'id'), "
-                        f"(SELECT max(id) FROM \"{name}\"))")
+                    conn.execute(select(func.setval(
+                        func.pg_get_serial_sequence(f'"{name}"', "id"),
+                        select(func.max(table.c.id)).scalar_subquery())))
     clock.lap("bulk insert", f"{sum(len(r) for r in rows.values()):,} rows")
 
 

@@ -27,7 +27,8 @@ OBJECTS = [
     "les signalements de lampadaires en panne", "les inscriptions à la cantine",
     "le suivi des demandes dans la GRC", "la signature électronique des arrêtés",
     "les courriels envoyés à la mauvaise adresse", "le formulaire de demande de subvention",
-    "la démarche en ligne d'autorisation de voirie", "les appels sur les horaires de la déchetterie",
+    "la démarche en ligne d'autorisation de voirie",
+    "les appels sur les horaires de la déchetterie",
     "les pièces justificatives manquantes", "le portail famille", "les données ouvertes du budget",
     "la messagerie sécurisée", "les mots de passe oubliés", "le parapheur électronique",
     "les réservations de salles municipales", "le paiement en ligne des factures",
@@ -35,7 +36,8 @@ OBJECTS = [
     "la dématérialisation des factures", "la télétransmission des actes au contrôle de légalité",
 ]
 TAILS = [
-    "avant la fin du trimestre", "sans que personne ne soit prévenu", "depuis la mise à jour du logiciel",
+    "avant la fin du trimestre", "sans que personne ne soit prévenu",
+    "depuis la mise à jour du logiciel",
     "surtout le lundi matin", "pour les personnes âgées", "quand le réseau est lent",
     "alors que la procédure papier marchait bien", "malgré la formation de septembre",
     "avec des délais qui s'allongent", "en lien avec le schéma de développement numérique",
@@ -61,9 +63,11 @@ AXES = [
     "Cybersécurité", "Inclusion numérique", "Compétences des agents",
 ]
 OBJECTIVES = [
-    "Proposer {} démarches en ligne de bout en bout", "Répondre à {} % des demandes en moins de 8 jours",
+    "Proposer {} démarches en ligne de bout en bout",
+    "Répondre à {} % des demandes en moins de 8 jours",
     "Former {} agents aux outils collaboratifs", "Publier {} jeux de données ouvertes",
-    "Réduire de {} % les appels sur les horaires", "Équiper {} services d'un parapheur électronique",
+    "Réduire de {} % les appels sur les horaires",
+    "Équiper {} services d'un parapheur électronique",
     "Sensibiliser {} agents à la cybersécurité", "Accompagner {} habitants éloignés du numérique",
 ]
 INDICATORS = [
