@@ -311,18 +311,18 @@ def link_project(need_id: int):
 def draft_answer(need_id: int):
     n = load_need(need_id)
     form = AnswerForm()
-    if not form.validate_on_submit():
-        flash(" ".join(e for errs in form.errors.values() for e in errs), "error")
-        return _back(n, "reponse")
-    try:
-        need_services.draft_answer(current_user, n, form.answer.data)
-    except DomainError as err:
-        flash(err.message, "error")
-        return _back(n, "reponse")
-    commit()
-    flash(_("Projet de réponse enregistré. Un administrateur ou un·e autre chef·fe de projet "
-            "doit le valider pour qu'il soit publié."), "success")
-    return _back(n, "reponse")
+    if form.validate_on_submit():
+        try:
+            need_services.draft_answer(current_user, n, form.answer.data)
+        except DomainError as err:
+            form_error(form, err, "answer")
+        else:
+            commit()
+            flash(_("Projet de réponse enregistré. Un administrateur ou un·e autre chef·fe de "
+                    "projet doit le valider pour qu'il soit publié."), "success")
+            return _back(n, "reponse")
+    # The text typed stays in the form, with the message next to it.
+    return render_template("forums/answer_form.html", form=form, need=n)
 
 
 @bp.post("/besoins/<int:need_id>/reponse/validation")

@@ -240,3 +240,14 @@ def test_withdraw_endorsement(client, org, login_as):
     client.post(f"/forums/besoins/{need.id}/constate/retirer")
     assert db.session.scalar(select(func.count(NeedEndorsement.id)).where(
         NeedEndorsement.need_id == need.id)) == 0
+
+
+def test_oversized_answer_keeps_the_text(client, org, login_as):
+    need = ff.create_need(org)
+    login_as("project_lead")
+    text_ = "réponse détaillée " * 700
+    resp = client.post(f"/forums/besoins/{need.id}/reponse", data={"answer": text_})
+    assert resp.status_code == 200
+    body = _html(resp)
+    assert "10 000 caractères au plus" in body and "réponse détaillée réponse" in body
+    assert need.answer == ""
