@@ -94,7 +94,8 @@ def mentioned_users(organisation_id: int, body: str) -> list[User]:
         return []
     conditions = []
     if locals_:
-        conditions += [func.lower(User.email).like(f"{x}@%") for x in sorted(locals_)[:20]]
+        conditions += [func.lower(User.email).like(x.replace("_", "\\_") + "@%", escape="\\")
+                       for x in sorted(locals_)[:20]]
     if names:
         conditions.append(func.lower(User.full_name).in_(list(names)[:20]))
     return list(db.session.scalars(
