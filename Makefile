@@ -67,3 +67,18 @@ lint: install
 
 clean-db:
 	rm -f instance/change_portal.sqlite3*
+
+# Benchmark (bench/README.md): PostgreSQL on 127.0.0.1:5432, Redis db 14, wrk.
+BENCH_PG := postgresql://postgres@127.0.0.1:5432
+BENCH_SQLITE := sqlite:////tmp/cp-bench/small.sqlite3
+.PHONY: bench bench-small
+bench-small: install
+	$(BIN)/python -m bench.generate --scale small --database-url $(BENCH_SQLITE)
+	$(BIN)/python -m bench.generate --scale small --database-url $(BENCH_PG)/change_portal_bench_small
+	$(BIN)/python -m bench.run --scale small --dialect sqlite
+	$(BIN)/python -m bench.run --scale small
+
+bench: install
+	@test -f bench/.state/postgresql-change_portal_bench.json || \
+	  $(BIN)/python -m bench.generate --scale full --database-url $(BENCH_PG)/change_portal_bench
+	$(BIN)/python -m bench.run --scale full
