@@ -5,9 +5,10 @@ from __future__ import annotations
 from flask import Flask
 
 from change_portal.core.home import register_panel
+from change_portal.core.privacy import register_provider
 from change_portal.core.registry import register
 from change_portal.core.signals import demo_loaded
-from courses import hooks, jobs  # noqa: F401 - jobs registers the periodic reminder
+from courses import hooks, jobs, privacy  # noqa: F401 - jobs registers the periodic reminder
 from courses.cli import courses_cli
 from courses.demo import load_demo
 from courses.views import bp
@@ -22,3 +23,4 @@ def init_app(app: Flask) -> None:
     register("project.readiness", hooks.project_readiness)
     register("project.readiness_many", hooks.project_readiness_many)
     register("project.panels", hooks.project_panel)
+    register_provider(privacy.PROVIDER)
