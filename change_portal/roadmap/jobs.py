@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 
 from flask_babel import gettext as _
+from sqlalchemy import delete
 
 from change_portal.core.models import utcnow
 from change_portal.extensions import db
@@ -47,3 +48,10 @@ def build_report(job_id: int) -> None:
     job.content = content
     job.status = ReportStatus.DONE
     job.finished_at = utcnow()
+
+
+def purge_old_reports(cutoff) -> int:
+    """Receiver of the "retention.purge" hook: reports older than the retention
+    period are deleted with their file (they can be generated again)."""
+    return db.session.execute(
+        delete(ReportJob).where(ReportJob.created_at < cutoff)).rowcount or 0

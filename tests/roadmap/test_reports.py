@@ -1,10 +1,12 @@
 """Council report (PDF) and CSV export jobs: built, stored, downloadable; a failure
 is visible with a retry button and retrying works."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import select
 
+from change_portal.core.models import utcnow
+from change_portal.core.retention import purge_older_than
 from change_portal.extensions import db
 from change_portal.roadmap import jobs, reports
 from change_portal.roadmap.models import ReportJob
@@ -104,3 +106,14 @@ def test_period_end_before_start_is_refused(client, org, login_as):
 def test_agents_cannot_ask_for_reports(client, org, login_as):
     login_as("agent")
     assert client.get("/feuille-de-route/rapports").status_code == 403
+
+
+def test_old_reports_are_purged_by_retention(org):
+    old = f.create_report_job(org, status="done")
+    old.created_at = utcnow() - timedelta(days=800)
+    recent = f.create_report_job(org, status="done")
+    db.session.flush()
+    assert purge_older_than(365) >= 1
+    db.session.expire_all()
+    assert db.session.get(ReportJob, old.id) is None
+    assert db.session.get(ReportJob, recent.id) is not None
