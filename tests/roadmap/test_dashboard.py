@@ -63,3 +63,25 @@ def test_roadmap_page_query_count_does_not_grow(client, org, login_as):
     small = f.queries_for(client, "/feuille-de-route/")
     f.populate(org, 40)
     assert f.queries_for(client, "/feuille-de-route/") == small
+
+
+def test_objective_and_proposal_pages_query_counts_do_not_grow(client, org, login_as):
+    admin = login_as("admin")
+    service = factories.create_service(org)
+    axis = f.create_axis(f.create_roadmap(org))
+    obj = f.create_objective(axis, owner=admin)
+    ind = f.create_indicator(obj, values=[1, 2])
+    services.add_indicator_value(admin, ind, value=3, measured_on=date(2026, 1, 15))
+    project = f.create_project(org, services=[service], objectives=[obj])
+    f.create_action(project, [obj])
+    proposal = f.create_proposal(project)
+    f.create_position(proposal, factories.create_user(org, ["agent"], service=service))
+    small_obj = f.queries_for(client, f"/feuille-de-route/objectifs/{obj.id}")
+    small_prop = f.queries_for(client, f"/projets/propositions/{proposal.id}")
+    for i in range(15):
+        services.add_indicator_value(admin, ind, value=i, measured_on=date(2026, 2, 1))
+        f.create_indicator(obj, values=[i])
+        f.create_action(project, [obj])
+        f.create_position(proposal, factories.create_user(org, ["agent"], service=service))
+    assert f.queries_for(client, f"/feuille-de-route/objectifs/{obj.id}") == small_obj
+    assert f.queries_for(client, f"/projets/propositions/{proposal.id}") == small_prop
