@@ -4,6 +4,8 @@ through core.home and core.registry, never importing courses)."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import render_template
 from markupsafe import Markup
 from sqlalchemy import select
@@ -22,7 +24,7 @@ def todo_panel(user) -> Markup | None:
     if not todo:
         return None
     return Markup(render_template(  # noqa: S704 - autoescaped template
-        "courses/_todo_panel.html", todo=todo))
+        "courses/_todo_panel.html", todo=todo, today=date.today()))
 
 
 def project_readiness(project) -> dict:

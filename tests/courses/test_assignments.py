@@ -164,3 +164,14 @@ def test_project_panel_and_routes(app, client, login_as, org):
     with app.test_request_context("/projets/1"):
         html = hooks.project_panel(project=project, user=agent)
     assert "<form" not in html
+
+
+def test_overdue_assignment_is_flagged_on_home(client, login_as, org):
+    agent = login_as("agent")
+    admin = factories.create_user(org, ["admin"])
+    module = create_module()
+    assignment = assignments.assign_module(admin, module, users=[agent])
+    assignment.due_date = date.today() - timedelta(days=2)
+    db.session.flush()
+    page = client.get("/accueil").get_data(as_text=True)
+    assert "échéance dépassée" in page
