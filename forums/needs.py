@@ -146,6 +146,11 @@ def endorse(actor: User, need: Need, *, note: str = "", channel: str | None = No
     except IntegrityError as exc:  # two clicks at once: the unique constraint decides
         raise DomainError(_("Vous avez déjà indiqué avoir constaté ce besoin. Merci !")) from exc
     notify.follow_topic(actor, need.topic)
+    if need.topic.author_id:
+        notify.notify_users({need.topic.author_id}, need.organisation_id, kind="constat",
+                            text=_("%(who)s a aussi constaté votre besoin « %(t)s »",
+                                   who=actor.display_name, t=need.topic.title),
+                            topic_id=need.topic_id)
     return endorsement
 
 

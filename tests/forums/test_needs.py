@@ -251,3 +251,12 @@ def test_oversized_answer_keeps_the_text(client, org, login_as):
     body = _html(resp)
     assert "10 000 caractères au plus" in body and "réponse détaillée réponse" in body
     assert need.answer == ""
+
+
+def test_author_is_told_when_a_colleague_endorses(org):
+    author = factories.create_user(org)
+    need = ff.create_need(org, author, title="Formulaire introuvable")
+    needs.endorse(factories.create_user(org, name="Marc Petit"), need)
+    note = db.session.scalar(select(Notification).where(Notification.user_id == author.id,
+                                                        Notification.kind == "constat"))
+    assert note is not None and "Marc Petit" in note.text

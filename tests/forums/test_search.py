@@ -117,3 +117,11 @@ def test_reindex_cli_rebuilds(runner, org):
     count = search.reindex_all(org.id)
     assert count >= 1
     assert _titles(org, user, "archivage")[1] == 1
+
+
+def test_reindex_command(runner, org):
+    user = factories.create_user(org)
+    ff.create_topic(org, user, title="Dématérialisation des factures")
+    result = runner.invoke(args=["forums", "reindex", "--organisation-id", str(org.id)])
+    assert result.exit_code == 0 and "indexed" in result.output
+    assert _titles(org, user, "dematerialisation")[1] == 1
