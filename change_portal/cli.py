@@ -8,6 +8,7 @@ import click
 from flask import Flask, current_app
 from rq import Queue, SimpleWorker, Worker
 from sqlalchemy import select
+from werkzeug.serving import run_simple
 
 from change_portal.accounts import services as accounts
 from change_portal.core.connections import get_redis
@@ -116,8 +117,10 @@ def serve(host, port):
     """Embedded server for one machine (no Redis): runs periodic jobs too."""
     app = current_app._get_current_object()
     stop = start_ticker(app)
+    click.echo(f" * Portail : http://{host}:{port}  (Ctrl+C pour arrêter)")
     try:
-        app.run(host=host, port=port, debug=False, use_reloader=False, threaded=True)
+        # run_simple, not app.run(): Flask ignores app.run() inside a CLI command.
+        run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=False)
     finally:
         stop.set()
 
