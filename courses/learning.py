@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from change_portal.core.errors import DomainError
 from change_portal.core.models import utcnow
@@ -54,9 +55,12 @@ def mark_lesson_done(user, module: Module, lesson: Lesson) -> Completion | None:
         LessonProgress.user_id == user.id, LessonProgress.module_id == module.id,
         LessonProgress.lesson_key == lesson.key))
     if exists is None:
-        db.session.add(LessonProgress(user_id=user.id, module_id=module.id,
-                                      lesson_key=lesson.key))
-        db.session.flush()
+        try:
+            with db.session.begin_nested():  # a double click must not become an error
+                db.session.add(LessonProgress(user_id=user.id, module_id=module.id,
+                                              lesson_key=lesson.key))
+        except IntegrityError:
+            pass
     return check_completion(user, module, lesson.version)
 
 
@@ -141,11 +145,15 @@ def check_completion(user, module: Module, version: ModuleVersion) -> Completion
         return None
     completion = Completion(user_id=user.id, module_id=module.id, version_id=version.id,
                             score=percent, completed_at=utcnow())
-    db.session.add(completion)
-    db.session.flush()
-    db.session.add(Attestation(completion_id=completion.id, code=new_code(),
-                               module_title=version.title, duration=version.duration))
-    db.session.flush()
+    try:
+        with db.session.begin_nested():  # two requests at once: the first one wins
+            db.session.add(completion)
+            db.session.flush()
+            db.session.add(Attestation(completion_id=completion.id, code=new_code(),
+                                       module_title=version.title, duration=version.duration))
+    except IntegrityError:
+        return db.session.scalar(select(Completion).where(
+            Completion.user_id == user.id, Completion.module_id == module.id))
     return completion
 
 
