@@ -60,9 +60,9 @@ def write_module(root: Path, slug: str, files: dict[str, bytes]) -> Path:
 
 def create_module(org=None, slug: str = "module-essai", **kwargs) -> Module:
     """Import a module (shared when org is None) through the real pipeline."""
-    root = Path(tempfile.mkdtemp(prefix="course-"))
-    folder = write_module(root, slug, module_files(**kwargs))
-    parsed = parsing.parse_module_dir(folder)
+    with tempfile.TemporaryDirectory(prefix="course-") as root:
+        folder = write_module(Path(root), slug, module_files(**kwargs))
+        parsed = parsing.parse_module_dir(folder)
     importer.import_module(parsed, org.id if org is not None else None)
     return db.session.scalar(
         db.select(Module).where(Module.slug == slug, Module.organisation_id ==
