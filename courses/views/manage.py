@@ -14,7 +14,7 @@ from change_portal.core.errors import DomainError
 from change_portal.core.jobs import QueueUnavailable, enqueue
 from change_portal.core.permissions import Role, role_required
 from change_portal.extensions import db
-from courses import jobs, queries, services
+from courses import jobs, parsing, queries, services
 from courses.forms import ImageForm, LessonForm, ModuleForm, NewLessonForm
 from courses.models import CourseImage, Lesson, Module, ModuleVersion, SyncRun
 from courses.views.blueprint import bp
@@ -250,7 +250,7 @@ def upload_image(module_id: int):
     if upload is None or not getattr(upload, "filename", None):
         flash(_("Choisissez une image à envoyer."), "error")
         return redirect(url_for("courses.edit_module", module_id=module.id) + "#images")
-    data = upload.read(services.parsing.MAX_IMAGE_BYTES + 1)
+    data = upload.read(parsing.MAX_IMAGE_BYTES + 1)
     try:
         row = services.upload_image(current_user, module, upload.filename, data)
     except DomainError as err:
