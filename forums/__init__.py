@@ -6,12 +6,14 @@ from flask import Flask
 
 from change_portal.core import registry
 from change_portal.core.home import register_panel
+from change_portal.core.privacy import register_provider
 from change_portal.core.signals import demo_loaded, organisation_created
 from forums import (
     demo,
     hooks,
     jobs,  # noqa: F401 - registers the periodic digest job
     models,  # noqa: F401 - registers the tables
+    privacy,
 )
 from forums.cli import forums_cli
 from forums.services import create_default_categories
@@ -32,3 +34,4 @@ def init_app(app: Flask) -> None:
     registry.register("project.needs_many", hooks.project_needs_many)
     register_panel(hooks.home_panel, order=40)
     app.context_processor(hooks.unread_context)
+    register_provider(privacy.PROVIDER)
