@@ -6,8 +6,11 @@ from __future__ import annotations
 from flask import render_template, url_for
 from flask_login import current_user
 from markupsafe import Markup
+from sqlalchemy import delete
 
+from change_portal.extensions import db
 from forums import notify, queries
+from forums.models import Notification
 
 
 def home_panel(user) -> Markup | None:
@@ -47,3 +50,9 @@ def unread_context() -> dict:
                 "url": url_for("forums.notifications")}
 
     return {"forums_notifications": forums_notifications}
+
+
+def purge_old_notifications(cutoff) -> int:
+    """Receiver of "retention.purge": notifications older than the retention period."""
+    return db.session.execute(delete(Notification).where(
+        Notification.created_at < cutoff)).rowcount or 0

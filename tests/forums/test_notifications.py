@@ -153,3 +153,15 @@ def test_mention_autocomplete_json(client, org, other_org, login_as):
     assert data == {"colleagues": [{"name": "Karim Benali", "handle": "karim.benali"}]}
     assert client.get("/forums/collegues.json?q=ben").get_json()["colleagues"]
     assert client.get("/forums/collegues.json?q=%25").get_json() == {"colleagues": []}
+
+
+def test_retention_purges_old_notifications(org):
+    from change_portal.core.retention import purge_older_than
+
+    user = factories.create_user(org)
+    old = notify.notify_users({user.id}, org.id, kind="mention", text="Ancienne")[0]
+    old.created_at = datetime(2020, 1, 1, tzinfo=UTC)
+    notify.notify_users({user.id}, org.id, kind="mention", text="Récente")
+    db.session.flush()
+    purge_older_than(365)
+    assert [n.text for n in _notes(user)] == ["Récente"]
