@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import click
 from flask.cli import AppGroup
+from sqlalchemy import select
 
 from change_portal.extensions import db
+from change_portal.organisations.models import Organisation
 from forums import notify, search
+from forums.services import create_default_categories
 
 forums_cli = AppGroup("forums", help="Forums et besoins des usagers.")
 
@@ -27,3 +30,14 @@ def digest() -> None:
     sent = notify.send_digests()
     db.session.commit()
     click.echo(f"{sent} digest(s) sent.")
+
+
+@forums_cli.command("defaults")
+def defaults() -> None:
+    """Give every collectivité the default categories it lacks (e.g. collectivités
+    created before the forums existed)."""
+    made = 0
+    for org in db.session.scalars(select(Organisation)):
+        made += len(create_default_categories(org))
+    db.session.commit()
+    click.echo(f"{made} categories created.")

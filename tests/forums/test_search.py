@@ -125,3 +125,14 @@ def test_reindex_command(runner, org):
     result = runner.invoke(args=["forums", "reindex", "--organisation-id", str(org.id)])
     assert result.exit_code == 0 and "indexed" in result.output
     assert _titles(org, user, "dematerialisation")[1] == 1
+
+
+def test_defaults_command_fills_missing_categories(runner, org):
+    from sqlalchemy import delete
+
+    from forums.models import Category
+
+    db.session.execute(delete(Category).where(Category.organisation_id == org.id))
+    result = runner.invoke(args=["forums", "defaults"])
+    assert result.exit_code == 0
+    assert ff.category(org) is not None
