@@ -183,10 +183,10 @@ def load_demo(org, users: dict | None = None, **_kw) -> None:
             continue
         topic = services.create_topic(u(author), cats[cat_name], title=title, body=body,
                                       rate_limited=False)
-        _age(topic, now - timedelta(days=age))
         for r_author, r_body in replies:
             if u(r_author) is not None:
                 services.reply(u(r_author), topic, body=r_body, rate_limited=False)
+        _age(topic, now - timedelta(days=age))
         age -= 1
     # A first reply marked useful and accepted.
     first = db.session.scalar(select(Topic).where(Topic.organisation_id == org.id)
@@ -245,6 +245,7 @@ def load_demo(org, users: dict | None = None, **_kw) -> None:
             "horaires. Le guichet numérique doit libérer du temps pour accompagner les "
             "personnes qui en ont le plus besoin. Nous en parlerons à la réunion "
             "d'information du mois prochain, et au CST (comité social territorial)."))
+        _age(worry, now - timedelta(days=2))
     # A mention so that the header shows unread notifications.
     karim = u("karim.benali@demo.example")
     if karim is not None and admin is not None:
@@ -263,8 +264,12 @@ def _project_for(title: str, projects: list[Project]) -> Project:
 
 
 def _age(topic: Topic, when) -> None:
-    """Spread demo topics over the past weeks."""
+    """Spread demo topics over the past weeks, replies a few hours apart."""
     topic.created_at = when
-    topic.last_post_at = when + timedelta(hours=3)
-    for post in db.session.scalars(select(Post).where(Post.topic_id == topic.id)):
-        post.created_at = when
+    last = when
+    posts = db.session.scalars(select(Post).where(Post.topic_id == topic.id)
+                               .order_by(Post.id)).all()
+    for i, post in enumerate(posts):
+        last = when + timedelta(hours=3 * i)
+        post.created_at = last
+    topic.last_post_at = last
