@@ -224,3 +224,13 @@ def test_catalogue_lists_modules_for_the_person_s_roles(client, login_as, org, t
     login_as("trainer")  # authors see the whole catalogue
     page = client.get("/modules/").get_data(as_text=True)
     assert "Pour les élus" in page and "Pour les agents" in page
+
+
+def test_module_page_explains_a_missing_score(client, login_as, org):
+    user = login_as("agent")
+    module = create_module(lessons=1, pass_score=100)
+    version, lesson, quiz = _quiz(module)
+    learning.answer_quiz(user, module, lesson, quiz, _answers(quiz, (True, False)))
+    learning.mark_lesson_done(user, module, lesson)
+    page = client.get(f"/modules/{module.id}").get_data(as_text=True)
+    assert "il faut 100 % de bonnes réponses" in page and "vous en êtes à 50 %" in page
