@@ -53,6 +53,12 @@ class ImageForm(FlaskForm):
     image = FileField(_l("Image (PNG, JPEG, GIF ou WebP, 2 Mo au plus)"))
 
 
+class ZipImportForm(FlaskForm):
+    archive = FileField(_l("Archive zip d'un ou plusieurs modules"),
+                        description=_l("Le format produit par « Exporter en dossier (zip) » : "
+                                       "un dossier par module, nommé comme le module."))
+
+
 class AssignmentForm(FlaskForm):
     module_id = SelectField(_l("Module"), coerce=int,
                             validators=[DataRequired(_l("Choisissez un module."))])

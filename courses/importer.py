@@ -3,8 +3,12 @@ trainers' "synchronise" button): all-or-nothing per module, idempotent."""
 
 from __future__ import annotations
 
+import io
+import stat
+import tempfile
+import zipfile
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from sqlalchemy import select
 
@@ -111,3 +115,44 @@ def sync(paths: list[Path] | None = None, organisation_id: int | None = None,
             continue
         getattr(report, status).append(parsed.slug)
     return report
+
+
+MAX_ZIP_FILES = 500
+MAX_ZIP_BYTES = 30 * 1024 * 1024
+
+
+def sync_zip(data: bytes, organisation_id: int, actor=None) -> SyncReport:
+    """Import the module folders of an uploaded zip (what the export produces)
+    as modules of a collectivité. Unsafe archives (absolute paths, "..", links,
+    too many or too large files) are refused before anything is written."""
+    report = SyncReport()
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        members = archive.infolist()
+    except (zipfile.BadZipFile, ValueError):
+        report.errors.append("archive:0: ce fichier n'est pas une archive zip valide")
+        return report
+    total = 0
+    for member in members:
+        parts = PurePosixPath(member.filename).parts
+        is_link = stat.S_ISLNK(member.external_attr >> 16)
+        if (member.filename.startswith("/") or "\\" in member.filename or ".." in parts
+                or is_link):
+            report.errors.append(f"{member.filename}:0: chemin refusé dans l'archive")
+        total += member.file_size
+    if len(members) > MAX_ZIP_FILES or total > MAX_ZIP_BYTES:
+        report.errors.append("archive:0: archive trop volumineuse (500 fichiers et 30 Mo au plus)")
+    if report.errors:
+        return report
+    with tempfile.TemporaryDirectory(prefix="course-upload-") as root:
+        for member in members:
+            if member.is_dir() or member.filename.startswith("__MACOSX/"):
+                continue
+            target = Path(root, *PurePosixPath(member.filename).parts)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(archive.read(member))
+        if (Path(root) / "module.md").is_file():
+            report.errors.append("archive:0: placez les fichiers dans un dossier nommé "
+                                 "comme le module (ex. mon-module/module.md)")
+            return report
+        return sync([Path(root)], organisation_id, actor)

@@ -14,8 +14,8 @@ from change_portal.core.errors import DomainError
 from change_portal.core.jobs import QueueUnavailable, enqueue
 from change_portal.core.permissions import Role, role_required
 from change_portal.extensions import db
-from courses import jobs, parsing, queries, services
-from courses.forms import ImageForm, LessonForm, ModuleForm, NewLessonForm
+from courses import importer, jobs, parsing, queries, services
+from courses.forms import ImageForm, LessonForm, ModuleForm, NewLessonForm, ZipImportForm
 from courses.models import CourseImage, Lesson, Module, ModuleVersion, SyncRun
 from courses.views.blueprint import bp
 
@@ -51,7 +51,27 @@ def manage():
     runs = db.session.scalars(select(SyncRun).where(SyncRun.organisation_id == org_id)
                               .order_by(SyncRun.id.desc()).limit(3)).all()
     return render_template("courses/manage.html", modules=modules, versions=versions,
-                           shared=shared, runs=runs, own_slugs={m.slug for m in modules})
+                           shared=shared, runs=runs, own_slugs={m.slug for m in modules},
+                           zip_form=ZipImportForm(prefix="zip"))
+
+
+@bp.post("/modules/gestion/importer")
+@authors_only
+def import_zip():
+    """Import the module folders of an uploaded zip as modules of the collectivité;
+    the report (errors as file:line: message) is shown on the page."""
+    form = ZipImportForm(prefix="zip")
+    upload = form.archive.data if form.validate_on_submit() else None
+    if upload is None or not getattr(upload, "filename", None):
+        flash(_("Choisissez une archive zip à importer."), "error")
+        return redirect(url_for("courses.manage"))
+    report = importer.sync_zip(upload.read(importer.MAX_ZIP_BYTES + 1),
+                               current_user.organisation_id, current_user)
+    if report.ok:
+        db.session.commit()
+    else:
+        db.session.rollback()
+    return render_template("courses/import_report.html", report=report)
 
 
 @bp.post("/modules/gestion/synchroniser")

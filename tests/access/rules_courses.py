@@ -35,6 +35,7 @@ RULES = {
     "courses.export_module": Rule(AUTHORS),
     "courses.copy_module": Rule(AUTHORS),
     "courses.start_draft": Rule(AUTHORS),
+    "courses.import_zip": Rule(AUTHORS),
     "courses.followup": Rule(AUTHORS),
     "courses.followup_module": Rule(roles("admin")),
     "courses.assignments_page": Rule(ASSIGNERS),

@@ -11,7 +11,7 @@ from change_portal.extensions import db
 from courses import importer, learning, parsing, queries, services
 from courses.models import CourseImage, Lesson, Module
 from tests import factories
-from tests.courses.factories import PNG, create_module
+from tests.courses.factories import PNG, create_module, module_files
 
 GIF = b"GIF89a" + b"\0" * 24
 SVG = b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
@@ -274,3 +274,42 @@ def test_reading_the_editor_creates_no_draft(client, login_as, org):
     assert services.draft_version(module) is not None
     page = client.get(f"/modules/gestion/{module.id}").get_data(as_text=True)
     assert "Publier ce brouillon" in page and "Monter" in page
+
+
+def _zip(files: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data in files.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def _import(client, data: bytes):
+    return client.post("/modules/gestion/importer",
+                       data={"zip-archive": (io.BytesIO(data), "modules.zip")},
+                       content_type="multipart/form-data")
+
+
+def test_import_an_exported_zip_into_the_collectivite(client, login_as, org):
+    login_as("trainer")
+    shared = create_module(image=True)
+    data = services.export_zip(services.current_version(shared))
+    page = _import(client, data).get_data(as_text=True)
+    assert "Import réussi : 1 module(s) créé(s)" in page
+    mine = db.session.scalar(select(Module).where(Module.organisation_id == org.id))
+    assert mine.slug == shared.slug
+    assert "1 inchangé(s)" in _import(client, data).get_data(as_text=True)
+
+
+def test_import_zip_errors_and_unsafe_archives(client, login_as, org):
+    login_as("trainer")
+    files = {f"casse/{k}": v for k, v in module_files().items()}
+    files["casse/01-lecon-1.md"] = b"---\ntitle: x\n---\n\n```quiz\n? Q\n```\n"
+    page = _import(client, _zip(files)).get_data(as_text=True)
+    assert "Rien n&#39;a été importé" in page or "Rien n'a été importé" in page
+    assert "casse/01-lecon-1.md:6: question sans options" in page
+    for bad in ({"../evil/module.md": b"x"}, {"/abs/module.md": b"x"}):
+        assert "chemin refusé" in _import(client, _zip(bad)).get_data(as_text=True)
+    assert "pas une archive zip" in _import(client, b"not a zip").get_data(as_text=True)
+    assert "dossier nommé" in _import(client, _zip(module_files())).get_data(as_text=True)
+    assert db.session.scalar(select(Module).where(Module.organisation_id == org.id)) is None
