@@ -263,7 +263,7 @@ def followup(organisation_id: int) -> list[dict]:
                    func.max(QuizAttempt.correct).label("c"), func.max(QuizAttempt.total).label("t"))
             .group_by(QuizAttempt.module_id, QuizAttempt.user_id, QuizAttempt.lesson_key,
                       QuizAttempt.quiz_number)).subquery()
-    scores = {(r[0], r[1]): (100.0 * r[2] / r[3] if r[3] else None) for r in db.session.execute(
+    sums = {(r[0], r[1]): (r[2] or 0, r[3] or 0) for r in db.session.execute(
         select(best.c.module_id, members.c.service_id, func.sum(best.c.c), func.sum(best.c.t))
         .join(members, members.c.id == best.c.user_id)
         .group_by(best.c.module_id, members.c.service_id))}
@@ -277,13 +277,22 @@ def followup(organisation_id: int) -> list[dict]:
         version = versions.get(module_id)
         if version is None:
             continue
-        entry = result.setdefault(module_id, {"version": version, "rows": []})
-        entry["rows"].append({
+        entry = result.setdefault(module_id, {"version": version, "rows": [], "c": 0, "t": 0,
+                                              "started": 0, "completed": 0})
+        right, asked = sums.get((module_id, service_id), (0, 0))
+        row = {
             "service": services.get(service_id),
             "started": started.get((module_id, service_id), 0),
             "completed": completed.get((module_id, service_id), 0),
-            "score": scores.get((module_id, service_id)),
-        })
+            "score": 100.0 * right / asked if asked else None,
+        }
+        entry["rows"].append(row)
+        entry["started"] += row["started"]
+        entry["completed"] += row["completed"]
+        entry["c"] += right
+        entry["t"] += asked
+    for entry in result.values():
+        entry["score"] = 100.0 * entry["c"] / entry["t"] if entry["t"] else None
     return sorted(result.values(), key=lambda e: e["version"].title)
 
 

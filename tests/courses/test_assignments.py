@@ -106,9 +106,15 @@ def test_followup_aggregates_without_individual_answers(client, login_as, org):
     row = entries[0]["rows"][0]
     assert (row["service"], row["started"], row["completed"]) == ("Urbanisme", 2, 1)
     assert row["score"] == 100.0
+    other = factories.create_service(org, "Finances")
+    c = factories.create_user(org, service=other)
+    learning.mark_lesson_done(c, module, version.lessons[0])
+    entry = queries.followup(org.id)[0]
+    assert (entry["started"], entry["completed"], entry["score"]) == (3, 1, 100.0)
     login_as("trainer")
     page = client.get("/modules/suivi").get_data(as_text=True)
     assert "Urbanisme" in page and "Alice Secret" not in page
+    assert "Tous les services" in page
     assert client.get(f"/modules/suivi/{module.id}").status_code == 403
 
 
