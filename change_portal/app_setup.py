@@ -12,9 +12,9 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 import courses
 import forums
 from change_portal import cli
+from change_portal.accounts import privacy as accounts_privacy
 from change_portal.accounts import services as account_services
 from change_portal.accounts.views import bp as accounts_bp
-from change_portal.accounts import privacy as accounts_privacy
 from change_portal.core import privacy, retention, security  # noqa: F401 - retention job
 from change_portal.core.permissions import ROLE_LABELS, Role, can
 from change_portal.core.views import bp as core_bp

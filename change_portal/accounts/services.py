@@ -17,7 +17,7 @@ from sqlalchemy import delete, func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from change_portal.accounts.models import Invitation, LoginSession, User, UserRole
-from change_portal.core import audit, ratelimit
+from change_portal.core import audit, privacy, ratelimit
 from change_portal.core.errors import DomainError, NotAllowed
 from change_portal.core.models import utcnow
 from change_portal.core.permissions import ORGANISATION_ROLES, Role

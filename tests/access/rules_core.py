@@ -1,7 +1,7 @@
 """Access rules of change_portal's own routes."""
 
 from tests import factories
-from tests.access import ANY_USER, MEMBER, PUBLIC, Rule, roles
+from tests.access import ANY_USER, PUBLIC, Rule, roles
 
 ADMIN = roles("admin")
 OPERATOR = roles("operator")
