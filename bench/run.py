@@ -49,7 +49,7 @@ URLS = {
     ("sqlite", "full"): f"sqlite:///{WORK / 'full.sqlite3'}",
     ("sqlite", "small"): f"sqlite:///{WORK / 'small.sqlite3'}",
 }
-PORT_MINIMAL, PORT_A, PORT_B = 8710, 8711, 8712
+PORT_MINIMAL, PORT_A, PORT_B, PORT_SMALL = 8710, 8711, 8712, 8713
 
 TARGETS = {
     "ratio_min": 0.10, "ratio_stretch": 0.20, "p99_ms": 100.0, "full_vs_small": 0.8,
@@ -171,7 +171,9 @@ def _ms(text: str) -> float:
 
 
 def wrk(url: str, cookie: str | None, seconds: int, threads: int, connections: int) -> dict:
-    cmd = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency"]
+    # A long timeout: a slow page's requests must count in the latency, not vanish.
+    cmd = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "30s",
+           "--latency"]
     if cookie:
         cmd += ["-H", f"Cookie: {cookie}"]
     out = subprocess.run([*cmd, url], capture_output=True, text=True, check=True).stdout
@@ -258,32 +260,42 @@ def query_counts(dialect: str, scale: str, env: dict) -> dict:
     return out
 
 
-def load_pass(portal: Server, minimal: Server, manifest: dict, args) -> dict:
-    cookies = {}
-    checks = {}
+def _logged_in(portal: Server, manifest: dict) -> tuple[dict, dict]:
+    cookies, browsers = {}, {}
     for spec in pages(manifest):
         if spec.role not in cookies:
             b = Browser(portal.base)
             status = b.login(KNOWN_USERS[spec.role], PASSWORD)
             if status != 302:
-                raise RuntimeError(f"login as {spec.role} on gunicorn: {status}")
+                raise RuntimeError(f"login as {spec.role} on {portal.name}: {status}")
             cookies[spec.role] = b.cookie_header()
-            checks[spec.role] = b
-        status, headers, body = checks[spec.role].request(spec.path)
+            browsers[spec.role] = b
+        status, _headers, _body = browsers[spec.role].request(spec.path)
         if status != 200:
-            raise RuntimeError(f"{spec.path} as {spec.role}: HTTP {status}")
-    results = {}
+            raise RuntimeError(f"{spec.path} as {spec.role} on {portal.name}: HTTP {status}")
+    return cookies, browsers
+
+
+def load_pass(portals: dict[str, tuple[Server, dict]], minimal: Server, args) -> dict:
+    """wrk on the minimal page, then on each page of each portal (interleaved, so that
+    a drift of the machine touches every portal alike), then the minimal page again."""
+    sessions = {label: _logged_in(server, manifest)
+                for label, (server, manifest) in portals.items()}
+    results: dict = {label: {} for label in portals}
     log("wrk: minimal page")
     results["minimal_before"] = wrk(minimal.base + "/", None, args.duration, args.threads,
                                     args.connections)
-    for spec in pages(manifest):
-        for _ in range(4):
-            checks[spec.role].request(spec.path)
-        log(f"wrk: {spec.name} {spec.path}")
-        results[spec.name] = wrk(portal.base + spec.path, cookies[spec.role], args.duration,
-                                 args.threads, args.connections)
-        results[spec.name]["path"] = spec.path
-        results[spec.name]["role"] = spec.role
+    names = [spec.name for spec in pages(next(iter(portals.values()))[1])]
+    for name in names:
+        for label, (server, manifest) in portals.items():
+            spec = next(p for p in pages(manifest) if p.name == name)
+            cookies, browsers = sessions[label]
+            for _ in range(4):
+                browsers[spec.role].request(spec.path)
+            log(f"wrk: {label} {spec.name} {spec.path}")
+            row = wrk(server.base + spec.path, cookies[spec.role], args.duration,
+                      args.threads, args.connections)
+            results[label][spec.name] = {**row, "path": spec.path, "role": spec.role}
     log("wrk: minimal page again")
     results["minimal_after"] = wrk(minimal.base + "/", None, args.duration, args.threads,
                                    args.connections)
@@ -396,7 +408,14 @@ def evaluate(result: dict, previous_small: dict | None) -> dict:
                    if len(q) >= 2 else None,
                    queries_ok=max(q.values()) <= t["max_queries"], renders=renders,
                    renders_ok=renders == 0)
-        if previous_small and result["scale"] == "full" and page_load:
+        same_run = (result.get("load_small") or {}).get(spec_name)
+        if same_run and page_load:
+            small_rps = same_run["rps"]
+            row["rps_small"] = small_rps
+            row["full_vs_small"] = round(page_load["rps"] / small_rps, 2)
+            row["full_vs_small_ok"] = page_load["rps"] >= t["full_vs_small"] * small_rps
+            row["full_vs_small_source"] = "same run"
+        elif previous_small and result["scale"] == "full" and page_load:
             small_rps = previous_small.get("load", {}).get(spec_name, {}).get("rps")
             if small_rps:
                 row["rps_small"] = small_rps
@@ -447,7 +466,7 @@ def markdown_report(result: dict) -> str:
             if "ratio" in row else "—"
         p99 = f"{row['p99_ms']}" + ("" if row.get("p99_ok") else " ✗") if "p99_ms" in row else "—"
         fvs = (f"{row['full_vs_small']}" + ("" if row["full_vs_small_ok"] else " ✗")
-               if "full_vs_small" in row else "—")
+               + f" (small: {row['rps_small']} req/s)" if "full_vs_small" in row else "—")
         lines.append(f"| {name} | {row.get('rps', '—')} | {ratio} | {row.get('p50_ms', '—')} "
                      f"| {p99} | {qtext}{flag_q} | {row['renders']} | {fvs} |")
     lines += ["", "✗ = target missed.", ""]
@@ -514,6 +533,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-jobs", action="store_true")
     parser.add_argument("--skip-two-instances", action="store_true")
     parser.add_argument("--no-readme", action="store_true")
+    parser.add_argument("--tag", default="", help="suffix of the results' file names")
     args = parser.parse_args(argv)
     if shutil.which("wrk") is None and not args.skip_load:
         raise SystemExit("wrk is needed (apt-get install wrk)")
@@ -545,9 +565,23 @@ def main(argv: list[str] | None = None) -> int:
             minimal = Server("minimal", PORT_MINIMAL, "bench.minimal:create_app()", env_a)
             portal = Server("portal-a", PORT_A, "change_portal:create_app()", env_a)
             servers += [minimal, portal]
+            portals = {"main": (portal, manifest)}
+            small_url = URLS[(args.dialect, "small")]
+            if args.scale == "full" and manifest_path(small_url).exists():
+                # The small scale in the same run: the full ÷ small ratio then
+                # compares pages measured under the same conditions.
+                small = Server("portal-small", PORT_SMALL, "change_portal:create_app()",
+                               base_env(small_url, redis, "instance-small"))
+                servers.append(small)
+                small.wait("/healthz")
+                portals["small"] = (small, load_manifest(manifest_path(small_url)))
             minimal.wait("/")
             portal.wait("/healthz")
-            result["load"] = load_pass(portal, minimal, manifest, args)
+            loads = load_pass(portals, minimal, args)
+            result["load"] = {**loads["main"], "minimal_before": loads["minimal_before"],
+                              "minimal_after": loads["minimal_after"]}
+            if "small" in loads:
+                result["load_small"] = loads["small"]
             result["worker_memory"] = {pid: memory_kb(pid) for pid in portal.worker_pids()}
         if not args.skip_jobs:
             result["jobs"] = heavy_jobs(url, mpath, base_env(url, None, "instance-jobs"))
@@ -570,6 +604,7 @@ def main(argv: list[str] | None = None) -> int:
     result["verdict"] = evaluate(result, previous_small)
     RESULTS.mkdir(parents=True, exist_ok=True)
     name = f"{date}-{args.scale}" + ("" if args.dialect == "postgresql" else "-sqlite")
+    name += f"-{args.tag}" if args.tag else ""
     (RESULTS / f"{name}.json").write_text(json.dumps(result, indent=2, ensure_ascii=False))
     md = markdown_report(result)
     (RESULTS / f"{name}.md").write_text(md)
