@@ -7,7 +7,7 @@ import pytest
 from flask import url_for
 
 from tests import factories
-from tests.access import ROLES, all_objects, all_rules
+from tests.access import ROLES, all_rules, objects_for
 
 RULES = all_rules()
 ACTORS = ("anonymous", *ROLES)
@@ -54,7 +54,7 @@ def test_role_route_table(app, client, org, login_as, endpoint, actor):
     users = {}
     if actor != "anonymous":
         users[actor] = login_as(actor)
-    values = all_objects(org, users)
+    values = objects_for(endpoint, _endpoints(app)[endpoint].arguments, org, users)
     url = _url(app, endpoint, values)
     for method in _methods(app, endpoint):
         resp = client.open(url, method=method, data=rule.form)
@@ -87,8 +87,9 @@ TENANT_CASES = [
 def test_other_collectivite_is_404(app, client, org, other_org, login_as, endpoint, actor):
     """A member of `org` who guesses ids of `other_org` gets 404 (never 403, never data)."""
     login_as(actor)
-    theirs = all_objects(other_org, {actor: factories.create_user(other_org, [actor])})
     rule = _endpoints(app)[endpoint]
+    theirs = objects_for(endpoint, rule.arguments, other_org,
+                         {actor: factories.create_user(other_org, [actor])})
     if not (set(rule.arguments) & set(theirs)) or rule.arguments <= {"token"}:
         pytest.skip("route takes no object id")
     url = _url(app, endpoint, theirs)
@@ -109,7 +110,7 @@ def test_post_without_csrf_token_is_refused(app, client, org, login_as, endpoint
     actor = next((a for a in ACTORS if rule.allows(a)), None)
     if actor and actor != "anonymous":
         login_as(actor)
-    url = _url(app, endpoint, all_objects(org, {}))
+    url = _url(app, endpoint, objects_for(endpoint, _endpoints(app)[endpoint].arguments, org, {}))
     app.config["WTF_CSRF_ENABLED"] = True
     try:
         for method in methods:
