@@ -35,7 +35,7 @@ extract: $(STAMP)
 	$(BIN)/pybabel update -i $(LOCALES)/messages.pot -d $(LOCALES) -l en --no-fuzzy-matching
 
 migrate: install
-	$(FLASK) db upgrade heads
+	$(FLASK) db upgrade
 
 demo: migrate
 	$(FLASK) demo --if-empty
