@@ -46,11 +46,11 @@ PAGES = {
     "dashboard": ("elected", "/feuille-de-route/tableau-de-bord"),
     "opendata_json": ("elected", "/api/v1/organisations/{slug}/roadmap"),
 }
-OVER_BUDGET = {
-    "topic": "roles selectin-loaded for every post author (User.roles lazy='selectin')",
-    "needs_board": "roles selectin-loaded for need authors; board eager-loads in 3 queries",
-    "project": "readiness and needs hooks run twice; roles loaded per user list",
-    "dashboard": "roles and actors loaded per list; visit update; late/upcoming split",
+OVER_BUDGET = {  # 18, 18, 35 and 26 queries today; fixes in bench/README.md "Findings"
+    "topic": "18 queries: session chrome (fix 1), User.roles selectin (fix 2), fix 8",
+    "needs_board": "18 queries: fixes 1, 2 and 3 (board re-selects its needs)",
+    "project": "35 queries: fixes 1, 2 and 6 (readiness computed twice)",
+    "dashboard": "26 queries: fixes 1, 2 and 5",
 }
 
 
