@@ -311,7 +311,30 @@ def heavy_jobs(url: str, mpath: Path, env: dict) -> dict:
     return out
 
 
-def two_instances(url: str, manifest: dict, env_a: dict, env_b: dict, a: Server) -> dict:
+def _spread(a: Server, b: Server, cookie: str, path: str, seconds: int) -> dict:
+    """The same session loading A and B at once (one wrk on each, half the connections)."""
+    procs = {}
+    for name, server in (("A", a), ("B", b)):
+        procs[name] = subprocess.Popen(
+            ["wrk", "-t1", "-c4", f"-d{seconds}s", "--timeout", "30s", "--latency", "-H",
+             f"Cookie: {cookie}", server.base + path], stdout=subprocess.PIPE, text=True)
+    out = {}
+    for name, proc in procs.items():
+        text = proc.communicate()[0]
+        rps = re.search(r"Requests/sec:\s+([\d.]+)", text)
+        non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", text)
+        p99 = re.search(r"^\s+99%\s+(\S+)", text, re.M)
+        out[name] = {"rps": float(rps.group(1)) if rps else None,
+                     "non_2xx": int(non2xx.group(1)) if non2xx else 0,
+                     "p99_ms": _ms(p99.group(1)) if p99 else None}
+    out["total_rps"] = round(sum(v["rps"] or 0 for v in out.values()), 1)
+    out["path"] = path
+    out["ok"] = all(v["non_2xx"] == 0 and v["rps"] for k, v in out.items() if k in ("A", "B"))
+    return out
+
+
+def two_instances(url: str, manifest: dict, env_a: dict, env_b: dict, a: Server,
+                  seconds: int) -> dict:
     """Sessions, login throttling and jobs shared by two instances."""
     b = Server("portal-b", PORT_B, "change_portal:create_app()", env_b)
     out: dict = {}
@@ -324,6 +347,8 @@ def two_instances(url: str, manifest: dict, env_a: dict, env_b: dict, a: Server)
         s_b, h_b, _b = browser.request("/accueil", base=b.base)
         out["session_shared"] = {"login_on_a": status, "home_on_a": s_a, "home_on_b": s_b,
                                  "ok": status == 302 and s_a == 200 and s_b == 200}
+        # 1b. the load spread over both, with that one session
+        out["load_spread"] = _spread(a, b, browser.cookie_header(), "/accueil", seconds)
         # 2. a job enqueued by A (council report requested on A) is run by a worker
         #    started beside B (same settings as B)
         s_get, _h, html = browser.request("/feuille-de-route/rapports")
@@ -499,6 +524,9 @@ def markdown_report(result: dict) -> str:
     if two:
         checks += [
             ("Two instances: a session opened on A works on B", two["session_shared"]["ok"]),
+            (f"Two instances: load spread over both with that session (home: "
+             f"{two['load_spread']['A']['rps']} + {two['load_spread']['B']['rps']} = "
+             f"{two['load_spread']['total_rps']} req/s, no error)", two["load_spread"]["ok"]),
             ("Two instances: login throttling counts across both (7th failure refused)",
              two["throttling_shared"]["ok"]),
             ("Two instances: a job enqueued by A runs on a worker beside B",
@@ -587,7 +615,8 @@ def main(argv: list[str] | None = None) -> int:
             result["jobs"] = heavy_jobs(url, mpath, base_env(url, None, "instance-jobs"))
         if redis and not args.skip_two_instances and not args.skip_load:
             log("two instances")
-            result["two_instances"] = two_instances(url, manifest, env_a, env_b, servers[1])
+            result["two_instances"] = two_instances(url, manifest, env_a, env_b, servers[1],
+                                                    args.duration)
     finally:
         for server in servers:
             server.stop()
