@@ -102,6 +102,20 @@ def wait_until(predicate, *, timeout: float = 60, every: float = 0.5, what: str 
         time.sleep(every)
 
 
+def inline_job_defect(live_server, what: str) -> str:
+    """The message of a background job that never ends on the embedded mode."""
+    if live_server.config.get("REDIS_URL"):
+        return f"{what}: the rq worker did not finish the job in time"
+    return (
+        f"DEFECT (core/jobs.py inline mode on SQLite): {what} never happens. The view commits, "
+        "then reads an expired attribute (e.g. `obj.id`) to enqueue the job, which reopens a "
+        "transaction in the request (BEGIN IMMEDIATE, change_portal/extensions.py); the inline "
+        "job runs in its own session and fails with 'database is locked' on every attempt "
+        "(see the log). Fix in core: release the caller's transaction before running a job "
+        "inline (e.g. `db.session.commit()` at the start of `_run_inline`, or run inline jobs "
+        "after the response with `after_this_request`/`response.call_on_close`).")
+
+
 def outbox_message(outbox_dir: str, to: str, *, timeout: float = 60):
     """The last message written to the outbox folder for `to` (waits for the job)."""
     folder = Path(outbox_dir)
