@@ -215,8 +215,9 @@ def tab_to(page, match, *, backwards: bool = False, limit: int = 120) -> dict:
 
 
 def press(page, key: str) -> None:
-    """Press a key that may navigate, and wait for the page to settle."""
-    page.keyboard.press(key)
+    """Press a key that opens a page (link, submit button), and wait for it."""
+    with page.expect_navigation():
+        page.keyboard.press(key)
     page.wait_for_load_state()
 
 
@@ -242,8 +243,11 @@ def type_text(page, text: str) -> None:
 
 def keyboard_login(page, email: str, password: str = DEMO_PASSWORD) -> None:
     page.goto("/connexion")
-    skip_to_content(page)
-    tab_to(page, lambda i: i["id"] == "email")
+    info = focused(page)
+    if not info or info["id"] != "email":  # the login page may autofocus the field
+        skip_to_content(page)
+        tab_to(page, lambda i: i["id"] == "email")
+    assert_focus_visible(page)
     type_text(page, email)
     tab_to(page, lambda i: i["id"] == "password")
     type_text(page, password)
