@@ -47,8 +47,6 @@ PAGES = {
     "opendata_json": ("elected", "/api/v1/organisations/{slug}/roadmap"),
 }
 OVER_BUDGET = {  # 18, 18, 35 and 26 queries today; fixes in bench/README.md "Findings"
-    "topic": "18 queries: session chrome (fix 1), User.roles selectin (fix 2), fix 8",
-    "needs_board": "18 queries: fixes 1, 2 and 3 (board re-selects its needs)",
     "project": "35 queries: fixes 1, 2 and 6 (readiness computed twice)",
     "dashboard": "26 queries: fixes 1, 2 and 5",
 }

@@ -38,8 +38,8 @@ class User(UserMixin, TimestampMixin, db.Model):
     organisation: Mapped[Organisation | None] = relationship()
     service: Mapped[Service | None] = relationship()
     roles: Mapped[list[UserRole]] = relationship(
-        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
-    )
+        back_populates="user", cascade="all, delete-orphan"
+    )  # loaded with the session for the current user; lists eager-load it when they show it
 
     # Set by the session loader: the server-side session this request runs under.
     login_session = None  # type: LoginSession | None

@@ -14,6 +14,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import delete, func, select
+from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from change_portal.accounts.models import Invitation, LoginSession, User, UserRole
@@ -143,8 +144,16 @@ def load_login_session(token: str, *, idle_minutes: int) -> User | None:
     or its user was deactivated. Touches last_seen at most once a minute."""
     if not token:
         return None
+    # One query for the session, its user and their collectivité, one for the roles:
+    # every page pays this, so it must not pay more.
     ls = db.session.execute(
-        select(LoginSession).where(LoginSession.token_hash == _token_hash(token))
+        select(LoginSession)
+        .where(LoginSession.token_hash == _token_hash(token))
+        .options(
+            joinedload(LoginSession.user).joinedload(User.organisation),
+            joinedload(LoginSession.user).joinedload(User.service),
+            joinedload(LoginSession.user).selectinload(User.roles),
+        )
     ).scalar_one_or_none()
     if ls is None:
         return None

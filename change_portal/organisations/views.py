@@ -89,7 +89,7 @@ def users():
         stmt = stmt.where(User.active.is_(False))
     elif state != "tous":
         stmt = stmt.where(User.active.is_(True))
-    page = paginate(stmt, per_page=50, options=("service",))
+    page = paginate(stmt, per_page=50, options=("service", "roles"))
     return render_template("admin/users.html", page=page, q=q, state=state)
 
 
