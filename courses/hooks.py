@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import render_template
+from flask import g, render_template
 from markupsafe import Markup
 from sqlalchemy import select
 
@@ -27,9 +27,18 @@ def todo_panel(user) -> Markup | None:
         "courses/_todo_panel.html", todo=todo, today=date.today()))
 
 
+def _readiness(project) -> dict:
+    """Readiness of one project, computed once per request: the project page asks
+    for it through the readiness hook and again for its panel."""
+    cache = g.setdefault("_course_readiness", {})
+    if project.id not in cache:
+        cache[project.id] = queries.readiness_many([project])[project.id]
+    return cache[project.id]
+
+
 def project_readiness(project) -> dict:
     """(project) -> dict(required, ready_agents, total_agents, percent)."""
-    return queries.readiness_many([project])[project.id]
+    return _readiness(project)
 
 
 def project_readiness_many(projects) -> dict:
@@ -40,16 +49,18 @@ def project_readiness_many(projects) -> dict:
 def project_panel(project, user) -> Markup | None:
     """Required modules and readiness; a form for project leads and admins."""
     required = queries.required_modules([project.id])[project.id]
-    readiness = queries.readiness_many([project])[project.id]
+    readiness = _readiness(project)
     can_edit = user is not None and getattr(user, "organisation_id", None) == \
         project.organisation_id and (user.has_role(Role.PROJECT_LEAD) or user.has_role(Role.ADMIN))
     choices = []
     if can_edit:
         taken = {v.module_id for v in required}
-        choices = [v for v in db.session.scalars(
-            select(ModuleVersion).join(Module, Module.id == ModuleVersion.module_id)
+        # (module_id, title) only: the select needs no introduction HTML.
+        choices = [row for row in db.session.execute(
+            select(ModuleVersion.module_id, ModuleVersion.title)
+            .join(Module, Module.id == ModuleVersion.module_id)
             .where(ModuleVersion.is_current.is_(True), queries.visible(project.organisation_id))
-            .order_by(ModuleVersion.title)) if v.module_id not in taken]
+            .order_by(ModuleVersion.title)) if row.module_id not in taken]
     return Markup(render_template(  # noqa: S704 - autoescaped template
         "courses/_project_panel.html", project=project,
                                   required=required, readiness=readiness, can_edit=can_edit,
