@@ -1,9 +1,8 @@
 import logging
 from logging.config import fileConfig
 
-from flask import current_app
-
 from alembic import context
+from flask import current_app
 
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
@@ -57,9 +56,7 @@ def render_item(type_, obj, autogen_context):
 def include_name(name, type_, parent_names):
     """Full-text search tables are created by raw SQL (FTS5 virtual tables and
     their shadow tables): autogenerate must neither drop nor diff them."""
-    if type_ == "table" and name and "_fts" in name:
-        return False
-    return True
+    return not (type_ == "table" and name and "_fts" in name)
 
 
 def run_migrations_offline():
