@@ -6,12 +6,13 @@ FLASK := $(BIN)/flask --app change_portal
 STAMP := $(VENV)/.installed
 LOCALES := change_portal/translations
 
-.PHONY: run test install translations extract migrate demo worker lint clean-db help e2e-deps
+.PHONY: run test install translations extract migrate demo worker lint clean-db help e2e-deps audit
 
 help:
 	@echo "make run    set up and serve the demo collectivité at http://127.0.0.1:5000"
 	@echo "make test   set up and run the whole test suite"
 	@echo "make lint   ruff"
+	@echo "make audit  bandit + pip-audit (requirements.lock)"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -64,6 +65,15 @@ test: install
 
 lint: install
 	$(BIN)/ruff check .
+
+# Security: bandit (any high-severity finding fails) and pip-audit on the locked
+# runtime dependencies (tests/security/audit.py: fails on a known vulnerability,
+# says plainly which packages could not be audited; AUDIT_STRICT=1 fails on those).
+audit: install
+	@echo "bandit: high-severity findings in change_portal, courses, forums"
+	$(BIN)/bandit -q -r change_portal courses forums -lll
+	@echo "bandit: no high-severity finding"
+	$(BIN)/python -m tests.security.audit requirements.lock
 
 clean-db:
 	rm -f instance/change_portal.sqlite3*
