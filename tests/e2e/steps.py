@@ -102,6 +102,12 @@ def wait_until(predicate, *, timeout: float = 60, every: float = 0.5, what: str 
         time.sleep(every)
 
 
+def job_timeout(live_server, with_worker: float) -> float:
+    """How long to wait for a background job: without Redis jobs run inline,
+    before the page answers, so a job still pending then will never finish."""
+    return with_worker if live_server.config.get("REDIS_URL") else 5
+
+
 def inline_job_defect(live_server, what: str) -> str:
     """The message of a background job that never ends on the embedded mode."""
     if live_server.config.get("REDIS_URL"):

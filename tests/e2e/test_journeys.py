@@ -27,6 +27,7 @@ from tests.e2e.steps import (
     TRAINER,
     Journey,
     inline_job_defect,
+    job_timeout,
     link_path,
     outbox_message,
     token,
@@ -122,7 +123,8 @@ def test_journey_1_trainer_runs_the_library_import_job(new_page, browser, live_s
         return text
 
     try:
-        state = wait_until(finished, timeout=45, every=1, what="the library import job")
+        state = wait_until(finished, timeout=job_timeout(live_server, 60), every=1,
+                           what="the library import job")
     except AssertionError:
         raise AssertionError(inline_job_defect(
             live_server, "the library import (courses/views/manage.py sync_library, run "
@@ -486,7 +488,8 @@ def test_journey_4_dashboard_progress_and_council_report(new_page, browser, live
         return False
 
     try:
-        wait_until(ready, timeout=90, every=1, what="the council report (job queue)")
+        wait_until(ready, timeout=job_timeout(live_server, 120), every=1,
+                   what="the council report (job queue)")
     except AssertionError:
         raise AssertionError(inline_job_defect(
             live_server, "the council report (roadmap/views/reports.py, `_queue(job)`)")) from None
@@ -524,7 +527,8 @@ def test_journey_5_invited_user_sets_password(new_page, browser, live_server, js
     expect(main(admin)).to_contain_text(f"Invitation envoyée à {email}.")
 
     try:
-        msg = outbox_message(live_server.config["OUTBOX_DIR"], email, timeout=45)
+        msg = outbox_message(live_server.config["OUTBOX_DIR"], email,
+                             timeout=job_timeout(live_server, 60))
     except AssertionError:
         raise AssertionError(inline_job_defect(
             live_server, "the invitation email (organisations/views.py invite_user, "
