@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from change_portal.accounts.forms import MultiCheckboxField
@@ -39,6 +39,7 @@ class NewLessonForm(FlaskForm):
 
 
 class LessonForm(FlaskForm):
+    edit_version = HiddenField()
     title = StringField(_l("Titre de la leçon"), validators=[
         DataRequired(_l("Indiquez un titre.")),
         Length(max=200, message=_l("200 caractères au plus."))])

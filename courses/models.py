@@ -150,6 +150,10 @@ class Lesson(db.Model):
     source: Mapped[str] = mapped_column(Text, nullable=False, default="")
     body: Mapped[str] = mapped_column(Text, nullable=False, default="")
     body_html: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    # Bumped at every save from the editor: a form opened on an older value is
+    # refused, so two trainers never silently overwrite each other.
+    edit_version: Mapped[int] = mapped_column(Integer, nullable=False, default=1,
+                                              server_default="1")
 
     version: Mapped[ModuleVersion] = relationship(back_populates="lessons")
     quizzes: Mapped[list[Quiz]] = relationship(

@@ -401,12 +401,22 @@ def add_lesson(actor, module: Module, title: str) -> Lesson:
     return lesson
 
 
-def save_lesson(actor, lesson: Lesson, *, title: str, source: str) -> list[str]:
-    """Save a draft lesson typed in the editor; returns the warnings."""
+def save_lesson(actor, lesson: Lesson, *, title: str, source: str,
+                expected_version: int | None = None) -> list[str]:
+    """Save a draft lesson typed in the editor; returns the warnings.
+
+    `expected_version` is the lesson's edit_version when the editor was opened:
+    if someone saved in between, the save is refused (optimistic locking).
+    """
     module = lesson.version.module
     _check_author(actor, module)
     if lesson.version.status != "draft":
         raise DomainError(_("Seul le brouillon peut être modifié."))
+    if expected_version is not None and expected_version != lesson.edit_version:
+        raise DomainError(_("Quelqu'un a enregistré cette leçon pendant que vous la modifiiez. "
+                            "Votre texte est conservé ci-dessous : copiez-le, rechargez la page "
+                            "pour voir la nouvelle version, puis reportez vos changements."),
+                          field="source")
     title = (title or "").strip()
     if not title or len(title) > 200:
         raise DomainError(_("Indiquez un titre de 200 caractères au plus."), field="title")
@@ -421,6 +431,7 @@ def save_lesson(actor, lesson: Lesson, *, title: str, source: str) -> list[str]:
     lesson.body = body
     lesson.source = parsing.lesson_source(body, quizzes)
     lesson.body_html = render_module_markdown(module.id, body)
+    lesson.edit_version = (lesson.edit_version or 1) + 1
     _replace_quizzes(lesson, quizzes)
     return [_("ligne %(n)d : %(m)s", n=i.line, m=i.message) for i in warnings]
 

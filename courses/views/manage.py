@@ -213,8 +213,10 @@ def edit_lesson(module_id: int, lesson_id: int):
             preview = services.preview(module, form.source.data)
         else:
             try:
-                warnings = services.save_lesson(current_user, lesson, title=form.title.data,
-                                                source=form.source.data or "")
+                expected = form.edit_version.data
+                warnings = services.save_lesson(
+                    current_user, lesson, title=form.title.data, source=form.source.data or "",
+                    expected_version=int(expected) if str(expected or "").isdigit() else None)
             except DomainError as err:
                 db.session.rollback()
                 _form_error(form, err, "source")

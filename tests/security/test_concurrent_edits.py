@@ -70,10 +70,6 @@ def test_roadmap_objective_second_save_is_refused(app, org):
     assert b.post(url, data=form(hidden_b, "Titre de Bruno")).status_code == 302
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "courses: lessons have no version column and LessonForm no hidden version field; "
-    "courses.services.save_lesson overwrites whatever another trainer saved since the "
-    "form was opened (last write wins)"))
 def test_lesson_second_save_is_refused(app, org):
     first = factories.create_user(org, ["trainer"], name="Alice Formatrice")
     second = factories.create_user(org, ["trainer"], name="Bruno Formateur")
