@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
 from change_portal.extensions import db
 from courses import services as courses
 from tests import factories
