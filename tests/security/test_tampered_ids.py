@@ -72,7 +72,7 @@ def _count(model, *where) -> int:
 def _refused(resp) -> None:
     # 302: an action button answered by a redirect with a flashed error; the
     # database check that follows every call is what proves the refusal.
-    assert resp.status_code in (200, 302, 400, 404, 422), resp.status_code
+    assert resp.status_code in (200, 302, 400, 403, 404, 422), resp.status_code
     if resp.status_code == 200:
         page = resp.get_data(as_text=True)
         assert 'class="error' in page or "erreur" in page.lower() or "Erreur" in page, \
@@ -393,3 +393,45 @@ def test_access_table_covers_every_route(app):
     print(f"access table: {len(endpoints & set(rules))}/{len(endpoints)} endpoints, "
           f"{len(with_ids)} with ids checked across collectivités")
     assert missing == set()
+
+
+# --- a restricted category of the same collectivité ------------------------------------
+
+def test_restricted_category_stays_closed_to_outsiders_even_with_its_id(org, client):
+    """A category reserved to one service: an agent of another service who types its
+    id (URL, the category select of the need form, the move form) gets nothing in."""
+    from forums.models import Post
+
+    inside = factories.create_service(org, "État civil")
+    outside = factories.create_service(org, "Voirie")
+    admin = factories.create_user(org, ["admin"])
+    member = factories.create_user(org, ["agent"], service=inside)
+    stranger = factories.create_user(org, ["agent", "project_lead"], service=outside)
+    closed = forums.save_category(admin, org, name="Réservée", services=[inside])
+    topic = forums.create_topic(member, closed, title="Entre nous", body="Dossier zorglub.",
+                                rate_limited=False)
+    own = forums.create_topic(stranger, category(org), title="À moi", body="Texte.",
+                              rate_limited=False)
+    db.session.flush()
+    factories.log_in(client, stranger)
+    posts = _count(Post)
+    for url in (f"/forums/categories/{closed.id}", f"/forums/sujets/{topic.id}",
+                f"/forums/messages/{forums.first_post(topic).id}/historique"):
+        assert client.get(url).status_code in (403, 404), url
+    found = client.get("/forums/recherche?q=zorglub").get_data(as_text=True)
+    assert "Entre nous" not in found and "Dossier zorglub" not in found
+    for url, data in [
+        (f"/forums/sujets/{topic.id}/repondre", {"body": "Je m'invite."}),
+        (f"/forums/categories/{closed.id}/nouveau-sujet", {"title": "Intrus", "body": "x"}),
+        (f"/forums/messages/{forums.first_post(topic).id}/utile", {}),
+        (f"/forums/messages/{forums.first_post(topic).id}/signaler", {"reason": "x"}),
+    ]:
+        assert client.post(url, data=data).status_code in (403, 404), url
+    before = _count(Topic, Topic.category_id == closed.id)
+    _refused(client.post("/forums/besoins/nouveau", data={
+        "title": "Un besoin", "category_id": closed.id, "public": "particuliers",
+        "channel": "accueil", "frequency": "semaine", "impact": "moyen",
+        "workaround": "", "body": "Texte.", "submit": "1"}))
+    _refused(client.post(f"/forums/sujets/{own.id}/deplacer", data={"category_id": closed.id}))
+    assert _count(Topic, Topic.category_id == closed.id) == before
+    assert _count(Post) == posts
