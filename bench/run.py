@@ -562,7 +562,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-two-instances", action="store_true")
     parser.add_argument("--no-readme", action="store_true")
     parser.add_argument("--tag", default="", help="suffix of the results' file names")
+    parser.add_argument("--port-base", type=int, default=8710,
+                        help="first of the 4 local ports used (minimal, A, B, small)")
     args = parser.parse_args(argv)
+    global PORT_MINIMAL, PORT_A, PORT_B, PORT_SMALL
+    PORT_MINIMAL, PORT_A, PORT_B, PORT_SMALL = (args.port_base + i for i in range(4))
     if shutil.which("wrk") is None and not args.skip_load:
         raise SystemExit("wrk is needed (apt-get install wrk)")
     url = URLS[(args.dialect, args.scale)]
