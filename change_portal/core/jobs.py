@@ -171,6 +171,10 @@ def flush_deferred(limit: int = 500) -> int:
 
 
 def _run_inline(path: str, args: tuple, job_id: str) -> None:
+    # The job runs in its own session. End the caller's transaction first (its work
+    # is committed before enqueue, by rule): reading an expired attribute after that
+    # commit reopens one, and on SQLite it would hold the write lock the job needs.
+    db.session.commit()
     for attempt in range(1, MAX_RETRIES + 2):
         try:
             run_job(path, *args)
