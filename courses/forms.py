@@ -13,6 +13,8 @@ from courses.models import LEVEL_LABELS
 
 
 class ModuleForm(FlaskForm):
+    # "<version id>:<edit version>" of what the form showed when it was opened.
+    opened = HiddenField()
     title = StringField(_l("Titre du module"), validators=[
         DataRequired(_l("Indiquez un titre.")),
         Length(max=200, message=_l("200 caractères au plus."))])

@@ -94,6 +94,9 @@ class ModuleVersion(db.Model):
     introduction: Mapped[str] = mapped_column(Text, nullable=False, default="")
     introduction_html: Mapped[str] = mapped_column(Text, nullable=False, default="")
     content_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # Bumped at every save of the description from the editor (optimistic locking).
+    edit_version: Mapped[int] = mapped_column(Integer, nullable=False, default=1,
+                                              server_default="1")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     created_by_id: Mapped[int | None] = mapped_column(

@@ -16,6 +16,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from change_portal.core import audit
@@ -339,10 +340,25 @@ def ensure_draft(actor, module: Module) -> ModuleVersion:
     return draft
 
 
-def update_module(actor, module: Module, **data) -> ModuleVersion:
+_CONFLICT = _l("Quelqu'un a enregistré ce module pendant que vous le modifiiez. Votre texte "
+               "est conservé ci-dessous : copiez-le, rechargez la page pour voir la nouvelle "
+               "version, puis reportez vos changements.")
+
+
+def update_module(actor, module: Module, *, opened: str | None = None, **data) -> ModuleVersion:
     """Change the draft's title, summary, duration, level, pass score,
-    competences and introduction."""
+    competences and introduction.
+
+    `opened` is "<version id>:<edit version>" of what the editor showed: if a draft
+    was saved (or created) by someone else since, the save is refused.
+    """
+    existing = draft_version(module)
+    if opened and existing is not None:
+        version_id, _sep, edit_version = opened.partition(":")
+        if version_id != str(existing.id) or edit_version != str(existing.edit_version):
+            raise DomainError(str(_CONFLICT), field="introduction")
     draft = ensure_draft(actor, module)
+    draft.edit_version = (draft.edit_version or 1) + 1
     meta = _validate_meta(data)
     introduction = data.get("introduction") or ""
     if len(introduction) > parsing.MAX_TEXT_BYTES:

@@ -145,13 +145,15 @@ def edit_module(module_id: int):
     form = ModuleForm(obj=shown) if request.method == "GET" else ModuleForm()
     if request.method == "GET":
         form.competences.data = ", ".join(shown.competences)
+        form.opened.data = f"{shown.id}:{shown.edit_version}"
     preview = None
     if form.validate_on_submit():
         if request.form.get("action") == "preview":
             preview = services.preview(module, form.introduction.data, allow_quiz=False)
         else:
             try:
-                services.update_module(current_user, module, **_module_data(form))
+                services.update_module(current_user, module, opened=form.opened.data,
+                                       **_module_data(form))
             except DomainError as err:
                 db.session.rollback()
                 _form_error(form, err, "title")

@@ -3,8 +3,6 @@ introduction): the second save must be refused and the first kept."""
 
 from __future__ import annotations
 
-import pytest
-
 from change_portal.extensions import db
 from courses import services as courses
 from tests import factories
@@ -12,10 +10,6 @@ from tests.courses.factories import create_module
 from tests.security.test_concurrent_edits import _says_conflict, _two_clients, hidden_fields
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "courses: the module form (title, summary, introduction…) carries no version; "
-    "courses.services.update_module overwrites what another trainer saved since the "
-    "form was opened (last write wins)"))
 def test_module_introduction_second_save_is_refused(app, org):
     first = factories.create_user(org, ["trainer"], name="Alice Formatrice")
     second = factories.create_user(org, ["trainer"], name="Bruno Formateur")
