@@ -246,7 +246,7 @@ def test_titles_and_names(world, client):
         title = text.strip() or "x"
         forums.edit_post(w.user, topic_post, body="Un message.", title=title)
         forums.edit_post(w.user, need_post, body="Un besoin.", title=title)
-        w.user.full_name = title
+        w.user.full_name = title[:120]  # the column (and the form) hold 120
         projects.save_project(w.user, w.org.id, title=title, services=[w.service],
                               objectives=[w.objective], project=w.project)
         projects.save_action(w.user, w.project, kind="atelier", title=title,
