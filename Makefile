@@ -11,6 +11,8 @@ LOCALES := change_portal/translations
 help:
 	@echo "make run    set up and serve the demo collectivité at http://127.0.0.1:5000"
 	@echo "make test   set up and run the whole test suite"
+	@echo "make test-fast  the quick loop: SQLite, no browser tests, stop at the first failure"
+	@echo "make xss-corpora-check  the vendored XSS corpora match ../shared (XSS_UPSTREAM)"
 	@echo "make lint   ruff"
 	@echo "make audit  bandit + pip-audit (requirements.lock)"
 
@@ -59,9 +61,36 @@ $(AXE):
 	mkdir -p .cache/e2e
 	npm install --silent --no-audit --no-fund --prefix .cache/e2e axe-core@$(AXE_VERSION)
 
-test: install
+test: install xss-corpora-check
 	@command -v npm >/dev/null && $(MAKE) --no-print-directory e2e-deps || echo "npm missing: browser tests will be skipped"
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The XSS corpora are vendored in tests/data/xss/ (the tests read only that copy).
+# When the team's reference copy is beside the repository, the vendored one must
+# match it byte for byte; on a fresh clone without it the check says "skipped".
+XSS_UPSTREAM ?= ../shared/security/xss
+XSS_VENDORED := tests/data/xss
+XSS_FILES := payloads-html.txt event-handlers.txt markdown-vectors.txt
+.PHONY: xss-corpora-check xss-corpora-refresh
+xss-corpora-check:
+	@if [ ! -d "$(XSS_UPSTREAM)" ]; then \
+	  echo "XSS corpora: $(XSS_UPSTREAM) absent, sync check skipped"; exit 0; fi; \
+	stale=""; \
+	for f in $(XSS_FILES); do \
+	  cmp -s "$(XSS_UPSTREAM)/$$f" "$(XSS_VENDORED)/$$f" || stale="$$stale $$f"; done; \
+	cmp -s "$(XSS_UPSTREAM)/README.md" "$(XSS_VENDORED)/UPSTREAM-README.md" || stale="$$stale README.md"; \
+	for f in "$(XSS_UPSTREAM)"/*.txt; do \
+	  case " $(XSS_FILES) " in *" $$(basename "$$f") "*) ;; *) stale="$$stale $$(basename "$$f")(new)";; esac; done; \
+	if [ -n "$$stale" ]; then \
+	  echo "XSS corpora: $(XSS_VENDORED) differs from $(XSS_UPSTREAM):$$stale"; \
+	  echo "run 'make xss-corpora-refresh' (new files: add them to XSS_FILES and tests/xss.py)"; exit 1; fi; \
+	echo "XSS corpora: $(XSS_VENDORED) matches $(XSS_UPSTREAM)"
+
+xss-corpora-refresh:
+	@test -d "$(XSS_UPSTREAM)" || { echo "$(XSS_UPSTREAM) not found (set XSS_UPSTREAM=...)"; exit 1; }
+	for f in $(XSS_FILES); do cp "$(XSS_UPSTREAM)/$$f" "$(XSS_VENDORED)/$$f"; done
+	cp "$(XSS_UPSTREAM)/README.md" "$(XSS_VENDORED)/UPSTREAM-README.md"
+	@git status --short $(XSS_VENDORED)
 
 lint: install
 	$(BIN)/ruff check .

@@ -1,5 +1,6 @@
-"""The attack corpora of ../shared/security/xss/ and the check that output cannot
-run script (as that folder's README defines it). Used by every domain's tests."""
+"""The attack corpora vendored in tests/data/xss/ and the check that output cannot
+run script (as tests/data/xss/UPSTREAM-README.md defines it). Used by every
+domain's tests."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from pathlib import Path
 
 import html5lib
 
-XSS_DIR = Path(__file__).resolve().parents[2] / "shared" / "security" / "xss"
+XSS_DIR = Path(__file__).resolve().parent / "data" / "xss"
 
 ALLOWED_TAGS = {
     "p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "strong", "em", "b", "i", "u",
