@@ -2,7 +2,7 @@
 
     python -m bench.generate --scale full|small --database-url URL [--seed 2026]
 
-Creates the schema like `flask db upgrade heads` (the database is emptied first),
+Creates the schema like `flask db upgrade head` (the database is emptied first),
 then bulk-inserts a platform of collectivités with SQLAlchemy Core `insert()`
 and lists of dicts (explicit ids, sequences reset afterwards on PostgreSQL).
 Markdown is rendered once per distinct body through
@@ -749,7 +749,7 @@ def main(argv: list[str] | None = None) -> int:
     from change_portal.extensions import db
 
     with app.app_context():
-        upgrade(revision="heads")
+        upgrade(revision="head")
         clock.lap("schema (flask db upgrade heads)")
         now = datetime.now(UTC).replace(microsecond=0)
         gen = Generator(SCALES[args.scale], args.seed, now)

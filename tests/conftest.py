@@ -84,7 +84,7 @@ def app():
     app.config["TEST_REDIS_URL"] = redis_url  # for the tests that need the real queue
     with app.app_context():
         _reset_schema()
-        upgrade(directory=str(Path(app.root_path).parent / "migrations"), revision="heads")
+        upgrade(directory=str(Path(app.root_path).parent / "migrations"), revision="head")
     if not url:
         del os.environ["DATABASE_URL"]
     if redis_url:

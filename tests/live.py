@@ -85,7 +85,7 @@ class LiveServer:
                 else:
                     os.environ[key] = value
         with self.app.app_context():
-            upgrade(directory=str(ROOT / "migrations"), revision="heads")
+            upgrade(directory=str(ROOT / "migrations"), revision="head")
             if demo:
                 demo_data.load()
                 db.session.commit()

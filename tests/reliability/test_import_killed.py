@@ -86,7 +86,7 @@ def test_sync_killed_at_any_moment_leaves_whole_modules_or_none():
     url = separate_database_url("importkill")
     instance = Path(tempfile.mkdtemp(prefix="cp-importkill-"))
     env = _env(url, instance)
-    subprocess.run([_flask(), "--app", "change_portal", "db", "upgrade", "heads"], env=env,
+    subprocess.run([_flask(), "--app", "change_portal", "db", "upgrade", "head"], env=env,
                    cwd=ROOT, check=True, capture_output=True, timeout=300)
     library = Path(tempfile.mkdtemp(prefix="cp-library-"))
 
