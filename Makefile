@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app change_portal
 STAMP := $(VENV)/.installed
 LOCALES := change_portal/translations
 
-.PHONY: run test install translations extract migrate demo worker lint clean-db help e2e-deps audit
+.PHONY: run test test-fast install translations extract migrate demo worker lint clean-db help e2e-deps audit
 
 help:
 	@echo "make run    set up and serve the demo collectivité at http://127.0.0.1:5000"
@@ -64,6 +64,11 @@ $(AXE):
 test: install xss-corpora-check
 	@command -v npm >/dev/null && $(MAKE) --no-print-directory e2e-deps || echo "npm missing: browser tests will be skipped"
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The quick loop while developing: SQLite (whatever DATABASE_URL says), jobs inline,
+# no browser tests, stop at the first failure. `make test` still runs everything.
+test-fast: install
+	env -u DATABASE_URL -u REDIS_URL $(BIN)/python -m pytest -q -x -m "not e2e" $(PYTEST_ARGS)
 
 # The XSS corpora are vendored in tests/data/xss/ (the tests read only that copy).
 # When the team's reference copy is beside the repository, the vendored one must

@@ -4,6 +4,8 @@ run script outside the portal's own markup."""
 
 from __future__ import annotations
 
+import re
+
 import html5lib
 
 from tests.xss import URL_ATTRS, _scheme, all_payloads
@@ -13,24 +15,46 @@ FORBIDDEN_ELEMENTS = {"script", "iframe", "frame", "frameset", "object", "embed"
 SAFE_SCHEMES = {"http", "https", "mailto", "tel"}
 
 
-def chunks(payloads: list[str], limit: int, sep: str = "\n\n") -> list[str]:
+def batches(payloads: list[str], limit: int, sep: str = "\n\n") -> list[tuple[str, list[str]]]:
     """Join payloads into texts of at most `limit` characters (a longer payload is
-    cut to `limit`: the cut one is an attack too)."""
-    out, current = [], ""
+    cut to `limit`: the cut one is an attack too); each text comes with the payloads
+    it holds, so that a failure can name them."""
+    out: list[tuple[str, list[str]]] = []
+    current, members = "", []
     for payload in payloads:
         payload = payload[:limit]
         candidate = f"{current}{sep}{payload}" if current else payload
         if len(candidate) > limit:
-            out.append(current)
-            candidate = payload
+            out.append((current, members))
+            candidate, members = payload, []
         current = candidate
+        members.append(payload)
     if current:
-        out.append(current)
+        out.append((current, members))
     return out
 
 
+def chunks(payloads: list[str], limit: int, sep: str = "\n\n") -> list[str]:
+    """The texts of `batches`."""
+    return [text for text, _ in batches(payloads, limit, sep)]
+
+
+def suspects(problems: list[str], payloads: list[str]) -> list[str]:
+    """The payloads that may have caused `problems` (those that mention the element,
+    attribute or scheme found): what a failure message names."""
+    words = set()
+    for problem in problems:
+        words.update(w.lower() for w in re.findall(r"[A-Za-z][\w:-]+", problem)
+                     if w.lower() not in {"element", "event", "attribute", "with", "scheme",
+                                          "script", "src", "style", "meta"})
+        words.update(w.lower() for w in re.findall(r"<(\w+)", problem))
+    named = [p for p in payloads if any(w in p.lower() for w in words)]
+    return named or payloads
+
+
 def corpus() -> list[str]:
-    return all_payloads()
+    """Every distinct payload (the upstream lists repeat ~200 of them), in order."""
+    return list(dict.fromkeys(all_payloads()))
 
 
 def page_problems(page: str) -> list[str]:
