@@ -17,6 +17,7 @@ from change_portal.core.permissions import Role
 from change_portal.core.signals import demo_loaded
 from change_portal.extensions import db
 from change_portal.organisations import services
+from change_portal.organisations.demo_peers import load_peers
 from change_portal.organisations.models import Organisation, Service
 
 DEMO_SLUG = "demo"
@@ -47,11 +48,13 @@ def exists() -> bool:
 
 
 def load() -> Organisation:
-    """Create the demo collectivité, its services and one account per role."""
+    """Create the demo collectivité, its services, one account per role, and the
+    fictional peer collectivités of the association (without accounts)."""
     org = services.create_organisation(
         None, name="Ville de Beaumont-sur-Lys", slug=DEMO_SLUG, kind="commune",
-        population=6140, services=DEMO_SERVICES,
+        population=6140, services=DEMO_SERVICES, region="32",
     )
+    load_peers()
     by_name = {s.name: s for s in db.session.scalars(
         select(Service).where(Service.organisation_id == org.id))}
     users: dict[str, User] = {}

@@ -7,7 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, NumberRange
 
-from change_portal.organisations.models import KIND_LABELS
+from change_portal.organisations.models import KIND_LABELS, REGIONS
 
 
 class ServiceForm(FlaskForm):
@@ -38,6 +38,12 @@ class OrganisationForm(FlaskForm):
                     NumberRange(min=1, max=100_000_000,
                                 message=_l("Indiquez un nombre d'habitants valide."))],
     )
+    region = SelectField(
+        _l("Région (facultatif)"),
+        description=_l("Elle permet de retrouver les collectivités proches dans les retours "
+                       "d'expérience et l'observatoire."),
+        choices=[("", _l("— non précisée —")), *REGIONS], default="",
+    )
     admin_name = StringField(
         _l("Nom du premier administrateur"),
         validators=[DataRequired(_l("Indiquez son nom.")), Length(max=120)],
@@ -48,6 +54,13 @@ class OrganisationForm(FlaskForm):
                     Email(_l("Cette adresse électronique n'est pas valide."),
                           check_deliverability=False), Length(max=254)],
     )
+
+
+class OrganisationProfileForm(FlaskForm):
+    name = OrganisationForm.name
+    kind = OrganisationForm.kind
+    population = OrganisationForm.population
+    region = OrganisationForm.region
 
 
 class AdminInviteForm(FlaskForm):

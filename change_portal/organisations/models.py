@@ -26,6 +26,29 @@ KIND_LABELS = {
     OrganisationKind.REGION: _l("Région"),
 }
 
+# The 18 regions (13 in mainland France and Corsica, 5 overseas), by INSEE code.
+REGIONS: tuple[tuple[str, str], ...] = (
+    ("84", "Auvergne-Rhône-Alpes"),
+    ("27", "Bourgogne-Franche-Comté"),
+    ("53", "Bretagne"),
+    ("24", "Centre-Val de Loire"),
+    ("94", "Corse"),
+    ("44", "Grand Est"),
+    ("32", "Hauts-de-France"),
+    ("11", "Île-de-France"),
+    ("28", "Normandie"),
+    ("75", "Nouvelle-Aquitaine"),
+    ("76", "Occitanie"),
+    ("52", "Pays de la Loire"),
+    ("93", "Provence-Alpes-Côte d'Azur"),
+    ("01", "Guadeloupe"),
+    ("02", "Martinique"),
+    ("03", "Guyane"),
+    ("04", "La Réunion"),
+    ("06", "Mayotte"),
+)
+REGION_NAMES = dict(REGIONS)
+
 
 class Organisation(TimestampMixin, db.Model):
     """One collectivité: a tenant whose data no other tenant sees."""
@@ -38,6 +61,8 @@ class Organisation(TimestampMixin, db.Model):
     name: Mapped[str] = mapped_column(String(160), nullable=False)
     kind: Mapped[str] = mapped_column(String(20), nullable=False)
     population: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    #: INSEE code of the region (organisations.strata.REGIONS); optional
+    region: Mapped[str | None] = mapped_column(String(3), nullable=True)
     roadmap_published: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
 
     services: Mapped[list[Service]] = relationship(
@@ -47,6 +72,10 @@ class Organisation(TimestampMixin, db.Model):
     @property
     def kind_label(self) -> str:
         return str(KIND_LABELS.get(OrganisationKind(self.kind), self.kind))
+
+    @property
+    def region_name(self) -> str:
+        return REGION_NAMES.get(self.region or "", "")
 
     def __repr__(self) -> str:
         return f"<Organisation {self.slug}>"

@@ -13,7 +13,12 @@ from change_portal.core.errors import DomainError, NotAllowed
 from change_portal.core.permissions import Role
 from change_portal.core.signals import organisation_created
 from change_portal.extensions import db
-from change_portal.organisations.models import Organisation, OrganisationKind, Service
+from change_portal.organisations.models import (
+    REGION_NAMES,
+    Organisation,
+    OrganisationKind,
+    Service,
+)
 
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{1,58}[a-z0-9])$")
 RESERVED_SLUGS = {"admin", "api", "static", "platform", "plateforme", "www", "new"}
@@ -29,6 +34,7 @@ def create_organisation(
     kind: str,
     population: int,
     services: tuple[str, ...] = DEFAULT_SERVICES,
+    region: str | None = None,
 ) -> Organisation:
     """Create a collectivité with a starter set of services. Only platform
     operators (or the CLI, actor=None) may do it. Domains add their own defaults
@@ -42,11 +48,9 @@ def create_organisation(
               "chiffres et des tirets (3 à 60 caractères)."), field="slug")
     if db.session.scalar(select(func.count()).where(Organisation.slug == slug)):
         raise DomainError(_("Cet identifiant est déjà pris."), field="slug")
-    if kind not in {k.value for k in OrganisationKind}:
-        raise DomainError(_("Choisissez un type de collectivité."), field="kind")
-    if population < 0 or population > 100_000_000:
-        raise DomainError(_("La population doit être un nombre positif."), field="population")
-    org = Organisation(name=name.strip(), slug=slug, kind=kind, population=population)
+    _check_profile(kind, population, region)
+    org = Organisation(name=name.strip(), slug=slug, kind=kind, population=population,
+                       region=region or None)
     db.session.add(org)
     db.session.flush()
     for service_name in services:
@@ -54,6 +58,40 @@ def create_organisation(
     db.session.flush()
     audit.record("organisation_created", actor=actor, organisation_id=org.id, target=org)
     organisation_created.send(org, actor=actor)
+    return org
+
+
+def _check_profile(kind: str, population: int, region: str | None) -> None:
+    if kind not in {k.value for k in OrganisationKind}:
+        raise DomainError(_("Choisissez un type de collectivité."), field="kind")
+    if population < 0 or population > 100_000_000:
+        raise DomainError(_("La population doit être un nombre positif."), field="population")
+    if region and region not in REGION_NAMES:
+        raise DomainError(_("Choisissez une région de la liste."), field="region")
+
+
+def update_profile(
+    actor: User, org: Organisation, *, name: str, kind: str, population: int,
+    region: str | None,
+) -> Organisation:
+    """Change what describes a collectivité (name, kind, population, region): it
+    decides which peers it is compared with. Only platform operators may do it."""
+    if not actor.has_role(Role.OPERATOR):
+        raise NotAllowed(_("Seul l'opérateur de la plateforme modifie une collectivité."))
+    name = name.strip()
+    if not name:
+        raise DomainError(_("Indiquez le nom."), field="name")
+    _check_profile(kind, population, region)
+    before = {"name": org.name, "kind": org.kind, "population": org.population,
+              "region": org.region}
+    org.name, org.kind, org.population, org.region = name, kind, population, region or None
+    after = {"name": org.name, "kind": org.kind, "population": org.population,
+             "region": org.region}
+    changed = {k: [before[k], after[k]] for k in before if before[k] != after[k]}
+    if changed:
+        audit.record("organisation_updated", actor=actor, organisation_id=org.id, target=org,
+                     changes=changed)
+    db.session.flush()
     return org
 
 

@@ -21,7 +21,12 @@ from change_portal.core.permissions import ORGANISATION_ROLES, ROLE_LABELS, Role
 from change_portal.core.tenancy import get_or_404
 from change_portal.extensions import db
 from change_portal.organisations import services
-from change_portal.organisations.forms import AdminInviteForm, OrganisationForm, ServiceForm
+from change_portal.organisations.forms import (
+    AdminInviteForm,
+    OrganisationForm,
+    OrganisationProfileForm,
+    ServiceForm,
+)
 from change_portal.organisations.models import Organisation, Service
 
 admin_bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -313,6 +318,7 @@ def new_organisation():
             org = services.create_organisation(
                 current_user, name=form.name.data, slug=form.slug.data,
                 kind=form.kind.data, population=form.population.data,
+                region=form.region.data or None,
             )
             invitation = accounts.invite_user(
                 current_user, org, email=form.admin_email.data, full_name=form.admin_name.data,
@@ -368,3 +374,24 @@ def organisation(org_id: int):
              if inv and not current_app.config["MAIL_SERVER"]}
     return render_template("platform/organisation.html", org=org, admins=admins, form=form,
                            links=links)
+
+
+@platform_bp.route("/collectivites/<int:org_id>/profil", methods=["GET", "POST"])
+@operator_only
+def organisation_profile(org_id: int):
+    org = _organisation_or_404(org_id)
+    form = OrganisationProfileForm(obj=org)
+    if form.validate_on_submit():
+        try:
+            services.update_profile(
+                current_user, org, name=form.name.data, kind=form.kind.data,
+                population=form.population.data, region=form.region.data or None,
+            )
+        except DomainError as err:
+            db.session.rollback()
+            _form_error(form, err, "name")
+        else:
+            db.session.commit()
+            flash(_("La fiche de la collectivité est mise à jour."), "success")
+            return redirect(url_for("platform.organisation", org_id=org.id))
+    return render_template("platform/organisation_profile.html", org=org, form=form)

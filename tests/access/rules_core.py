@@ -35,6 +35,7 @@ RULES = {
     "platform.organisations": Rule(OPERATOR, tenant=False),
     "platform.new_organisation": Rule(OPERATOR, tenant=False),
     "platform.organisation": Rule(OPERATOR, tenant=False),
+    "platform.organisation_profile": Rule(OPERATOR, tenant=False),
 }
 
 

@@ -61,3 +61,40 @@ def test_operator_has_no_tenant_pages(client, login_as):
     login_as("operator")
     assert client.get("/admin/utilisateurs").status_code == 403
     assert client.get("/accueil").headers["Location"].endswith("/plateforme/collectivites")
+
+
+def test_region_is_recorded_at_creation_and_refused_when_unknown(client, login_as):
+    login_as("operator")
+    resp = _create(client, region="atlantide")
+    assert resp.status_code == 200
+    assert "pas un choix valide" in resp.get_data(as_text=True)
+    assert _create(client, region="53").status_code == 302
+    org = db.session.scalars(select(Organisation).where(Organisation.slug == "cc-du-val")).one()
+    assert org.region == "53" and org.region_name == "Bretagne"
+
+
+def test_operator_edits_the_profile_and_it_is_audited(client, login_as, org):
+    from change_portal.core.audit import AuditEvent
+
+    login_as("operator")
+    url = f"/plateforme/collectivites/{org.id}/profil"
+    assert "Région (facultatif)" in client.get(url).get_data(as_text=True)
+    bad = client.post(url, data={"name": "Ville A", "kind": "commune", "population": "-3",
+                                 "region": ""})
+    assert bad.status_code == 200 and "habitants valide" in bad.get_data(as_text=True)
+    resp = client.post(url, data={"name": "  Ville A  ", "kind": "commune",
+                                  "population": "4200", "region": "32"})
+    assert resp.status_code == 302
+    assert (org.population, org.region, org.name) == (4200, "32", "Ville A")
+    event = db.session.scalars(select(AuditEvent).where(
+        AuditEvent.action == "organisation_updated")).one()
+    assert event.details["changes"]["population"][1] == 4200
+    assert "Hauts-de-France" in client.get(resp.headers["Location"]).get_data(as_text=True)
+
+
+def test_only_the_operator_edits_a_profile(client, login_as, org):
+    login_as("admin")
+    resp = client.post(f"/plateforme/collectivites/{org.id}/profil",
+                       data={"name": "Pirate", "kind": "commune", "population": "1"})
+    assert resp.status_code in (403, 404)
+    assert org.name == "Ville A"
