@@ -1,4 +1,4 @@
-"""Every entry of the XSS corpora (../shared/security/xss/) through every place
+"""Every entry of the XSS corpora (tests/data/xss/) through every place
 where people type text that others see, through the domain services (the same
 code the forms call), then:
 
