@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -120,24 +121,64 @@ def db(request, app):
             yield _db
             _truncate_all()
         return
+    if request.node.get_closest_marker("module_world"):
+        # A world built once for the module: each test in a savepoint of its transaction.
+        connection = request.getfixturevalue("module_connection")
+        with app.app_context(), _bound_session(connection.begin_nested()):
+            yield _db
+        return
+    with app.app_context():
+        connection = _db.engine.connect()
+        with _bound_session(connection.begin()):
+            yield _db
+        connection.close()
+
+
+@contextmanager
+def _bound_session(transaction, keep: bool = False):
+    """`db.session` bound to `transaction`'s connection; the transaction is rolled
+    back at the end (`keep`: released, for a module's world)."""
+    # A plain SQLAlchemy session: Flask-SQLAlchemy's own Session.get_bind()
+    # would ignore `bind` and reach for the engine, escaping the transaction.
+    session = scoped_session(
+        sessionmaker(bind=transaction.connection, join_transaction_mode="create_savepoint"),
+        scopefunc=_app_ctx_id,
+    )
+    original = _db.session
+    _db.session = session
+    try:
+        yield session
+        if keep:
+            session.commit()  # the session's own savepoint, inside `transaction`
+    finally:
+        session.remove()
+        _db.session = original
+        if keep:
+            transaction.commit()
+        else:
+            transaction.rollback()
+
+
+@pytest.fixture(scope="module")
+def module_connection(app):
+    """For modules marked `module_world`: one connection and transaction for the
+    whole module, rolled back after it. A module fixture builds its world in
+    `module_session()`; each test then runs in a savepoint of it (see `db`)."""
     with app.app_context():
         connection = _db.engine.connect()
         outer = connection.begin()
-        # A plain SQLAlchemy session: Flask-SQLAlchemy's own Session.get_bind()
-        # would ignore `bind` and reach for the engine, escaping the transaction.
-        session = scoped_session(
-            sessionmaker(bind=connection, join_transaction_mode="create_savepoint"),
-            scopefunc=_app_ctx_id,
-        )
-        original = _db.session
-        _db.session = session
-        try:
-            yield _db
-        finally:
-            session.remove()
-            _db.session = original
-            outer.rollback()
-            connection.close()
+        yield connection
+        outer.rollback()
+        connection.close()
+
+
+@contextmanager
+def module_session(app, connection):
+    """`db.session` on the module's transaction, to build its world (flushed, not
+    committed: rolled back after the module). The objects are detached after it:
+    keep their ids."""
+    with app.app_context(), _bound_session(connection.begin_nested(), keep=True) as session:
+        yield session
 
 
 def _truncate_all() -> None:
