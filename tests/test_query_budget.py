@@ -23,6 +23,10 @@ from bench.pages import SEARCH_QUERY
 from change_portal.accounts.models import User
 from change_portal.extensions import db
 from tests import factories
+from tests.conftest import module_session
+
+# The platform is built once; each page's test runs in a savepoint rolled back to it.
+pytestmark = pytest.mark.module_world
 
 SCALE = {
     "orgs": 2, "big_weight": 4, "users": 60, "modules": 3, "lessons_per_module": 4,
@@ -52,9 +56,14 @@ OVER_BUDGET = {  # fixes in bench/README.md "Findings"
 }
 
 
-@pytest.fixture
-def platform(app):
-    """Two collectivités from the benchmark generator, inside the test transaction."""
+@pytest.fixture(scope="module")
+def platform(app, module_connection):
+    """Two collectivités from the benchmark generator, inside the module's transaction."""
+    with module_session(app, module_connection):
+        return _build_platform()
+
+
+def _build_platform() -> dict:
     gen = Generator(SCALE, seed=8, now=datetime.now(UTC).replace(microsecond=0))
     from werkzeug.security import generate_password_hash
 
