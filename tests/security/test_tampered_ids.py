@@ -12,6 +12,7 @@ counts it here for the closing figures.
 from __future__ import annotations
 
 from datetime import date, timedelta
+from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import func, select
@@ -25,6 +26,7 @@ from courses.models import Module
 from forums import services as forums
 from forums.models import Category, Need, Topic
 from tests import factories
+from tests.conftest import module_session
 from tests.courses.factories import create_module
 from tests.forums.factories import category, create_need
 from tests.roadmap import factories as rf
@@ -58,9 +60,25 @@ class Side:
         db.session.flush()
 
 
+# Both sides are built once; each test runs in a savepoint rolled back to them.
+pytestmark = pytest.mark.module_world
+
+
+@pytest.fixture(scope="module")
+def side_ids(app, module_connection) -> list[dict]:
+    """Each side's objects as (model, id), built once for the module."""
+    with module_session(app, module_connection):
+        built = [Side(factories.create_organisation(slug=slug, name=name))
+                 for slug, name in (("cote-a", "Côté A"), ("cote-b", "Côté B"))]
+        return [{attr: (type(obj), obj.id) for attr, obj in vars(side).items()}
+                for side in built]
+
+
 @pytest.fixture
-def sides(org, other_org, client):
-    a, b = Side(org), Side(other_org)
+def sides(side_ids, client):
+    """Collectivité A (its lead logged in) and B, loaded in the test's session."""
+    a, b = (SimpleNamespace(**{attr: db.session.get(model, id_)
+                               for attr, (model, id_) in ids.items()}) for ids in side_ids)
     factories.log_in(client, a.user)
     return a, b
 
