@@ -196,3 +196,13 @@ def history_since(organisation_id: int, since, limit: int = 30) -> list[Objectiv
     if since is not None:
         stmt = stmt.where(ObjectiveHistory.at > since)
     return list(db.session.scalars(stmt).all())
+
+
+def published_organisations() -> list:
+    """Collectivités whose roadmap is public (open data), by name: one query."""
+    from change_portal.organisations.models import Organisation
+
+    return list(db.session.execute(
+        select(Organisation.slug, Organisation.name, Organisation.kind)
+        .where(Organisation.roadmap_published.is_(True)).order_by(Organisation.name)
+    ).all())
