@@ -308,3 +308,14 @@ def test_position_form_preselects_nothing_and_explains_each_stance(client, org, 
     body = resp.get_data(as_text=True)
     assert "Choisissez votre position." in body and "Choix oublié" in body
     assert db.session.scalar(select(Position)) is None
+
+
+def test_closing_stands_apart_from_the_decision_form(client, org, login_as, setup):
+    _, _, project = setup
+    proposal = f.create_proposal(project)
+    login_as("project_lead")
+    page = client.get(f"/projets/propositions/{proposal.id}").get_data(as_text=True)
+    closing = page.index('id="close-heading"')
+    decision = page.index('id="decision-heading"')
+    button = page.index("Clore maintenant")
+    assert closing < button < page.index("</section>", closing) < decision
