@@ -158,6 +158,8 @@ def edit_module(module_id: int):
                 db.session.rollback()
                 _form_error(form, err, "title")
             else:
+                if request.form.get("action") == "publish":
+                    return _publish_saved(module, form)
                 db.session.commit()
                 flash(_("Brouillon enregistré."), "success")
                 return redirect(url_for("courses.edit_module", module_id=module.id))
@@ -296,6 +298,22 @@ def publish_module(module_id: int):
     except DomainError as err:
         db.session.rollback()
         flash(err.message, "error")
+        return redirect(url_for("courses.edit_module", module_id=module.id))
+    db.session.commit()
+    flash(_("Version %(n)d publiée. La progression des agents est conservée.", n=version.number),
+          "success")
+    return redirect(url_for("courses.module", module_id=module.id))
+
+
+def _publish_saved(module: Module, form):
+    """Save then publish in one transaction; if publishing is refused, the saved text is
+    kept as the draft and the refusal is said on the form."""
+    db.session.commit()  # the typed text is the draft now, whatever follows
+    try:
+        version = services.publish(current_user, module)
+    except DomainError as err:
+        db.session.rollback()
+        flash(_("Brouillon enregistré, mais pas publié : %(m)s", m=err.message), "error")
         return redirect(url_for("courses.edit_module", module_id=module.id))
     db.session.commit()
     flash(_("Version %(n)d publiée. La progression des agents est conservée.", n=version.number),
