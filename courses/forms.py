@@ -27,9 +27,33 @@ class ModuleForm(FlaskForm):
     level = SelectField(_l("Niveau"), choices=[(k, v) for k, v in LEVEL_LABELS.items()])
     pass_score = IntegerField(_l("Score de réussite (%)"), default=80, validators=[
         NumberRange(min=0, max=100, message=_l("Un pourcentage entre 0 et 100."))])
-    competences = StringField(_l("Compétences"), description=_l(
+    # The catalogue filters by the competences already in use: offer them as boxes to
+    # tick (same spelling everywhere), and keep free text for a new one.
+    known_competences = MultiCheckboxField(_l("Compétences du catalogue"),
+                                           validate_choice=False)
+    competences = StringField(_l("Autres compétences"), description=_l(
         "Séparées par des virgules, par ex. : Protection et sécurité, Communication"),
         validators=[Optional(), Length(max=1000)])
+
+    def offer_competences(self, known: list[str], current: list[str] | None = None) -> None:
+        """Tickable competences: the catalogue's and the module's own; on a fresh form,
+        tick the module's and leave the others in the free-text field."""
+        names = sorted(set(known) | set(current or []), key=str.lower)
+        self.known_competences.choices = [(n, n) for n in names]
+        if current is not None:
+            self.known_competences.data = [n for n in current if n in names]
+            self.competences.data = ""
+
+    def competence_list(self) -> list[str]:
+        """Ticked and typed competences, in that order, without duplicates."""
+        typed = (self.competences.data or "").split(",")
+        seen, result = set(), []
+        for name in list(self.known_competences.data or []) + typed:
+            name = " ".join(name.split())
+            if name and name.lower() not in seen:
+                seen.add(name.lower())
+                result.append(name)
+        return result
     introduction = TextAreaField(_l("Introduction (Markdown)"), render_kw={"rows": 10},
                                  validators=[Optional(), Length(max=200_000)])
 

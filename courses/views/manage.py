@@ -94,7 +94,7 @@ def _module_data(form) -> dict:
     return {
         "title": form.title.data, "summary": form.summary.data, "duration": form.duration.data,
         "level": form.level.data, "pass_score": form.pass_score.data,
-        "competences": (form.competences.data or "").split(","),
+        "competences": form.competence_list(),
         "introduction": form.introduction.data or "",
     }
 
@@ -103,6 +103,7 @@ def _module_data(form) -> dict:
 @authors_only
 def new_module():
     form = ModuleForm()
+    form.offer_competences(queries.competence_choices(current_user.organisation_id))
     preview = None
     if form.validate_on_submit():
         if request.form.get("action") == "preview":
@@ -143,9 +144,12 @@ def edit_module(module_id: int):
     if shown is None:
         abort(404)
     form = ModuleForm(obj=shown) if request.method == "GET" else ModuleForm()
+    known = queries.competence_choices(current_user.organisation_id)
     if request.method == "GET":
-        form.competences.data = ", ".join(shown.competences)
+        form.offer_competences(known, shown.competences)
         form.opened.data = f"{shown.id}:{shown.edit_version}"
+    else:
+        form.offer_competences(known)
     preview = None
     if form.validate_on_submit():
         if request.form.get("action") == "preview":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 
 from sqlalchemy import select
@@ -342,3 +343,23 @@ def test_publishing_from_the_form_saves_what_was_just_typed(client, login_as, or
     assert resp.headers["Location"].endswith(f"/modules/{module.id}")
     version = services.current_version(module)
     assert version.number == 1 and version.summary == "Dernière retouche."
+
+
+def test_competences_are_offered_from_the_catalogue_and_free_text_kept(client, login_as, org):
+    login_as("trainer")
+    create_module(org, slug="autre-module", competences=["Protection et sécurité"])
+    module = _new_module(client)  # typed "Communication, Inclusion"
+    page = client.get(f"/modules/gestion/{module.id}").get_data(as_text=True)
+    boxes = page[page.index("Compétences du catalogue"):page.index("Autres compétences")]
+    assert 'value="Protection et sécurité"' in boxes  # offered from the catalogue
+    assert re.search(r'checked[^>]*value="Communication"|value="Communication"[^>]*checked', boxes)
+    draft = services.draft_version(module)
+    resp = client.post(f"/modules/gestion/{module.id}", data={
+        "title": "Accueil numérique", "summary": "s", "duration": "25", "level": "débutant",
+        "pass_score": "70", "introduction": "i", "action": "save",
+        "opened": f"{draft.id}:{draft.edit_version}",
+        "known_competences": ["Protection et sécurité", "Communication"],
+        "competences": "  Accueil   du public , communication"})
+    assert resp.status_code == 302
+    db.session.refresh(draft)
+    assert draft.competences == ["Protection et sécurité", "Communication", "Accueil du public"]

@@ -111,3 +111,13 @@ def test_published_roadmaps_are_found_from_the_public_home_and_footer(client, or
     assert f'href="/o/{org.slug}/roadmap"' in body
     assert f"/api/v1/organisations/{org.slug}/roadmap" in body
     assert other_org.slug not in body  # unpublished: not listed
+
+
+def test_open_data_json_is_plain_utf8(client, org):
+    _roadmap(org)
+    org.roadmap_published = True
+    resp = client.get(f"/api/v1/organisations/{org.slug}/roadmap")
+    raw = resp.get_data()
+    assert "Atelier données".encode() in raw or "Données".encode() in raw
+    assert b"\\u00e9" not in raw
+    assert resp.mimetype == "application/json"
