@@ -196,6 +196,8 @@ def new_lesson(module_id: int):
         flash(err.message, "error")
         return redirect(url_for("courses.edit_module", module_id=module.id))
     db.session.commit()
+    flash(_("Leçon « %(t)s » ajoutée au brouillon : écrivez maintenant son contenu.",
+            t=lesson.title), "success")
     return redirect(url_for("courses.edit_lesson", module_id=module.id, lesson_id=lesson.id))
 
 

@@ -54,6 +54,9 @@ def test_trainer_writes_a_module_and_publishes_it(client, login_as, org):
     resp = client.post(f"/modules/gestion/{module.id}/lecons", data={"new-title": "Première leçon"})
     lesson = db.session.scalar(select(Lesson).order_by(Lesson.id.desc()))
     assert resp.headers["Location"].endswith(f"/lecons/{lesson.id}")
+    editor = client.get(resp.headers["Location"]).get_data(as_text=True)
+    assert "Leçon « Première leçon » ajoutée au brouillon" in editor  # said, not silent
+    assert "Exemple complet de quiz" in editor and "- [x] Sa longueur" in editor
     # Publishing an empty lesson is refused.
     client.post(f"/modules/gestion/{module.id}/publier")
     assert services.current_version(module) is None
