@@ -93,8 +93,11 @@ class User(UserMixin, TimestampMixin, db.Model):
         return [str(ROLE_LABELS[r]) for r in Role if r.value in {x.role for x in self.roles}]
 
     @property
-    def is_active(self) -> bool:  # Flask-Login: deactivated users cannot log in
-        return self.active and self.erased_at is None
+    def is_active(self) -> bool:
+        # Flask-Login: deactivated, left and not yet accepted memberships cannot
+        # act (nor receive the collectivité's notifications).
+        return (self.active and self.erased_at is None
+                and self.status == MembershipStatus.ACTIVE)
 
     @property
     def display_name(self) -> str:
@@ -118,7 +121,7 @@ class User(UserMixin, TimestampMixin, db.Model):
 
     @property
     def is_current_membership(self) -> bool:
-        return self.status == MembershipStatus.ACTIVE and self.is_active
+        return self.is_active
 
     def get_id(self) -> str:
         # Flask-Login stores this in the cookie: the opaque server-side session

@@ -428,7 +428,9 @@ def load_invitation(token: str, secret_key: str) -> Invitation:
         raise DomainError(
             _("Ce lien a expiré. Demandez à votre administrateur de vous inviter à nouveau.")
         )
-    if not invitation.user.is_active or invitation.user.status == MembershipStatus.LEFT:
+    invited = invitation.user
+    if (not invited.active or invited.erased_at is not None
+            or invited.status == MembershipStatus.LEFT):
         raise DomainError(_("Ce compte a été désactivé."))
     return invitation
 
