@@ -137,7 +137,7 @@ def memberships(account_id: int | None, *, active_only: bool = True) -> list[Use
     if active_only:
         stmt = stmt.where(User.status == MembershipStatus.ACTIVE.value, User.active.is_(True),
                           User.erased_at.is_(None))
-    return list(db.session.scalars(stmt.order_by(
+    return list(db.session.scalars(stmt.options(joinedload(User.organisation)).order_by(
         User.last_login_at.is_(None), User.last_login_at.desc(), User.id)))
 
 
