@@ -13,6 +13,7 @@ from change_portal.accounts import services as accounts
 from change_portal.accounts.models import Account, LoginSession, User
 from change_portal.extensions import db
 from tests import factories
+from tests.forums import factories as forum_factories
 
 EMAIL = "camille.roux@ville-a.fr"
 
@@ -157,9 +158,14 @@ def test_switching_changes_collectivite_roles_and_data(app, org, other_org):
     a, b = _two_memberships(org, other_org)
     service_a = factories.create_service(org, "Urbanisme A")
     service_b = factories.create_service(other_org, "Urbanisme B")
+    topic_a = forum_factories.create_topic(org, title="Sujet de A")
+    topic_b = forum_factories.create_topic(other_org, b, title="Sujet de B")
     person = app.test_client()
     assert _login(person, EMAIL).status_code == 302
-    # Acting in A: A's data only, with A's roles.
+    # Acting in A: A's data only, with A's roles (even B's topic they wrote).
+    assert person.get(f"/forums/sujets/{topic_a.id}").status_code == 200
+    assert person.get(f"/forums/sujets/{topic_b.id}").status_code == 404
+    assert "Sujet de B" not in person.get("/forums/").get_data(as_text=True)
     assert person.get(f"/admin/services/{service_a.id}").status_code == 200
     assert person.get(f"/admin/services/{service_b.id}").status_code == 404
     users_a = person.get("/admin/utilisateurs").get_data(as_text=True)
@@ -169,6 +175,8 @@ def test_switching_changes_collectivite_roles_and_data(app, org, other_org):
     resp = person.post("/compte/collectivite", data={"membership_id": b.id})
     assert resp.status_code == 302
     assert person.get("/admin/utilisateurs").status_code == 403
+    assert person.get(f"/forums/sujets/{topic_b.id}").status_code == 200
+    assert person.get(f"/forums/sujets/{topic_a.id}").status_code == 404
     home = person.get("/accueil").get_data(as_text=True)
     assert 'class="brand-org">Ville B' in home
     ls = db.session.scalars(select(LoginSession)).one()
