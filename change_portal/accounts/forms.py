@@ -7,12 +7,13 @@ from flask_wtf import FlaskForm
 from wtforms import (
     EmailField,
     HiddenField,
+    IntegerField,
     PasswordField,
     SelectField,
     SelectMultipleField,
     StringField,
 )
-from wtforms.validators import DataRequired, Email, EqualTo, Length
+from wtforms.validators import DataRequired, Email, EqualTo, Length, NumberRange
 from wtforms.widgets import CheckboxInput, ListWidget
 
 
@@ -63,6 +64,16 @@ class PasswordChangeForm(_NewPasswordMixin, FlaskForm):
 
 class AcceptInvitationForm(_NewPasswordMixin, FlaskForm):
     pass
+
+
+class JoinForm(FlaskForm):
+    """Accept joining a collectivité with one's existing account (CSRF only)."""
+
+
+class SwitchForm(FlaskForm):
+    """The header's collectivité switcher."""
+
+    membership_id = IntegerField(validators=[DataRequired(), NumberRange(min=1, max=2**31 - 1)])
 
 
 class UserEditForm(FlaskForm):
