@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from change_portal.core.errors import DomainError, NotAllowed
 from change_portal.core.markdown import render_markdown
 from change_portal.core.pagination import Page, current_page_number
+from change_portal.core.params import form_int, parse_int
 from change_portal.core.permissions import Role, login_required, role_required
 from change_portal.core.tenancy import get_or_404
 from change_portal.extensions import db
@@ -78,8 +79,7 @@ def _filters() -> dict:
         return value if value in allowed else ""
 
     def number(name: str) -> int | None:
-        value = args.get(name, "")
-        return int(value) if value.isdigit() and len(value) < 10 else None
+        return parse_int(args.get(name))
 
     return {
         "status": pick("statut", {s.value for s in NeedStatus}),
@@ -291,11 +291,11 @@ def need_status(need_id: int):
 @managers
 def link_project(need_id: int):
     n = load_need(need_id)
-    raw = request.form.get("project_id", "")
-    if not raw.isdigit():
+    project_id = form_int("project_id")
+    if project_id is None:
         flash(_("Choisissez un projet."), "error")
         return _back(n)
-    project = get_or_404(Project, int(raw))
+    project = get_or_404(Project, project_id)
     try:
         need_services.link_project(current_user, n, project)
     except DomainError as err:
