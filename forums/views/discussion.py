@@ -101,8 +101,9 @@ def topic(topic_id: int):
     if quote_id is not None:
         quoted = db.session.get(Post, quote_id)
         if quoted is not None and quoted.topic_id == t.id and quoted.is_visible:
-            form.body.data = services.quote_text(
-                quoted, notify.author_label(quoted, current_user))
+            # The label everyone sees, whoever quotes: the author of an anonymous
+            # message (or a moderator) would otherwise publish the name in the reply.
+            form.body.data = services.quote_text(quoted, notify.author_label(quoted))
     moderator = moderator_of(t.category)
     need_ctx = {}
     if t.kind == TopicKind.NEED and t.need is not None:
