@@ -24,7 +24,7 @@ from tests.access import all_objects, all_rules
 from tests.courses.factories import create_module, module_files
 
 HOSTILE = ("²", "9999999999999999999999", "-1", str(2**63), "٣")
-QUERY_NAMES = ("page", "citer", "version", "service", "projet", "a", "de", "statut")
+QUERY_NAMES = ("page", "citer", "version", "service", "projet", "a", "de", "statut", "depuis")
 FORM_NAMES = ("project_id", "version", "edit_version", "position", "participants",
               "service_id", "module_id", "lead_id", "axis_id", "owner_id", "category_id")
 MEMBER_ROLES = ["admin", "agent", "trainer", "project_lead", "elected"]

@@ -5,6 +5,8 @@ publishes its roadmap; otherwise it needs a logged-in member of that
 collectivité, and anyone else gets 404 exactly as for an unknown slug (a 401
 would tell an anonymous caller that the collectivité exists).
 GET /o/<slug>/roadmap is a public page, 404 while the roadmap is not published.
+GET /donnees-ouvertes lists the published roadmaps with both addresses, so that
+citizens and re-users find them from the public home and the footer.
 """
 
 from __future__ import annotations
@@ -51,3 +53,10 @@ def public_roadmap(slug: str):
         abort(404)
     view = queries.load_roadmap(org.id)
     return render_template("roadmap/public.html", org=org, view=view)
+
+
+@public_bp.get("/donnees-ouvertes")
+@public
+def published():
+    orgs = queries.published_organisations()
+    return render_template("roadmap/published.html", orgs=orgs)
