@@ -5,17 +5,18 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import DateField, HiddenField, IntegerField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from change_portal.accounts.forms import MultiCheckboxField
+from change_portal.core.text import SingleLineField
 from courses.models import LEVEL_LABELS
 
 
 class ModuleForm(FlaskForm):
     # "<version id>:<edit version>" of what the form showed when it was opened.
     opened = HiddenField()
-    title = StringField(_l("Titre du module"), validators=[
+    title = SingleLineField(_l("Titre du module"), validators=[
         DataRequired(_l("Indiquez un titre.")),
         Length(max=200, message=_l("200 caractères au plus."))])
     summary = TextAreaField(_l("Résumé"), description=_l("Une ou deux phrases pour le catalogue."),
@@ -31,7 +32,7 @@ class ModuleForm(FlaskForm):
     # tick (same spelling everywhere), and keep free text for a new one.
     known_competences = MultiCheckboxField(_l("Compétences du catalogue"),
                                            validate_choice=False)
-    competences = StringField(_l("Autres compétences"), description=_l(
+    competences = SingleLineField(_l("Autres compétences"), description=_l(
         "Séparées par des virgules, par ex. : Protection et sécurité, Communication"),
         validators=[Optional(), Length(max=1000)])
 
@@ -59,14 +60,14 @@ class ModuleForm(FlaskForm):
 
 
 class NewLessonForm(FlaskForm):
-    title = StringField(_l("Titre de la nouvelle leçon"), validators=[
+    title = SingleLineField(_l("Titre de la nouvelle leçon"), validators=[
         DataRequired(_l("Indiquez un titre.")),
         Length(max=200, message=_l("200 caractères au plus."))])
 
 
 class LessonForm(FlaskForm):
     edit_version = HiddenField()
-    title = StringField(_l("Titre de la leçon"), validators=[
+    title = SingleLineField(_l("Titre de la leçon"), validators=[
         DataRequired(_l("Indiquez un titre.")),
         Length(max=200, message=_l("200 caractères au plus."))])
     source = TextAreaField(_l("Contenu (Markdown)"), render_kw={"rows": 24},

@@ -11,10 +11,11 @@ from wtforms import (
     PasswordField,
     SelectField,
     SelectMultipleField,
-    StringField,
 )
 from wtforms.validators import DataRequired, Email, EqualTo, Length, NumberRange
 from wtforms.widgets import CheckboxInput, ListWidget
+
+from change_portal.core.text import SingleLineField
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -79,7 +80,7 @@ class SwitchForm(FlaskForm):
 class UserEditForm(FlaskForm):
     """Admin: edit a member of the collectivité."""
 
-    full_name = StringField(
+    full_name = SingleLineField(
         _l("Nom et prénom"),
         validators=[DataRequired(_l("Indiquez le nom de la personne.")),
                     Length(max=120, message=_l("120 caractères au plus."))],

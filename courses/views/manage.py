@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from change_portal.core.errors import DomainError
 from change_portal.core.jobs import QueueUnavailable, enqueue
+from change_portal.core.params import arg_int, parse_int
 from change_portal.core.permissions import Role, role_required
 from change_portal.extensions import db
 from courses import importer, jobs, parsing, queries, services
@@ -226,7 +227,7 @@ def edit_lesson(module_id: int, lesson_id: int):
                 expected = form.edit_version.data
                 warnings = services.save_lesson(
                     current_user, lesson, title=form.title.data, source=form.source.data or "",
-                    expected_version=int(expected) if str(expected or "").isdigit() else None)
+                    expected_version=parse_int(expected))
             except DomainError as err:
                 db.session.rollback()
                 _form_error(form, err, "source")
@@ -335,8 +336,7 @@ def _version(module: Module, number: int | None) -> ModuleVersion | None:
 
 
 def _int_arg(name: str) -> int | None:
-    raw = request.args.get(name, "")
-    return int(raw) if raw.isdigit() and len(raw) < 7 else None
+    return arg_int(name, maximum=999_999)
 
 
 @bp.get("/modules/gestion/<int:module_id>/versions")

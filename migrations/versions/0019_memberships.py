@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0019_memberships"
-down_revision = "0014_organisation_region"
+down_revision = "0018_fixes"
 branch_labels = None
 depends_on = None
 
