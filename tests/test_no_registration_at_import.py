@@ -56,3 +56,15 @@ def test_create_app_registers_every_domain(app):
     for endpoint in ("projects.index", "roadmap.dashboard", "opendata.published",
                      "accounts.login", "admin.users", "courses.catalogue", "forums.index"):
         assert endpoint in app.view_functions
+
+
+def test_every_hook_used_is_declared_in_the_catalogue(app):
+    import pytest
+
+    from change_portal.core import hooks, registry
+
+    assert registry._HOOKS and set(registry._HOOKS) <= set(hooks.CATALOGUE)
+    with pytest.raises(KeyError, match="not declared"):
+        registry.register("project.panel", lambda **kw: None)  # a typo
+    with pytest.raises(KeyError, match="not declared"):
+        registry.call_hook("nothing.here")
