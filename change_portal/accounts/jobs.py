@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 
 from change_portal.accounts.models import Invitation
 from change_portal.accounts.services import invitation_token
+from change_portal.core.jobs import EMAIL_TIMEOUT, job_timeout
 from change_portal.core.mail import build_message, send_message
 from change_portal.core.models import utcnow
 from change_portal.extensions import db
@@ -19,6 +20,7 @@ def invitation_url(invitation: Invitation) -> str:
     return f"{current_app.config['BASE_URL'].rstrip('/')}/invitation/{token}"
 
 
+@job_timeout(EMAIL_TIMEOUT)
 def send_invitation_email(invitation_id: int) -> bool:
     """Send the invitation email once. Idempotent: a sent, used or replaced
     invitation is skipped; the outbox file name is keyed on the invitation."""

@@ -38,6 +38,22 @@ log = logging.getLogger(__name__)
 MAX_RETRIES = 3
 RETRY_INTERVALS = [5, 30, 120]  # seconds, on Redis
 
+# How long one attempt may run before rq stops it (seconds). A hung job is cut
+# after this, and a job whose worker died is handed back once its heartbeat
+# lapses (see core.worker), whatever this is. Emails are short; reports set theirs.
+DEFAULT_TIMEOUT = 180
+EMAIL_TIMEOUT = 60
+
+
+def job_timeout(seconds: int) -> Callable[[Callable], Callable]:
+    """Declare how long one attempt of a job function may run (rq's job_timeout)."""
+
+    def decorator(func: Callable) -> Callable:
+        func.job_timeout = seconds
+        return func
+
+    return decorator
+
 
 class QueueUnavailable(RuntimeError):
     """Redis is configured but cannot take the job right now, and the job could
@@ -147,6 +163,7 @@ def _push(redis, path: str, args: list, job_id: str) -> None:
         run_job,
         args=(path, *args),
         job_id=safe_job_id(job_id),
+        timeout=getattr(_resolve(path), "job_timeout", DEFAULT_TIMEOUT),
         retry=Retry(max=MAX_RETRIES, interval=RETRY_INTERVALS),
         description=path,
         result_ttl=3600,
