@@ -15,7 +15,7 @@ from change_portal import cli
 from change_portal.accounts import privacy as accounts_privacy
 from change_portal.accounts import services as account_services
 from change_portal.accounts.views import bp as accounts_bp
-from change_portal.core import privacy, retention, security  # noqa: F401 - retention job
+from change_portal.core import idempotency, privacy, retention, security  # noqa: F401 - retention job
 from change_portal.core.permissions import ROLE_LABELS, Role, can
 from change_portal.core.views import bp as core_bp
 from change_portal.extensions import babel, csrf, db, login_manager, migrate
@@ -78,6 +78,7 @@ def register_cli(app: Flask) -> None:
 def init_jinja(app: Flask) -> None:
     app.jinja_env.globals.update(can=can, Role=Role, ROLE_LABELS=ROLE_LABELS,
                                  get_locale=get_locale)
+    app.jinja_env.globals["submission_token_field"] = idempotency.submission_token_field
     app.jinja_env.filters["date_fr"] = lambda d, fmt="long": format_date(d, fmt) if d else ""
     app.jinja_env.filters["datetime_fr"] = (
         lambda d, fmt="medium": format_datetime(d, fmt) if d else ""
