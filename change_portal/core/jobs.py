@@ -196,6 +196,9 @@ def flush_deferred(limit: int = 500) -> int:
             _push(redis, row.func_path, list(row.args), row.job_id)
         except RedisError:
             break  # still down: try again at the next tick
+        except Exception:  # this row only (e.g. a function renamed since): keep the others going
+            log.exception("deferred job %s (%s) could not be queued", row.job_id, row.func_path)
+            continue
         db.session.delete(row)
         db.session.commit()
         pushed += 1
