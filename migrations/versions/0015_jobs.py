@@ -2,13 +2,13 @@
 form_submission (idempotency tokens of the main forms)
 
 Revision ID: 0015_jobs
-Revises: 0014_organisation_region
+Revises: 0019_memberships
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0015_jobs"
-down_revision = "0014_organisation_region"
+down_revision = "0019_memberships"
 branch_labels = None
 depends_on = None
 
