@@ -15,11 +15,12 @@ import zipfile
 from types import SimpleNamespace
 from typing import Any
 
+from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from change_portal.core import audit
+from change_portal.core import audit, ratelimit
 from change_portal.core.errors import DomainError, NotAllowed
 from change_portal.core.markdown import render_markdown
 from change_portal.core.models import utcnow
@@ -377,9 +378,33 @@ def update_module(actor, module: Module, *, opened: str | None = None, **data) -
     return draft
 
 
+class PreviewTooFast(DomainError):
+    """Too many previews in a short time; `retry_after` seconds to wait."""
+
+    def __init__(self, message: str, retry_after: int):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+def check_preview_rate(actor) -> None:
+    """Previews render up to 200 KB each without storing anything: throttle them
+    per person (COURSES_PREVIEW_LIMIT, default 30 a minute and 300 an hour; the
+    editor's live preview sends one per pause in typing). Raises PreviewTooFast."""
+    limits = ratelimit.parse_limits(
+        current_app.config.get("COURSES_PREVIEW_LIMIT", "30/60,300/3600"))
+    key = f"course-preview:{actor.id}"
+    wait = ratelimit.retry_after(key, limits)
+    if wait:
+        raise PreviewTooFast(_("Trop d'aperçus demandés en peu de temps : réessayez dans "
+                               "%(n)d minute(s). Votre texte est conservé.",
+                               n=(wait + 59) // 60), wait)
+    ratelimit.hit(key, limits)
+
+
 def preview(module: Module | None, text: str, *, allow_quiz: bool = True) -> dict:
     """Render what the editor holds with the import pipeline, without saving.
-    Returns html (quiz blocks shown as placeholders), errors and warnings."""
+    Returns html (quiz blocks shown as placeholders), errors and warnings.
+    Call check_preview_rate first for a person's request."""
     text = (text or "")[: parsing.MAX_TEXT_BYTES]
     images = _image_map(module) if module is not None else {}
     try:

@@ -99,6 +99,15 @@ def _module_data(form) -> dict:
     }
 
 
+def _preview(module, text: str, *, allow_quiz: bool = True) -> dict:
+    # Throttled like posts: past the limit the page says so and keeps the text.
+    try:
+        services.check_preview_rate(current_user)
+    except services.PreviewTooFast as err:
+        return {"html": "", "errors": [err.message], "warnings": [], "quizzes": []}
+    return services.preview(module, text, allow_quiz=allow_quiz)
+
+
 @bp.route("/modules/gestion/nouveau", methods=["GET", "POST"])
 @authors_only
 def new_module():
@@ -106,7 +115,7 @@ def new_module():
     preview = None
     if form.validate_on_submit():
         if request.form.get("action") == "preview":
-            preview = services.preview(None, form.introduction.data, allow_quiz=False)
+            preview = _preview(None, form.introduction.data, allow_quiz=False)
         else:
             try:
                 module = services.create_module(current_user, **_module_data(form))
@@ -149,7 +158,7 @@ def edit_module(module_id: int):
     preview = None
     if form.validate_on_submit():
         if request.form.get("action") == "preview":
-            preview = services.preview(module, form.introduction.data, allow_quiz=False)
+            preview = _preview(module, form.introduction.data, allow_quiz=False)
         else:
             try:
                 services.update_module(current_user, module, opened=form.opened.data,
@@ -212,7 +221,7 @@ def edit_lesson(module_id: int, lesson_id: int):
     preview = None
     if form.validate_on_submit():
         if request.form.get("action") == "preview":
-            preview = services.preview(module, form.source.data)
+            preview = _preview(module, form.source.data)
         else:
             try:
                 expected = form.edit_version.data
@@ -238,6 +247,10 @@ def edit_lesson(module_id: int, lesson_id: int):
 def preview_api(module_id: int):
     """JSON preview for the editor's optional script (same pipeline as saving)."""
     module = _own(module_id)
+    try:
+        services.check_preview_rate(current_user)
+    except services.PreviewTooFast as err:
+        return jsonify(error=err.message), 429, {"Retry-After": str(err.retry_after)}
     result = services.preview(module, request.form.get("source", ""),
                               allow_quiz=request.form.get("kind") != "introduction")
     html = render_template("courses/_preview.html", preview=result)
