@@ -27,13 +27,45 @@ from courses.services import (
 DEFAULT_LIBRARY = ROOT / "courses" / "library"
 
 
+MAX_REPORT_LINES = 200
+MAX_REPORT_LINE_CHARS = 300
+
+
+class ReportLines(list):
+    """Report messages, capped (issue 11.3): a crafted archive must not turn its
+    errors into a response of any size. Each line is shortened, and past
+    MAX_REPORT_LINES the last line counts the messages left out."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.left_out = 0
+
+    def append(self, line: str) -> None:
+        line = str(line)
+        if len(line) > MAX_REPORT_LINE_CHARS:
+            line = line[: MAX_REPORT_LINE_CHARS - 1] + "…"
+        if len(self) < MAX_REPORT_LINES - 1:
+            super().append(line)
+            return
+        self.left_out += 1
+        note = f"… et {self.left_out} autre(s) message(s) non affiché(s)"
+        if len(self) < MAX_REPORT_LINES:
+            super().append(note)
+        else:
+            self[-1] = note
+
+    def extend(self, lines) -> None:
+        for line in lines:
+            self.append(line)
+
+
 @dataclass
 class SyncReport:
     created: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=ReportLines)
+    warnings: list[str] = field(default_factory=ReportLines)
 
     @property
     def ok(self) -> bool:

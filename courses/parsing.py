@@ -34,6 +34,8 @@ from urllib.parse import unquote
 
 import yaml
 
+from change_portal.core import safe_yaml
+
 __all__ = [
     "ALLOWED_IMAGE_EXTENSIONS",
     "DEFAULT_AUDIENCE",
@@ -280,18 +282,14 @@ def _read_front_matter(text: str, path: str, issues: _Issues) -> _FrontMatter | 
     try:
         # Composing first gives us the node tree, hence the line of each key
         # (for precise messages) and duplicate keys, which safe_load hides.
-        loader = yaml.SafeLoader(yaml_text)
-        try:
-            node = loader.get_single_node()
-            data = loader.construct_document(node) if node is not None else None
-        finally:
-            loader.dispose()
-    except yaml.YAMLError as exc:
+        # No anchors or aliases (alias bombs), see core/safe_yaml.py.
+        data, node = safe_yaml.compose(yaml_text)
+    except safe_yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         # The YAML text starts on line 2 of the file and marks are 0-based.
         line = mark.line + 2 if mark is not None else 1
-        problem = getattr(exc, "problem", None) or str(exc)
-        issues.error(path, line, f"en-tête YAML invalide : {problem}")
+        problem = getattr(exc, "problem", None) or "syntaxe incorrecte"
+        issues.error(path, line, f"en-tête YAML invalide : {safe_yaml.describe(problem)}")
         return None
 
     if data is None:
@@ -303,7 +301,8 @@ def _read_front_matter(text: str, path: str, issues: _Issues) -> _FrontMatter | 
     key_lines: dict[str, int] = {}
     if isinstance(node, yaml.MappingNode):
         for key_node, _value_node in node.value:
-            key = str(key_node.value)
+            key = (str(key_node.value) if isinstance(key_node, yaml.ScalarNode)
+                   else safe_yaml.describe(key_node.value))
             line = key_node.start_mark.line + 2
             if key in key_lines:
                 issues.error(path, line, f"clé « {key} » présente deux fois")
@@ -335,7 +334,8 @@ def _check_unknown_keys(front: _FrontMatter, allowed: tuple[str, ...], issues: _
             issues.error(
                 front.path,
                 front.line_of(key),
-                f"clé inconnue « {key} » (clés possibles : {', '.join(allowed)})",
+                f"clé inconnue « {safe_yaml.describe(key)} » "
+                f"(clés possibles : {', '.join(allowed)})",
             )
 
 
@@ -447,7 +447,7 @@ def _validate_module_meta(front: _FrontMatter, issues: _Issues) -> dict[str, Any
             issues.error(
                 front.path,
                 line,
-                f"« audience » : rôle inconnu {', '.join(unknown)} "
+                f"« audience » : rôle inconnu {safe_yaml.describe(', '.join(unknown))} "
                 f"(rôles possibles : {', '.join(ROLES)})",
             )
         elif not audience:
@@ -464,7 +464,7 @@ def _validate_module_meta(front: _FrontMatter, issues: _Issues) -> dict[str, Any
         issues.error(
             front.path,
             front.line_of("level"),
-            f"« level » doit valoir {', '.join(LEVELS)} (valeur : {level})",
+            f"« level » doit valoir {', '.join(LEVELS)} (valeur : {safe_yaml.describe(level)})",
         )
         normalized = DEFAULT_LEVEL
     meta["level"] = normalized
