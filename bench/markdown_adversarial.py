@@ -7,10 +7,11 @@ backtick runs, unterminated comments and tags, reference floods). The test
 process and asserts a generous bound; this script records the time of each case::
 
     .venv/bin/python -m bench.markdown_adversarial            # 20 KB, prints the table
-    .venv/bin/python -m bench.markdown_adversarial --readme   # and writes it to bench/README.md
+    .venv/bin/python -m bench.markdown_adversarial --checks --lesson 204800 --readme
 
-It also times the course checks (``courses.parsing.parse_lesson_body``) on a
-200 KB lesson of each case (``--lesson``). Never asserts: it reports.
+``--checks`` also times the course checks (``courses.format.parse_lesson_body``,
+which parse with the same engine), ``--lesson 204800`` on a 200 KB lesson of each
+case. Never asserts: it reports.
 """
 
 from __future__ import annotations
@@ -65,6 +66,9 @@ CASES: dict[str, Callable[[int], str]] = {
     "entities `&#`": _repeat("&#"),
     "reference flood": _lines(lambda i: f"[r{i}]: /u{i}\n[r{i}] "),
     "reference labels `[a]:`": _repeat("[a]:"),
+    "vague links `[ici](…)`": _repeat("[ici](https://a.fr) "),
+    "missing images `![](…)`": _repeat("![](images/x.png) "),
+    "unclosed html links `<a>x`": _repeat("<a>x"),
     "table columns": _lines(lambda i: ("|" * 400 + "\n" + "|-" * 200 + "\n") if i == 0 else "|a\n"),
 }
 
@@ -85,17 +89,19 @@ def time_render(render: Callable[[str], object], text: str, repeat: int = 2) -> 
     return best
 
 
-def measure(size: int, *, lesson_size: int = 0, repeat: int = 2) -> list[dict]:
-    """Render (and optionally check as a lesson) each case; one row per case."""
+def _check(text: str) -> None:
+    from courses.format import ModuleFormatError, parse_lesson_body
+
+    # Refusing is fine: only the time matters here.
+    with contextlib.suppress(ModuleFormatError):
+        parse_lesson_body(text, path="lecon.md")
+
+
+def measure(size: int, *, checks: bool = False, lesson_size: int = 0,
+            repeat: int = 2) -> list[dict]:
+    """Render each case at size/10 and size (and run the course checks on it
+    when ``checks``; on a lesson of ``lesson_size`` too); one row per case."""
     from change_portal.core.markdown import render_markdown
-
-    if lesson_size:
-        from courses.parsing import ModuleFormatError, parse_lesson_body
-
-        def check(text: str) -> None:
-            # Refusing is fine: only the time matters here.
-            with contextlib.suppress(ModuleFormatError):
-                parse_lesson_body(text, path="lecon.md")
 
     rows = []
     for name, make in CASES.items():
@@ -104,22 +110,31 @@ def measure(size: int, *, lesson_size: int = 0, repeat: int = 2) -> list[dict]:
             "small": time_render(render_markdown, make(size // 10), repeat),
             "render": time_render(render_markdown, make(size), repeat),
         }
+        if checks:
+            row["check_small"] = time_render(_check, make(size // 10), repeat)
+            row["check"] = time_render(_check, make(size), repeat)
         if lesson_size:
-            row["lesson"] = time_render(check, make(lesson_size), 1)
+            row["lesson"] = time_render(_check, make(lesson_size), 1)
         rows.append(row)
     return rows
 
 
 def table(rows: list[dict], size: int, lesson_size: int) -> str:
-    head = f"| Case | {size // 10:,} chars | {size:,} chars | ratio ×10 |"
+    head = f"| Case | render {size // 10:,} chars | render {size:,} chars | ratio ×10 |"
     sep = "| --- | ---: | ---: | ---: |"
+    if "check" in rows[0]:
+        head += f" course checks {size:,} chars | ratio ×10 |"
+        sep += " ---: | ---: |"
     if lesson_size:
-        head += f" lesson check {lesson_size // 1024} KB |"
+        head += f" course checks {lesson_size // 1024} KB |"
         sep += " ---: |"
     lines = [head, sep]
     for row in rows:
         ratio = row["render"] / max(row["small"], 1e-4)
         line = f"| {row['case']} | {row['small']:.4f} s | {row['render']:.3f} s | {ratio:.1f} |"
+        if "check" in row:
+            ratio = row["check"] / max(row["check_small"], 1e-4)
+            line += f" {row['check']:.3f} s | {ratio:.1f} |"
         if lesson_size:
             line += f" {row['lesson']:.2f} s |"
         lines.append(line)
@@ -129,10 +144,11 @@ def table(rows: list[dict], size: int, lesson_size: int) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", type=int, default=20_000)
+    parser.add_argument("--checks", action="store_true", help="time the course checks too")
     parser.add_argument("--lesson", type=int, default=0, help="also check lessons of N bytes")
     parser.add_argument("--readme", action="store_true", help="write the table to the README")
     args = parser.parse_args(argv)
-    rows = measure(args.size, lesson_size=args.lesson)
+    rows = measure(args.size, checks=args.checks, lesson_size=args.lesson)
     text = table(rows, args.size, args.lesson)
     print(text)
     if args.readme:

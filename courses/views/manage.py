@@ -14,7 +14,8 @@ from change_portal.core.errors import DomainError
 from change_portal.core.jobs import QueueUnavailable, enqueue
 from change_portal.core.permissions import Role, role_required
 from change_portal.extensions import db
-from courses import importer, jobs, parsing, queries, services
+from courses import format as course_format
+from courses import importer, jobs, queries, services
 from courses.forms import ImageForm, LessonForm, ModuleForm, NewLessonForm, ZipImportForm
 from courses.models import CourseImage, Lesson, Module, ModuleVersion, SyncRun
 from courses.views.blueprint import bp
@@ -287,7 +288,7 @@ def upload_image(module_id: int):
     if upload is None or not getattr(upload, "filename", None):
         flash(_("Choisissez une image à envoyer."), "error")
         return redirect(url_for("courses.edit_module", module_id=module.id) + "#images")
-    data = upload.read(parsing.MAX_IMAGE_BYTES + 1)
+    data = upload.read(course_format.MAX_IMAGE_BYTES + 1)
     try:
         row = services.upload_image(current_user, module, upload.filename, data)
     except DomainError as err:

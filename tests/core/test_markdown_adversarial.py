@@ -4,7 +4,8 @@ The corpus (bench/markdown_adversarial.py) is rendered in a separate process so
 that a regression shows as a failed bound (or the subprocess timeout), never as
 a stalled test run. The bounds are generous (the machine may be shared): each
 20,000-character case under 2 s of CPU, and ten times the input costs at most
-15 times the time. bench/README.md records the measured times.
+15 times the time; the same for the course checks (which parse with the same
+engine). bench/README.md records the measured times.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = """
 import json
 from bench.markdown_adversarial import measure
-print(json.dumps(measure(20_000, repeat=2)))
+print(json.dumps(measure(20_000, checks=True, repeat=2)))
 """
 # Below this, a time is mostly noise: compare with at least 5 ms.
 FLOOR = 0.005
@@ -35,6 +36,11 @@ def test_pathological_markdown_renders_in_linear_time():
     assert slow == [], f"20 KB cases over 2 s: {slow}"
     superlinear = [row for row in rows if row["render"] > 15 * max(row["small"], FLOOR)]
     assert superlinear == [], f"10x the input cost more than 15x the time: {superlinear}"
+    # The course checks (trainers' preview and import) parse with the same engine.
+    slow = [row for row in rows if row["check"] >= 2.0]
+    assert slow == [], f"20 KB course checks over 2 s: {slow}"
+    superlinear = [row for row in rows if row["check"] > 15 * max(row["check_small"], FLOOR)]
+    assert superlinear == [], f"course checks, 10x the input over 15x the time: {superlinear}"
 
 
 def test_raw_html_nesting_is_flattened_but_still_sanitised():
