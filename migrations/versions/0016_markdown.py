@@ -6,12 +6,12 @@ Markdown field is re-rendered so that existing content shows what a new save
 would give. No schema change; downgrade keeps the HTML (it is valid either way).
 
 Revision ID: 0016_markdown
-Revises: 0014_organisation_region
+Revises: 0019_memberships
 """
 from alembic import op
 
 revision = "0016_markdown"
-down_revision = "0014_organisation_region"
+down_revision = "0019_memberships"
 branch_labels = None
 depends_on = None
 
