@@ -26,6 +26,9 @@ def register(app: Flask) -> None:
     app.cli.add_command(worker)
     app.cli.add_command(serve)
     app.cli.add_command(tick_command)
+    from change_portal.rerender import markdown_cli  # issue 11.1: stored HTML, new engine
+
+    app.cli.add_command(markdown_cli)
 
 
 @click.group()
