@@ -172,6 +172,21 @@ def check_flood(actor: User) -> None:
     ratelimit.hit(f"forum-post:{actor.id}", limits)
 
 
+def preview(actor: User, body: str) -> str:
+    """Render a draft without storing it. Each preview costs a render, so previews
+    are throttled like posts (FORUMS_PREVIEW_LIMIT, default 30 per 5 minutes);
+    raises PostingTooFast past the limit."""
+    limits = ratelimit.parse_limits(current_app.config.get("FORUMS_PREVIEW_LIMIT", "30/300"))
+    key = f"forum-preview:{actor.id}"
+    wait = ratelimit.retry_after(key, limits)
+    if wait:
+        raise PostingTooFast(
+            _("Vous avez demandé beaucoup d'aperçus en peu de temps. Votre texte est conservé "
+              "ci-dessous : réessayez dans %(n)d minute(s).", n=(wait + 59) // 60), wait)
+    ratelimit.hit(key, limits)
+    return render_markdown((body or "")[:BODY_MAX])
+
+
 def _check_can_post(actor: User, category: Category) -> None:
     if not can_see_category(actor, category):
         raise NotAllowed(_("Vous n'avez pas accès à cette catégorie."))

@@ -12,9 +12,12 @@ from sqlalchemy import select
 
 from change_portal.core.errors import DomainError
 from change_portal.core.jobs import QueueUnavailable, enqueue
+from change_portal.core.params import arg_int, parse_int
 from change_portal.core.permissions import Role, role_required
+from change_portal.core.web import form_error
 from change_portal.extensions import db
-from courses import importer, jobs, parsing, queries, services
+from courses import format as course_format
+from courses import importer, jobs, queries, services
 from courses.forms import ImageForm, LessonForm, ModuleForm, NewLessonForm, ZipImportForm
 from courses.models import CourseImage, Lesson, Module, ModuleVersion, SyncRun
 from courses.views.blueprint import bp
@@ -22,9 +25,7 @@ from courses.views.blueprint import bp
 authors_only = role_required(Role.TRAINER, Role.ADMIN)
 
 
-def _form_error(form, err: DomainError, default: str) -> None:
-    field = getattr(form, err.field or default, None) or getattr(form, default)
-    field.errors = [*field.errors, err.message]
+_form_error = form_error
 
 
 def _own(module_id: int) -> Module:
@@ -94,19 +95,29 @@ def _module_data(form) -> dict:
     return {
         "title": form.title.data, "summary": form.summary.data, "duration": form.duration.data,
         "level": form.level.data, "pass_score": form.pass_score.data,
-        "competences": (form.competences.data or "").split(","),
+        "competences": form.competence_list(),
         "introduction": form.introduction.data or "",
     }
+
+
+def _preview(module, text: str, *, allow_quiz: bool = True) -> dict:
+    # Throttled like posts: past the limit the page says so and keeps the text.
+    try:
+        services.check_preview_rate(current_user)
+    except services.PreviewTooFast as err:
+        return {"html": "", "errors": [err.message], "warnings": [], "quizzes": []}
+    return services.preview(module, text, allow_quiz=allow_quiz)
 
 
 @bp.route("/modules/gestion/nouveau", methods=["GET", "POST"])
 @authors_only
 def new_module():
     form = ModuleForm()
+    form.offer_competences(queries.competence_choices(current_user.organisation_id))
     preview = None
     if form.validate_on_submit():
         if request.form.get("action") == "preview":
-            preview = services.preview(None, form.introduction.data, allow_quiz=False)
+            preview = _preview(None, form.introduction.data, allow_quiz=False)
         else:
             try:
                 module = services.create_module(current_user, **_module_data(form))
@@ -143,13 +154,16 @@ def edit_module(module_id: int):
     if shown is None:
         abort(404)
     form = ModuleForm(obj=shown) if request.method == "GET" else ModuleForm()
+    known = queries.competence_choices(current_user.organisation_id)
     if request.method == "GET":
-        form.competences.data = ", ".join(shown.competences)
+        form.offer_competences(known, shown.competences)
         form.opened.data = f"{shown.id}:{shown.edit_version}"
+    else:
+        form.offer_competences(known)
     preview = None
     if form.validate_on_submit():
         if request.form.get("action") == "preview":
-            preview = services.preview(module, form.introduction.data, allow_quiz=False)
+            preview = _preview(module, form.introduction.data, allow_quiz=False)
         else:
             try:
                 services.update_module(current_user, module, opened=form.opened.data,
@@ -158,6 +172,8 @@ def edit_module(module_id: int):
                 db.session.rollback()
                 _form_error(form, err, "title")
             else:
+                if request.form.get("action") == "publish":
+                    return _publish_saved(module, form)
                 db.session.commit()
                 flash(_("Brouillon enregistré."), "success")
                 return redirect(url_for("courses.edit_module", module_id=module.id))
@@ -190,6 +206,8 @@ def new_lesson(module_id: int):
         flash(err.message, "error")
         return redirect(url_for("courses.edit_module", module_id=module.id))
     db.session.commit()
+    flash(_("Leçon « %(t)s » ajoutée au brouillon : écrivez maintenant son contenu.",
+            t=lesson.title), "success")
     return redirect(url_for("courses.edit_lesson", module_id=module.id, lesson_id=lesson.id))
 
 
@@ -212,13 +230,13 @@ def edit_lesson(module_id: int, lesson_id: int):
     preview = None
     if form.validate_on_submit():
         if request.form.get("action") == "preview":
-            preview = services.preview(module, form.source.data)
+            preview = _preview(module, form.source.data)
         else:
             try:
                 expected = form.edit_version.data
                 warnings = services.save_lesson(
                     current_user, lesson, title=form.title.data, source=form.source.data or "",
-                    expected_version=int(expected) if str(expected or "").isdigit() else None)
+                    expected_version=parse_int(expected))
             except DomainError as err:
                 db.session.rollback()
                 _form_error(form, err, "source")
@@ -238,6 +256,10 @@ def edit_lesson(module_id: int, lesson_id: int):
 def preview_api(module_id: int):
     """JSON preview for the editor's optional script (same pipeline as saving)."""
     module = _own(module_id)
+    try:
+        services.check_preview_rate(current_user)
+    except services.PreviewTooFast as err:
+        return jsonify(error=err.message), 429, {"Retry-After": str(err.retry_after)}
     result = services.preview(module, request.form.get("source", ""),
                               allow_quiz=request.form.get("kind") != "introduction")
     html = render_template("courses/_preview.html", preview=result)
@@ -274,7 +296,7 @@ def upload_image(module_id: int):
     if upload is None or not getattr(upload, "filename", None):
         flash(_("Choisissez une image à envoyer."), "error")
         return redirect(url_for("courses.edit_module", module_id=module.id) + "#images")
-    data = upload.read(parsing.MAX_IMAGE_BYTES + 1)
+    data = upload.read(course_format.MAX_IMAGE_BYTES + 1)
     try:
         row = services.upload_image(current_user, module, upload.filename, data)
     except DomainError as err:
@@ -303,6 +325,22 @@ def publish_module(module_id: int):
     return redirect(url_for("courses.module", module_id=module.id))
 
 
+def _publish_saved(module: Module, form):
+    """Save then publish in one transaction; if publishing is refused, the saved text is
+    kept as the draft and the refusal is said on the form."""
+    db.session.commit()  # the typed text is the draft now, whatever follows
+    try:
+        version = services.publish(current_user, module)
+    except DomainError as err:
+        db.session.rollback()
+        flash(_("Brouillon enregistré, mais pas publié : %(m)s", m=err.message), "error")
+        return redirect(url_for("courses.edit_module", module_id=module.id))
+    db.session.commit()
+    flash(_("Version %(n)d publiée. La progression des agents est conservée.", n=version.number),
+          "success")
+    return redirect(url_for("courses.module", module_id=module.id))
+
+
 def _version(module: Module, number: int | None) -> ModuleVersion | None:
     if number is None:
         return None
@@ -311,8 +349,7 @@ def _version(module: Module, number: int | None) -> ModuleVersion | None:
 
 
 def _int_arg(name: str) -> int | None:
-    raw = request.args.get(name, "")
-    return int(raw) if raw.isdigit() and len(raw) < 7 else None
+    return arg_int(name, maximum=999_999)
 
 
 @bp.get("/modules/gestion/<int:module_id>/versions")

@@ -8,8 +8,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from change_portal.core.errors import DomainError, NotAllowed
-from change_portal.core.markdown import render_markdown
+from change_portal.core.idempotency import once_per_submission
 from change_portal.core.pagination import paginate
+from change_portal.core.params import arg_int
 from change_portal.core.permissions import login_required
 from change_portal.extensions import db
 from forums import notify, queries, services
@@ -60,6 +61,7 @@ def category(category_id: int):
 
 @bp.route("/categories/<int:category_id>/nouveau-sujet", methods=["GET", "POST"])
 @login_required
+@once_per_submission
 def new_topic(category_id: int):
     cat = load_category(category_id)
     form = TopicForm()
@@ -68,7 +70,10 @@ def new_topic(category_id: int):
     preview = None
     if form.validate_on_submit():
         if form.preview.data:
-            preview = render_markdown(form.body.data)
+            try:
+                preview = services.preview(current_user, form.body.data)
+            except services.PostingTooFast as err:
+                return too_fast("forums/topic_form.html", err, form=form, category=cat)
         else:
             try:
                 topic = services.create_topic(
@@ -96,12 +101,13 @@ def topic(topic_id: int):
     form = ReplyForm()
     if not t.category.allow_anonymous:
         del form.anonymous
-    quote_id = request.args.get("citer", "")
-    if quote_id.isdigit():
-        quoted = db.session.get(Post, int(quote_id))
+    quote_id = arg_int("citer")
+    if quote_id is not None:
+        quoted = db.session.get(Post, quote_id)
         if quoted is not None and quoted.topic_id == t.id and quoted.is_visible:
-            form.body.data = services.quote_text(
-                quoted, notify.author_label(quoted, current_user))
+            # The label everyone sees, whoever quotes: the author of an anonymous
+            # message (or a moderator) would otherwise publish the name in the reply.
+            form.body.data = services.quote_text(quoted, notify.author_label(quoted))
     moderator = moderator_of(t.category)
     need_ctx = {}
     if t.kind == TopicKind.NEED and t.need is not None:
@@ -121,6 +127,7 @@ def topic(topic_id: int):
 
 @bp.route("/sujets/<int:topic_id>/repondre", methods=["GET", "POST"])
 @login_required
+@once_per_submission
 def reply(topic_id: int):
     t = load_topic(topic_id)
     form = ReplyForm()
@@ -131,7 +138,10 @@ def reply(topic_id: int):
         return redirect(url_for("forums.topic", topic_id=t.id, _anchor="repondre"))
     if form.validate_on_submit():
         if form.preview.data:
-            preview = render_markdown(form.body.data)
+            try:
+                preview = services.preview(current_user, form.body.data)
+            except services.PostingTooFast as err:
+                return too_fast("forums/reply_form.html", err, form=form, topic=t)
         else:
             try:
                 post = services.reply(current_user, t, body=form.body.data, anonymous=bool(
@@ -172,7 +182,10 @@ def edit_post(post_id: int):
     preview = None
     if form.validate_on_submit():
         if form.preview.data:
-            preview = render_markdown(form.body.data)
+            try:
+                preview = services.preview(current_user, form.body.data)
+            except services.PostingTooFast as err:
+                return too_fast("forums/edit_post.html", err, form=form, post=post)
         else:
             try:
                 services.edit_post(current_user, post, body=form.body.data,

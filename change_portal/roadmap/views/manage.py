@@ -7,8 +7,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from change_portal.accounts import queries as account_queries
 from change_portal.accounts.models import User
 from change_portal.core.errors import DomainError, NotAllowed
+from change_portal.core.params import parse_int
 from change_portal.core.permissions import Role, login_required, role_required
 from change_portal.core.tenancy import get_or_404
 from change_portal.extensions import db
@@ -129,10 +131,7 @@ def _objective_form(objective: Objective | None, axis: Axis | None) -> Objective
     org_id = current_user.organisation_id
     form.axis_id.choices = [(a.id, a.title) for a in db.session.scalars(
         select(Axis).where(Axis.organisation_id == org_id).order_by(Axis.position, Axis.id))]
-    form.owner_id.choices = [(0, _("— Aucun —"))] + [
-        (u.id, u.full_name) for u in db.session.scalars(
-            select(User).where(User.organisation_id == org_id, User.active.is_(True),
-                               User.erased_at.is_(None)).order_by(User.full_name))]
+    form.owner_id.choices = account_queries.member_choices(org_id, none_label=_("— Aucun —"))
     if request.method == "GET":
         form.axis_id.data = objective.axis_id if objective else axis.id
         form.owner_id.data = (objective.owner_id or 0) if objective else 0
@@ -144,7 +143,7 @@ def _objective_form(objective: Objective | None, axis: Axis | None) -> Objective
 def _save_objective(form: ObjectiveForm, objective: Objective | None):
     axis = get_or_404(Axis, form.axis_id.data)
     owner = get_or_404(User, form.owner_id.data) if form.owner_id.data else None
-    version = int(form.version.data) if (form.version.data or "").isdigit() else None
+    version = parse_int(form.version.data)
     return services.save_objective(
         current_user, axis, title=form.title.data, description=form.description.data or "",
         owner=owner, target_date=form.target_date.data, status=form.status.data,
@@ -218,7 +217,7 @@ def update_progress(objective_id: int):
     obj = get_or_404(Objective, objective_id)
     form = ProgressForm()
     if form.validate_on_submit():
-        version = int(form.version.data) if (form.version.data or "").isdigit() else None
+        version = parse_int(form.version.data)
         try:
             services.update_progress(current_user, obj, form.manual_progress.data,
                                      expected_version=version)
