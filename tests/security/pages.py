@@ -54,6 +54,9 @@ _TAIL = {"<!--": "-->", "<?": "?>", "<![": "]]>", "<": ">", "```": "```", "~~~":
              "div", "html", "head", "body", "svg", "math", "table", "form", "object", "p")}}
 
 
+_RAW_ENDS = ("script", "object", "textarea", "svg", "div", "iframe", "link")
+
+
 def _live(text: str, probes: int) -> list[bool]:
     """Which of the probe paragraphs `text` holds render as paragraphs."""
     html = render_markdown(text)
@@ -71,7 +74,12 @@ def _closer(payload: str) -> str | None:
     tags = _open_tags(payload)
     # What ends a tag left unfinished (`<iframe src=x`), then its element.
     unfinished = [end + _open_tags(payload + end) for end in (">", '">', "'>")]
-    candidates = [tags, *_CLOSERS, *unfinished, "\n\n".join(c for c in (*_CLOSERS, tags) if c)]
+    # Raw HTML closers (an engine that escapes a paragraph starting with `">` lets
+    # a line starting with a tag through): a quote, then the open elements.
+    raw = [f"<i title='\"'></i>{tags}", f"<i title=\"'\"></i>{tags}",
+           "<i>" + "".join(f"</{tag}>" for tag in _RAW_ENDS)]
+    candidates = [tags, *_CLOSERS, *unfinished, *raw,
+                  "\n\n".join(c for c in (*_CLOSERS, tags) if c)]
     tail = "\n\n".join(_TAIL.values())  # a closer must not open anything either
     for closer in filter(None, candidates):
         if _live(f"{payload}\n\n{closer}\n\n{PROBE.format(0)}\n\n{tail}", 1)[0]:
