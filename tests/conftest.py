@@ -146,14 +146,16 @@ def _bound_session(transaction, keep: bool = False):
     )
     original = _db.session
     _db.session = session
+    kept = False
     try:
         yield session
         if keep:
             session.commit()  # the session's own savepoint, inside `transaction`
+            kept = True
     finally:
         session.remove()
         _db.session = original
-        if keep:
+        if kept:
             transaction.commit()
         else:
             transaction.rollback()
