@@ -19,6 +19,7 @@ from change_portal.core import privacy, retention, security  # noqa: F401 - rete
 from change_portal.core.permissions import ROLE_LABELS, Role, can
 from change_portal.core.views import bp as core_bp
 from change_portal.extensions import babel, csrf, db, login_manager, migrate
+from change_portal.maturity import views as maturity_views
 from change_portal.organisations.views import admin_bp, platform_bp
 from change_portal.projects import demo as projects_demo  # noqa: F401 - connects demo_loaded
 from change_portal.projects.views import bp as projects_bp
@@ -67,6 +68,7 @@ def register_blueprints(app: Flask) -> None:
     for bp in (core_bp, accounts_bp, admin_bp, platform_bp, projects_bp, roadmap_bp):
         app.register_blueprint(bp)
     app.register_blueprint(opendata_bp)
+    maturity_views.init_app(app)
     courses.init_app(app)
     forums.init_app(app)
 
