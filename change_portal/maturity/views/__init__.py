@@ -23,3 +23,6 @@ def init_app(app) -> None:
     for blueprint in (bp, platform_bp, public_bp):
         app.register_blueprint(blueprint)
     app.cli.add_command(maturity)
+
+
+from change_portal.maturity.views import diagnosis, platform, public, results  # noqa: E402,F401
