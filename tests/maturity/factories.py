@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from change_portal.core.models import utcnow
 from change_portal.extensions import db
-from change_portal.maturity.models import (
+from change_portal.maturity.models import (  # noqa: F401 - Answer re-exported for tests
     Answer,
     Diagnosis,
     DiagnosisStatus,
