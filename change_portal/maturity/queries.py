@@ -87,11 +87,11 @@ def assignments_of(diagnosis_id: int) -> dict[int, Assignment]:
         .options(selectinload(Assignment.user)))}
 
 
-def diagnosis_view(diagnosis: Diagnosis) -> DiagnosisView:
+def diagnosis_view(diagnosis: Diagnosis, *, with_assignees: bool = True) -> DiagnosisView:
     """Progress per theme and overall (answered / total), assignees, levels."""
     themes = themes_of(diagnosis.edition.referential_id)
     answers = answers_of(diagnosis.id)
-    assignments = assignments_of(diagnosis.id)
+    assignments = assignments_of(diagnosis.id) if with_assignees else {}
     rows = []
     for theme in themes:
         values = [answers[s.id].level if s.id in answers else None for s in theme.statements]
@@ -101,6 +101,20 @@ def diagnosis_view(diagnosis: Diagnosis) -> DiagnosisView:
             total=len(theme.statements), assignee=assignment.user if assignment else None,
             level=rules.theme_level(values)))
     return DiagnosisView(diagnosis=diagnosis, themes=rows)
+
+
+def diagnosis_or_404(diagnosis_id: int, organisation_id: int) -> Diagnosis:
+    """A diagnosis of `organisation_id` with its edition (one query), or 404:
+    another collectivité's diagnosis is never disclosed."""
+    from flask import abort
+
+    diagnosis = db.session.scalar(
+        select(Diagnosis).where(Diagnosis.id == diagnosis_id,
+                                Diagnosis.organisation_id == organisation_id)
+        .options(joinedload(Diagnosis.edition)))
+    if diagnosis is None:
+        abort(404)
+    return diagnosis
 
 
 def diagnosis_for(organisation_id: int, edition_id: int) -> Diagnosis | None:

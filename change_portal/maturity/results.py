@@ -25,6 +25,7 @@ from change_portal.maturity.models import (
     Diagnosis,
     DiagnosisStatus,
     Distribution,
+    Edition,
     ThemeObjective,
 )
 from change_portal.organisations.models import Organisation
@@ -95,17 +96,15 @@ def _distributions(edition_id: int, stratum_key: str) -> dict[tuple[str, str], D
 def _previous(diagnosis: Diagnosis) -> tuple[str | None, dict, float | None]:
     """The collectivité's latest submitted diagnosis of an earlier edition."""
     row = db.session.execute(
-        select(Diagnosis.theme_levels, Diagnosis.overall_level, Diagnosis.edition_id)
+        select(Diagnosis.theme_levels, Diagnosis.overall_level, Edition.title)
+        .join(Edition, Edition.id == Diagnosis.edition_id)
         .where(Diagnosis.organisation_id == diagnosis.organisation_id,
                Diagnosis.edition_id < diagnosis.edition_id,
                Diagnosis.status == DiagnosisStatus.SUBMITTED)
         .order_by(Diagnosis.edition_id.desc()).limit(1)).first()
     if row is None:
         return None, {}, None
-    from change_portal.maturity.models import Edition
-
-    title = db.session.scalar(select(Edition.title).where(Edition.id == row.edition_id))
-    return title, row.theme_levels or {}, row.overall_level
+    return row.title, row.theme_levels or {}, row.overall_level
 
 
 def _objectives(organisation_id: int) -> dict[str, list]:
@@ -138,7 +137,7 @@ def build(diagnosis: Diagnosis, organisation: Organisation, *, extras: bool = Tr
         stratum = Stratum(diagnosis.stratum_kind, diagnosis.stratum_band)
     else:
         stratum = stratum_of(organisation.kind, organisation.population)
-    view = queries.diagnosis_view(diagnosis)
+    view = queries.diagnosis_view(diagnosis, with_assignees=False)
     dists = _distributions(diagnosis.edition_id, stratum.key)
     previous_title, previous_levels, previous_overall = _previous(diagnosis)
     objectives = _objectives(diagnosis.organisation_id) if extras else {}

@@ -1,6 +1,6 @@
 """The collectivité's diagnosis: start, assign themes, answer, submit, reopen.
 
-Every page is scoped to the current collectivité (get_or_404: another
+Every page is scoped to the current collectivité (diagnosis_or_404: another
 collectivité's diagnosis is a 404). Writing rules are checked by services;
 a refused write is explained (flash) rather than answered 403, because the same
 page is open to every member for reading.
@@ -15,7 +15,6 @@ from flask_login import current_user
 from change_portal.core.errors import DomainError, NotAllowed
 from change_portal.core.jobs import enqueue
 from change_portal.core.permissions import Role, login_required, role_required
-from change_portal.core.tenancy import get_or_404
 from change_portal.extensions import db
 from change_portal.maturity import jobs, queries, services
 from change_portal.maturity.forms import (
@@ -66,7 +65,7 @@ def start(edition_id: int):
 
 
 def _diagnosis(diagnosis_id: int) -> Diagnosis:
-    return get_or_404(Diagnosis, diagnosis_id)
+    return queries.diagnosis_or_404(diagnosis_id, current_user.organisation_id)
 
 
 @bp.get("/diagnostic/<int:diagnosis_id>")

@@ -13,12 +13,10 @@ from flask_login import current_user
 from change_portal.core.errors import DomainError
 from change_portal.core.permissions import Role, login_required, role_required
 from change_portal.core.privacy import csv_safe
-from change_portal.core.tenancy import get_or_404
 from change_portal.extensions import db
+from change_portal.maturity import queries, services
 from change_portal.maturity import results as results_mod
-from change_portal.maturity import services
 from change_portal.maturity.forms import LinkForm
-from change_portal.maturity.models import Diagnosis
 from change_portal.maturity.views import bp
 
 
@@ -35,7 +33,7 @@ def _objective_choices(org_id: int) -> list[tuple[int, str]]:
 @bp.get("/diagnostic/<int:diagnosis_id>/resultats")
 @login_required
 def results(diagnosis_id: int):
-    diag = get_or_404(Diagnosis, diagnosis_id)
+    diag = queries.diagnosis_or_404(diagnosis_id, current_user.organisation_id)
     res = results_mod.build(diag, current_user.organisation)
     link_form = None
     if current_user.has_role(Role.ADMIN):
@@ -49,7 +47,7 @@ def results(diagnosis_id: int):
 @bp.get("/diagnostic/<int:diagnosis_id>/resultats.csv")
 @login_required
 def results_csv(diagnosis_id: int):
-    diag = get_or_404(Diagnosis, diagnosis_id)
+    diag = queries.diagnosis_or_404(diagnosis_id, current_user.organisation_id)
     res = results_mod.build(diag, current_user.organisation, extras=False)
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";")
@@ -69,7 +67,7 @@ def results_csv(diagnosis_id: int):
 @bp.post("/diagnostic/<int:diagnosis_id>/objectifs")
 @role_required(Role.ADMIN)
 def link(diagnosis_id: int):
-    diag = get_or_404(Diagnosis, diagnosis_id)
+    diag = queries.diagnosis_or_404(diagnosis_id, current_user.organisation_id)
     form = LinkForm()
     form.objective_id.choices = _objective_choices(diag.organisation_id)
     themes = {t.slug for t in diag.edition.referential.themes}
