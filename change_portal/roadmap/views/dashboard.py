@@ -11,6 +11,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from change_portal.core.permissions import Role, role_required
+from change_portal.core.registry import render_hook
 from change_portal.extensions import db
 from change_portal.projects import queries as project_queries
 from change_portal.projects.models import Project, ProjectStatus
@@ -43,5 +44,5 @@ def dashboard():
     return render_template(
         "roadmap/dashboard.html", view=view, late_actions=late_actions, upcoming=upcoming,
         rows=rows, previous=previous, changes=changes, status_changes=status_changes,
-        today=today,
+        today=today, panels=render_hook("dashboard.panels", user=current_user),
     )
