@@ -89,3 +89,31 @@ def test_members_of_the_collectivite_do_see_their_own(client, org, login_as, wor
     assert SECRET in html.get_data(as_text=True)
     results = client.get(f"/maturite/diagnostic/{world['diagnosis'].id}/resultats")
     assert "votre niveau 4,8" in results.get_data(as_text=True)
+
+
+def test_person_export_and_erasure(org, world):
+    from sqlalchemy import select
+
+    from change_portal.core import privacy
+    from change_portal.extensions import db
+    from change_portal.maturity.models import Answer, Assignment, Diagnosis, Theme
+
+    person = factories.create_user(org, ["admin"])
+    diagnosis = world["diagnosis"]
+    answer = db.session.scalar(select(Answer).where(Answer.diagnosis_id == diagnosis.id))
+    answer.updated_by_id = person.id
+    theme = db.session.scalar(select(Theme).where(Theme.slug == "donnees"))
+    db.session.add(Assignment(organisation_id=org.id, diagnosis_id=diagnosis.id,
+                              theme_id=theme.id, user_id=person.id))
+    diagnosis.submitted_by_id = person.id
+    db.session.flush()
+    data = privacy.collect(person)
+    assert data["maturite_reponses"][0]["commentaire"] == SECRET
+    assert data["maturite_themes_confies"][0]["theme"].startswith("Données")
+    privacy.erase(person)
+    db.session.expire_all()
+    kept = db.session.get(Answer, answer.id)
+    assert kept.updated_by_id is None and kept.level is not None  # the diagnosis stays true
+    assert db.session.scalar(select(Assignment.user_id).where(
+        Assignment.theme_id == theme.id)) is None
+    assert db.session.get(Diagnosis, diagnosis.id).submitted_by_id is None
