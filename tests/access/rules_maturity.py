@@ -43,5 +43,5 @@ def objects(org, users) -> dict:
         "diagnosis_id": diagnosis.id,
         "theme_slug": "cybersecurite",
         "edition_id": edition.id,
-        "slug": closed.slug,
+        "edition": closed.slug,
     }

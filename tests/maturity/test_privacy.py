@@ -53,7 +53,7 @@ def _get_urls(app, values):
                 continue
             for diag_key in ("diagnosis", "old", "theirs"):
                 kwargs = {"diagnosis_id": values[diag_key].id, "theme_slug": "cybersecurite",
-                          "edition_id": values["edition"].id, "slug": values["closed"].slug}
+                          "edition_id": values["edition"].id, "edition": values["closed"].slug}
                 urls.append(url_for(rule.endpoint, **{a: kwargs[a] for a in rule.arguments}))
             if "edition_id" in rule.arguments:
                 urls.append(url_for(rule.endpoint, edition_id=values["closed"].id))

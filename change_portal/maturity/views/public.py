@@ -25,17 +25,17 @@ def published_edition(slug: str) -> Edition:
     return edition
 
 
-@public_bp.get("/observatoire/<slug>")
+@public_bp.get("/observatoire/<edition>")
 @public
-def observatory(slug: str):
-    obs = obs_mod.build(published_edition(slug))
+def observatory(edition: str):
+    obs = obs_mod.build(published_edition(edition))
     return render_template("maturity/observatory.html", obs=obs, fmt=fmt, public=True)
 
 
-@public_bp.get("/api/v1/observatoire/<slug>")
+@public_bp.get("/api/v1/observatoire/<edition>")
 @public
-def observatory_json(slug: str):
-    obs = obs_mod.build(published_edition(slug))
+def observatory_json(edition: str):
+    obs = obs_mod.build(published_edition(edition))
     response = jsonify(obs_mod.document(obs))
     response.headers["Access-Control-Allow-Origin"] = "*"
     return response
