@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, SelectField, StringField
+from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, Regexp
 
 from change_portal.maturity.services import COMMENT_MAX
@@ -56,6 +56,10 @@ class LinkForm(FlaskForm):
     objective_id = SelectField(_l("Objectif de la feuille de route"), coerce=int,
                                validate_choice=False)
     unlink = BooleanField()
+
+
+class ObjectiveFromThemeForm(FlaskForm):
+    axis_id = IntegerField(validators=[InputRequired()])
 
 
 class ThemeAnswersForm(FlaskForm):

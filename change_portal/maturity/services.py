@@ -334,3 +334,23 @@ def link_objective(actor: User, theme_slug: str, objective_id: int, *, linked: b
     elif not linked and row is not None:
         db.session.delete(row)
     db.session.flush()
+
+
+def objective_from_theme(actor: User, theme: Theme, axis_id: int,
+                         level: float | None) -> int:
+    """Create a roadmap objective pre-filled from a theme (title and description),
+    in an axis of the actor's roadmap, and link it to the theme; return its id."""
+    from change_portal.roadmap import services as roadmap
+    from change_portal.roadmap.models import Axis
+
+    _require_admin(actor, actor.organisation_id)
+    axis = db.session.get(Axis, axis_id)
+    if axis is None or axis.organisation_id != actor.organisation_id:
+        raise DomainError(_("Choisissez un axe de votre feuille de route."), field="axis_id")
+    target = min(5, int(level or 0) + 1)
+    objective = roadmap.save_objective(
+        actor, axis, title=_("%(t)s : atteindre le niveau %(n)d", t=theme.title, n=target)[:200],
+        description=_("Objectif issu du diagnostic de maturité numérique.") + "\n\n"
+        + theme.description)
+    link_objective(actor, theme.slug, objective.id, linked=True)
+    return objective.id

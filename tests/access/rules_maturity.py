@@ -19,6 +19,7 @@ RULES = {
     "maturity.results": Rule(MEMBER),
     "maturity.results_csv": Rule(MEMBER),
     "maturity.link": Rule(ADMIN, form={"theme_slug": "cybersecurite", "objective_id": "0"}),
+    "maturity.new_objective": Rule(ADMIN, form={"axis_id": "0"}),
     "maturity_platform.editions": Rule(OPERATOR, tenant=False),
     "maturity_platform.edition": Rule(OPERATOR, tenant=False),
     "maturity_platform.close": Rule(OPERATOR, tenant=False),

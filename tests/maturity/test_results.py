@@ -122,3 +122,39 @@ def test_csv_of_own_results(client, login_as, setting):
     line = next(row for row in text.splitlines() if row.startswith("Cybersécurité"))
     assert line.split(";")[:4] == ["Cybersécurité", "2.3", "3", "4"]
     assert line.split(";")[5:9] == ["5", "2.0", "3.0", "4.0"]
+
+
+def test_objective_prefilled_from_a_theme(client, org, other_org, login_as, setting):
+    from change_portal.maturity.models import ThemeObjective
+    from change_portal.roadmap.models import Objective
+    from tests.roadmap import factories as rf
+
+    _ref, _edition, mine = setting
+    axis = rf.create_axis(rf.create_roadmap(org))
+    theirs = rf.create_axis(rf.create_roadmap(other_org))
+    login_as("admin")
+    page = client.get(f"/maturite/diagnostic/{mine.id}/resultats").get_data(as_text=True)
+    assert "Créer un objectif pré-rempli" in page
+    url = f"/maturite/diagnostic/{mine.id}/themes/cybersecurite/objectif"
+    resp = client.post(url, data={"axis_id": theirs.id}, follow_redirects=True)
+    assert "Choisissez un axe de votre feuille de route." in resp.get_data(as_text=True)
+    assert db.session.scalar(select(Objective).where(Objective.axis_id == theirs.id)) is None
+    resp = client.post(url, data={"axis_id": axis.id})
+    assert resp.status_code == 302 and "/modifier" in resp.headers["Location"]
+    objective = db.session.scalar(select(Objective).where(Objective.axis_id == axis.id))
+    assert objective.title == "Cybersécurité : atteindre le niveau 3"  # from 2.3
+    assert db.session.scalar(select(ThemeObjective.objective_id).where(
+        ThemeObjective.theme_slug == "cybersecurite")) == objective.id
+
+
+def test_link_refuses_another_collectivites_objective(client, org, other_org, login_as,
+                                                     setting):
+    from change_portal.maturity.models import ThemeObjective
+    from tests.roadmap import factories as rf
+
+    _ref, _edition, mine = setting
+    theirs = rf.create_objective(rf.create_axis(rf.create_roadmap(other_org)))
+    login_as("admin")
+    client.post(f"/maturite/diagnostic/{mine.id}/objectifs",
+                data={"theme_slug": "cybersecurite", "objective_id": theirs.id})
+    assert db.session.scalar(select(ThemeObjective)) is None

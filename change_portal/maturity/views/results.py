@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 
-from flask import Response, flash, redirect, render_template, url_for
+from flask import Response, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -16,7 +16,7 @@ from change_portal.core.privacy import csv_safe
 from change_portal.extensions import db
 from change_portal.maturity import queries, services
 from change_portal.maturity import results as results_mod
-from change_portal.maturity.forms import LinkForm
+from change_portal.maturity.forms import LinkForm, ObjectiveFromThemeForm
 from change_portal.maturity.views import bp
 
 
@@ -30,18 +30,28 @@ def _objective_choices(org_id: int) -> list[tuple[int, str]]:
         .order_by(Objective.title))]
 
 
+def _axis_choices(org_id: int) -> list[tuple[int, str]]:
+    from sqlalchemy import select
+
+    from change_portal.roadmap.models import Axis
+
+    return [(a.id, a.title) for a in db.session.scalars(
+        select(Axis).where(Axis.organisation_id == org_id).order_by(Axis.position, Axis.id))]
+
+
 @bp.get("/diagnostic/<int:diagnosis_id>/resultats")
 @login_required
 def results(diagnosis_id: int):
     diag = queries.diagnosis_or_404(diagnosis_id, current_user.organisation_id)
     res = results_mod.build(diag, current_user.organisation)
-    link_form = None
+    link_form = axes = None
     if current_user.has_role(Role.ADMIN):
         link_form = LinkForm(formdata=None)
         link_form.objective_id.choices = _objective_choices(diag.organisation_id)
+        axes = _axis_choices(diag.organisation_id)
     return render_template("maturity/results.html", r=res, diagnosis=diag,
                            edition=diag.edition, sentence=results_mod.sentence,
-                           fmt=results_mod.fmt, link_form=link_form)
+                           fmt=results_mod.fmt, link_form=link_form, axes=axes)
 
 
 @bp.get("/diagnostic/<int:diagnosis_id>/resultats.csv")
@@ -83,3 +93,27 @@ def link(diagnosis_id: int):
     else:
         flash(_("Choisissez un thème et un objectif de votre feuille de route."), "error")
     return redirect(url_for("maturity.results", diagnosis_id=diag.id))
+
+
+@bp.post("/diagnostic/<int:diagnosis_id>/themes/<theme_slug>/objectif")
+@role_required(Role.ADMIN)
+def new_objective(diagnosis_id: int, theme_slug: str):
+    diag = queries.diagnosis_or_404(diagnosis_id, current_user.organisation_id)
+    theme = queries.theme_by_slug(diag.edition.referential_id, theme_slug)
+    if theme is None:
+        abort(404)
+    form = ObjectiveFromThemeForm()
+    if not form.validate_on_submit():
+        flash(_("Choisissez un axe de votre feuille de route."), "error")
+        return redirect(url_for("maturity.results", diagnosis_id=diag.id))
+    level = results_mod.build(diag, current_user.organisation, extras=False)
+    current = next((t.level for t in level.themes if t.slug == theme.slug), None)
+    try:
+        objective_id = services.objective_from_theme(current_user, theme, form.axis_id.data,
+                                                     current)
+    except DomainError as err:
+        flash(err.message, "error")
+        return redirect(url_for("maturity.results", diagnosis_id=diag.id))
+    db.session.commit()
+    flash(_("L'objectif est créé et lié au thème : complétez-le."), "success")
+    return redirect(url_for("roadmap.edit_objective", objective_id=objective_id))
