@@ -78,3 +78,24 @@ def test_maturity_journey(new_page, browser, live_server):
     assert outsider.goto(results_url).status == 404
     assert outsider.goto(diagnosis_url).status == 404
     j.finish(elected)
+
+
+def test_operator_and_public_observatory_pages_pass_axe(new_page, browser, live_server):
+    """The operator's editions, participation and observatory, and the public page."""
+    from tests.e2e.steps import Journey as _Journey
+
+    j = _Journey("maturity-observatory", True, browser)
+    page = new_page(js=True)
+    login(page, "operateur@plateforme.example")
+    page.get_by_role("link", name="Observatoire", exact=True).click()
+    j.audit(page)
+    page.get_by_role("link", name="Édition 2025").click()
+    expect(page.locator("main")).to_contain_text("l'ont soumis")
+    j.audit(page)
+    page.get_by_role("link", name="Voir l'observatoire de cette édition").click()
+    expect(page.locator("main")).to_contain_text("collectivités ont soumis leur diagnostic")
+    j.audit(page)
+    public = new_page(js=True)
+    public.goto("/observatoire/2025")
+    expect(public.locator("main")).to_contain_text("Niveaux par thème")
+    j.finish(public)
