@@ -243,3 +243,24 @@ def test_operator_opens_sees_participation_and_closes(client, org, login_as):
     assert resp.status_code == 200 and "Autre édition" in resp.get_data(as_text=True)
     client.post(f"/plateforme/maturite/editions/{edition.id}/cloture")
     assert db.session.get(Edition, edition.id).status == "closed"
+
+
+def test_designated_reviewer_submits_other_agents_cannot(client, org, login_as, edition):
+    diagnosis = mf.submitted_diagnosis(edition.referential, {"donnees": [2, 2]}, org=org,
+                                       edition=edition, submit=False)
+    reviewer = factories.create_user(org, ["agent"])
+    login_as("admin")
+    client.post(f"/maturite/diagnostic/{diagnosis.id}/relecteur", data={"user_id": reviewer.id})
+    assert db.session.get(Diagnosis, diagnosis.id).reviewer_id == reviewer.id
+    login_as("agent")  # another agent
+    client.post(f"/maturite/diagnostic/{diagnosis.id}/soumettre")
+    assert not db.session.get(Diagnosis, diagnosis.id).is_submitted
+    login_as(reviewer)
+    # The reviewer answers any theme and submits.
+    resp = client.post(f"/maturite/diagnostic/{diagnosis.id}/themes/inclusion",
+                       data=_form(_statements(edition, "inclusion"), [1, 2, 3, 4]))
+    assert resp.status_code == 302
+    client.post(f"/maturite/diagnostic/{diagnosis.id}/soumettre")
+    submitted = db.session.get(Diagnosis, diagnosis.id)
+    assert submitted.is_submitted and submitted.submitted_by_id == reviewer.id
+    assert submitted.theme_levels["inclusion"] == 2.5
