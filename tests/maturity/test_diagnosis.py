@@ -264,3 +264,20 @@ def test_designated_reviewer_submits_other_agents_cannot(client, org, login_as, 
     submitted = db.session.get(Diagnosis, diagnosis.id)
     assert submitted.is_submitted and submitted.submitted_by_id == reviewer.id
     assert submitted.theme_levels["inclusion"] == 2.5
+
+
+def test_refused_form_keeps_the_opened_version(client, org, edition):
+    """A form refused for an input error must not adopt a version saved meanwhile by
+    someone else: the next save is then told of the conflict."""
+    diagnosis = mf.submitted_diagnosis(edition.referential, {}, org=org, edition=edition,
+                                       submit=False)
+    a, b = factories.create_user(org, ["admin"]), factories.create_user(org, ["admin"])
+    cyber = _statements(edition, "cybersecurite")
+    url = f"/maturite/diagnostic/{diagnosis.id}/themes/cybersecurite"
+    factories.log_in(client, a)
+    client.post(url, data=_form(cyber, [2]))  # A saves (version 1)
+    factories.log_in(client, b)
+    data = _form(cyber, [4])  # B opened before A saved (version 0)…
+    data[f"level-{cyber[1].id}"] = "7"  # …and made a typo
+    html = client.post(url, data=data).get_data(as_text=True)
+    assert f'name="version-{cyber[0].id}" value="0"' in html

@@ -174,7 +174,25 @@ def theme(diagnosis_id: int, theme_slug: str):
     return render_template(
         "maturity/theme.html", diagnosis=diag, theme=th, answers=answers, typed=typed,
         errors=errors, conflicts=set(conflicts), writable=writable, form=form,
-        assignment=assignment, scale=diag.edition.referential.scale)
+        assignment=assignment, scale=diag.edition.referential.scale,
+        versions=_versions(th, answers, typed, set(conflicts)))
+
+
+def _versions(theme, answers, typed, conflicts) -> dict[int, int]:
+    """The edit_version each statement's hidden field carries: the saved one on a
+    fresh page; after a refused save, the one the person opened (nothing of theirs
+    was saved), except where they were told of a conflict or where the saved
+    answer already equals what they typed (saving again then replaces knowingly)."""
+    versions = {}
+    for s in theme.statements:
+        saved = answers.get(s.id)
+        current = saved.edit_version if saved else 0
+        mine = typed.get(s.id) if typed else None
+        same = mine is not None and saved is not None and saved.level == mine["level"] \
+            and saved.comment == (mine["comment"] or "").strip()
+        keep_current = mine is None or s.id in conflicts or same
+        versions[s.id] = current if keep_current else mine["opened_version"]
+    return versions
 
 
 @bp.post("/diagnostic/<int:diagnosis_id>/soumettre")
