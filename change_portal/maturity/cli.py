@@ -41,3 +41,20 @@ def sync(path):
         raise
     ref = result.referential
     click.echo(MESSAGES[result.action].format(slug=ref.slug, version=ref.version))
+
+
+@maturity.command("refresh")
+@click.argument("edition")
+def refresh(edition):
+    """Recompute the peer distributions of EDITION (its slug), e.g. after a repair."""
+    from sqlalchemy import select
+
+    from change_portal.maturity.jobs import refresh_distributions
+    from change_portal.maturity.models import Edition
+
+    row = db.session.scalar(select(Edition).where(Edition.slug == edition))
+    if row is None:
+        raise click.ClickException(f"aucune édition « {edition} »")
+    groups = refresh_distributions(row.id)
+    db.session.commit()
+    click.echo(f"édition {edition} : {groups} distributions recalculées")

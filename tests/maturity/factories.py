@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 from datetime import date
 
@@ -25,8 +26,13 @@ from tests import factories
 _seq = itertools.count(1)
 
 
+@functools.cache
+def _shipped_data():
+    return load_folder(SHIPPED)  # parsed once per test run (the files do not change)
+
+
 def shipped_referential() -> Referential:
-    return sync_referential(load_folder(SHIPPED)).referential
+    return sync_referential(_shipped_data()).referential
 
 
 def create_edition(ref: Referential | None = None, *, status: str = "open",

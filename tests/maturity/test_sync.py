@@ -144,3 +144,15 @@ def test_theme_choices_from_file_then_database(runner, folder):
           "title: Cybersécurité et continuité")
     assert _sync(runner, folder).exit_code == 0
     assert dict(queries.theme_choices())["cybersecurite"] == "Cybersécurité et continuité"
+
+
+def test_refresh_command(runner):
+    from tests.maturity import factories as mf
+
+    ref = mf.shipped_referential()
+    edition = mf.create_edition(ref, slug="2030")
+    d = mf.submitted_diagnosis(ref, {"donnees": [3]}, edition=edition)
+    d.theme_levels, d.overall_level = {"donnees": 3.0}, 3.0
+    result = runner.invoke(args=["maturity", "refresh", "2030"])
+    assert result.exit_code == 0 and "2 distributions recalculées" in result.output
+    assert runner.invoke(args=["maturity", "refresh", "nope"]).exit_code != 0
