@@ -158,3 +158,14 @@ def test_link_refuses_another_collectivites_objective(client, org, other_org, lo
     client.post(f"/maturite/diagnostic/{mine.id}/objectifs",
                 data={"theme_slug": "cybersecurite", "objective_id": theirs.id})
     assert db.session.scalar(select(ThemeObjective)) is None
+
+
+def test_results_in_english(client, login_as, setting):
+    ref, edition, mine = setting
+    _peers(ref, edition, 5)
+    login_as("agent")
+    with client.session_transaction() as sess:
+        sess["lang"] = "en"
+    html = client.get(f"/maturite/diagnostic/{mine.id}/resultats").get_data(as_text=True)
+    assert "Cybersécurité: your level 2.3. Half of the" in html
+    assert "between 2.0 and 4.0 (median 3.0)" in html
