@@ -117,3 +117,20 @@ def test_person_export_and_erasure(org, world):
     assert db.session.scalar(select(Assignment.user_id).where(
         Assignment.theme_id == theme.id)) is None
     assert db.session.get(Diagnosis, diagnosis.id).submitted_by_id is None
+
+
+def test_deleting_a_collectivite_deletes_its_diagnoses(org, world):
+    from sqlalchemy import delete, func, select
+
+    from change_portal.extensions import db
+    from change_portal.maturity.models import Answer, Diagnosis, DiagnosisHistory
+    from change_portal.organisations.models import Organisation
+
+    ids = [world["diagnosis"].id, world["old"].id]
+    db.session.execute(delete(factories.User).where(factories.User.organisation_id == org.id))
+    db.session.execute(delete(Organisation).where(Organisation.id == org.id))
+    db.session.expire_all()
+    for model, column in ((Diagnosis, Diagnosis.id), (Answer, Answer.diagnosis_id),
+                          (DiagnosisHistory, DiagnosisHistory.diagnosis_id)):
+        assert db.session.scalar(select(func.count()).select_from(model).where(
+            column.in_(ids))) == 0
