@@ -16,34 +16,48 @@ from change_portal.maturity.models import (
     DiagnosisStatus,
     Distribution,
     Edition,
+    Referential,
     Theme,
 )
 from change_portal.maturity.results import fmt
 from change_portal.organisations.strata import Stratum
 
+_TITLES: dict[tuple[int, str], list[tuple[str, str]]] = {}
+
+
+def _theme_titles(referential_id: int, content_hash: str) -> list[tuple[str, str]]:
+    """(slug, title) of a referential version a submitted diagnosis used. Such a
+    version never changes (sync makes a new one), so it is read once per process
+    (keyed on its content hash too, should a database be rebuilt with other ids)."""
+    key = (referential_id, content_hash)
+    if key not in _TITLES:
+        _TITLES[key] = [tuple(row) for row in db.session.execute(
+            select(Theme.slug, Theme.title).where(Theme.referential_id == referential_id)
+            .order_by(Theme.position, Theme.id))]
+    return _TITLES[key]
+
 
 def dashboard_panel(user) -> Markup | None:
-    """Three queries whatever the number of respondents; None when the
+    """Two queries whatever the number of respondents; None when the
     collectivité has not submitted any diagnosis yet."""
     org_id = getattr(user, "organisation_id", None)
     if org_id is None:
         return None
     row = db.session.execute(
-        select(Diagnosis, Edition.title, Edition.referential_id)
+        select(Diagnosis, Edition.title, Edition.referential_id, Referential.content_hash)
         .join(Edition, Edition.id == Diagnosis.edition_id)
+        .join(Referential, Referential.id == Edition.referential_id)
         .where(Diagnosis.organisation_id == org_id,
                Diagnosis.status == DiagnosisStatus.SUBMITTED)
         .order_by(Diagnosis.edition_id.desc()).limit(1)).first()
     if row is None:
         return None
-    diagnosis, edition_title, referential_id = row
+    diagnosis, edition_title, referential_id, content_hash = row
     stratum = Stratum(diagnosis.stratum_kind or "", diagnosis.stratum_band or "")
     dists = {(d.group_key, d.theme_slug): d for d in db.session.scalars(
         select(Distribution).where(Distribution.edition_id == diagnosis.edition_id,
                                    Distribution.group_key.in_([stratum.key, ALL_RESPONDENTS])))}
-    themes = db.session.execute(
-        select(Theme.slug, Theme.title).where(Theme.referential_id == referential_id)
-        .order_by(Theme.position, Theme.id)).all()
+    themes = _theme_titles(referential_id, content_hash)
     rows = []
     for slug, title in [*themes, (OVERALL, None)]:
         d = dists.get((stratum.key, slug))
