@@ -86,6 +86,19 @@ def test_a_killed_workers_job_is_handed_back_quickly_and_mails_once(private_redi
         live.stop()
 
 
+def test_a_scheduler_that_stopped_is_started_again(private_redis, smtp):
+    live = LiveServer("scheduler-watch", redis_url=private_redis.url, demo=False)
+    try:
+        _wait(lambda: _children(live.worker.pid), 60, "the worker has no scheduler process")
+        (first,) = _children(live.worker.pid)
+        os.kill(first, signal.SIGKILL)  # what a crash of the scheduler looks like
+        took = _wait(lambda: [p for p in _children(live.worker.pid) if not _dead(p)
+                              and p != first], 20, "the scheduler was not started again")
+        print(f"\nscheduler started again {took:.1f} s after it died")
+    finally:
+        live.stop()
+
+
 def test_a_retry_scheduled_across_a_redis_outage_runs_after_it(private_redis, smtp):
     proxy = TcpProxy(private_redis.port)
     live = LiveServer("outage-mail", redis_url=f"redis://127.0.0.1:{proxy.port}/0", demo=False)
