@@ -89,7 +89,7 @@ def register_cli(app: Flask) -> None:
 def init_jinja(app: Flask) -> None:
     app.jinja_env.globals.update(can=can, Role=Role, ROLE_LABELS=ROLE_LABELS,
                                  get_locale=get_locale)
-    app.jinja_env.globals["submission_token_field"] = idempotency.submission_token_field
+    idempotency.init_app(app)
     app.jinja_env.filters["date_fr"] = dates.date_filter
     app.jinja_env.filters["datetime_fr"] = dates.datetime_filter
     app.jinja_env.filters["excerpt"] = excerpts.excerpt
