@@ -47,3 +47,15 @@ def send_invitation_email(invitation_id: int) -> bool:
     send_message(msg, key=f"invitation-{invitation.id}-{invitation.nonce[:8]}")
     invitation.sent_at = utcnow()
     return True
+
+
+def send_invitations(invitation_ids: list[int]) -> int:
+    """Send the invitations of a bulk import, in one job; return how many left.
+    Each sending is committed at once, so that a retry after a failure half-way
+    sends only the remaining ones (send_invitation_email skips sent ones)."""
+    sent = 0
+    for invitation_id in invitation_ids:
+        if send_invitation_email(int(invitation_id)):
+            sent += 1
+        db.session.commit()
+    return sent
