@@ -21,6 +21,7 @@ from sqlalchemy import select
 
 from change_portal.accounts import services as accounts
 from change_portal.accounts.models import User
+from change_portal.core import audit
 from change_portal.core.errors import DomainError
 from change_portal.core.permissions import ORGANISATION_ROLES, ROLE_LABELS, Role
 from change_portal.core.privacy import csv_safe
@@ -199,6 +200,9 @@ def apply_people(actor: User, organisation: Organisation, data: bytes, filename:
             actor, organisation, email=item.email, full_name=item.full_name, roles=item.roles,
             service=services.get(item.service.lower()) if item.service else None, days=days)
         invitation_ids.append(invitation.id)
+    audit.record("users_imported", actor=actor, organisation_id=organisation.id,
+                 file=plan.filename, invited=len(invitation_ids),
+                 members=plan.count(MEMBER), services_created=plan.new_services)
     return plan, invitation_ids
 
 
@@ -297,6 +301,8 @@ def apply_services(actor: User, organisation: Organisation, data: bytes,
     for item in moved:
         parent = services.get(item.parent.lower()) if item.parent else None
         org_services.set_parent(actor, services[item.name.lower()], parent)
+    audit.record("services_imported", actor=actor, organisation_id=organisation.id,
+                 file=plan.filename, created=plan.count(CREATE), moved=plan.count(REPARENT))
     db.session.flush()
     return plan
 

@@ -15,6 +15,7 @@ from change_portal.accounts.models import Account, Invitation, User
 from change_portal.extensions import db
 from change_portal.organisations import bulk, import_views
 from change_portal.organisations.models import Service
+from change_portal.organisations.tabular import MAX_BYTES, MAX_ROWS
 from tests import factories
 
 PEOPLE = (
@@ -206,3 +207,27 @@ def test_plan_never_compares_other_collectivites(org, other_org):
     factories.create_user(other_org, email="x@ailleurs.fr")
     plan = bulk.plan_people(org, b"nom;email\nX;x@ailleurs.fr\nY;y@nulle-part.fr\n", "f.csv")
     assert [li.action for li in plan.lines] == ["invite", "invite"]
+
+
+def test_largest_file_fits_in_the_confirmation_form(app, org, login_as):
+    admin = login_as("admin")
+    lines = ["Nom;Courriel;Service;Rôles"] + [
+        f"Agent Numéro{i} Dupont-Lefèvre;agent.numero{i}@beaumont-sur-lys.fr;"
+        f"Service technique {i % 40};Agent | Formateur·rice" for i in range(MAX_ROWS)]
+    data = "\n".join(lines).encode("cp1252")
+    assert len(data) < MAX_BYTES
+    plan = bulk.plan_people(org, data, "agents.csv")
+    assert plan.count("invite") == MAX_ROWS and plan.can_confirm
+    token = bulk.sign_file(app.config["SECRET_KEY"], kind="people", actor=admin, data=data,
+                           filename="agents.csv")
+    assert len(token) < 500_000  # Flask's default MAX_FORM_MEMORY_SIZE
+    assert bulk.load_file(app.config["SECRET_KEY"], token, kind="people",
+                          actor=admin) == (data, "agents.csv")
+
+
+def test_file_content_is_escaped_in_the_preview(client, org, login_as):
+    login_as("admin")
+    text = "nom;email;service\n<script>alert(1)</script>;x@ville-a.fr;<img src=x onerror=1>\n"
+    html = _upload(client, "/admin/utilisateurs/import", text).get_data(as_text=True)
+    assert "<script>alert(1)" not in html and "&lt;script&gt;alert(1)" in html
+    assert "<img src=x" not in html

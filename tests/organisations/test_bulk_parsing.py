@@ -66,7 +66,7 @@ def test_unreadable_files_say_why_in_french(app, data, expected):
 
 
 def test_caps_on_size_and_lines(app, monkeypatch):
-    with pytest.raises(FileProblem, match="dépasse 1024 Ko"):
+    with pytest.raises(FileProblem, match="dépasse 512 Ko"):
         _read(b"nom;email\n" + b"a;b@c.fr\n" * 200_000)
     monkeypatch.setattr(tabular, "MAX_ROWS", 3)
     with pytest.raises(FileProblem, match="plus de 3 lignes"):
