@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from flask_babel import gettext as _
 
 from change_portal.core.errors import DomainError
+from change_portal.core.text import single_line
 
 # 512 Kio is some 6 000 lines of name;email;service;roles. The preview sends the
 # file back signed in a form field, which must stay under Flask's 500 kB form limit.
@@ -133,7 +134,8 @@ def read_table(
             row = {name: "" for name in table.columns}
             for name, cell in zip(header, cells, strict=False):
                 if name and not row[name]:
-                    row[name] = cell.strip()
+                    # Names and services are one line (they reach email subjects).
+                    row[name] = single_line(cell)
             table.rows.append((start, row))
     except csv.Error as exc:
         raise FileProblem(_("%(file)s:%(line)d : ligne illisible (%(why)s).",

@@ -33,6 +33,7 @@ def test_windows_1252_comma_quoted_cells_and_line_numbers(app):
     assert [line for line, _row in table.rows] == [2, 4, 6]  # blank line 3 skipped
     assert table.rows[0][1]["name"] == "Lefèvre, Zoé"
     assert table.rows[0][1]["roles"] == "agent,élu·e"
+    assert table.rows[1][1]["service"] == "Services techniques"  # one line, always
     assert table.rows[2][1]["service"] == ""
 
 
