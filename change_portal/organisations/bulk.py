@@ -129,7 +129,8 @@ def _service_names(organisation_id: int) -> dict[str, Service]:
 def plan_people(organisation: Organisation, data: bytes, filename: str) -> Plan:
     """What importing this file of people would do, line by line (nothing is
     written). Raises tabular.FileProblem when the file cannot be read at all."""
-    table = read_table(data, filename, PEOPLE_COLUMNS, required=("name", "email"))
+    table = read_table(data, filename, PEOPLE_COLUMNS, required=("name", "email"),
+                       spill="roles")
     plan = Plan(filename=table.filename, encoding=table.encoding, delimiter=table.delimiter)
     members = set(db.session.scalars(
         select(User.email).where(User.organisation_id == organisation.id,
@@ -142,6 +143,8 @@ def plan_people(organisation: Organisation, data: bytes, filename: str) -> Plan:
         item = PersonLine(line=line, full_name=name, email=email,
                           service=" ".join(row.get("service", "").split()), roles=[])
         errors = item.errors
+        if line in table.line_errors:
+            errors.append(table.line_errors[line])
         if not name:
             errors.append(_("nom manquant"))
         elif len(name) > NAME_MAX:
@@ -232,7 +235,9 @@ def plan_services(organisation: Organisation, data: bytes, filename: str) -> Pla
         item = ServiceLine(line=line, name=" ".join(row["name"].split()),
                            parent=" ".join(row.get("parent", "").split()))
         key = item.name.lower()
-        if not item.name:
+        if line in table.line_errors:
+            item.errors.append(table.line_errors[line])
+        elif not item.name:
             item.errors.append(_("nom manquant"))
         elif len(item.name) > SERVICE_MAX or len(item.parent) > SERVICE_MAX:
             item.errors.append(_("nom de service trop long (%(n)d caractères au plus)",

@@ -39,6 +39,8 @@ class Table:
     delimiter: str
     columns: list[str]  # the canonical names found in the header
     rows: list[tuple[int, dict[str, str]]] = field(default_factory=list)
+    # line -> problem of that line alone (the importer reports it with the others)
+    line_errors: dict[int, str] = field(default_factory=dict)
 
 
 def fold(text: str) -> str:
@@ -93,10 +95,13 @@ def read_table(
     filename: str,
     aliases: dict[str, set[str]],
     required: tuple[str, ...],
+    spill: str | None = None,
 ) -> Table:
     """Read `data` into a Table whose columns are the keys of `aliases` (each
     header cell is folded and looked up among the aliases); unknown columns are
-    ignored, a missing required one is a FileProblem."""
+    ignored, a missing required one is a FileProblem. A line with more filled
+    cells than the header has is a line error, unless the last column is `spill`
+    (roles typed "agent,admin" without quotes in a comma file): it takes them."""
     filename = filename or "fichier.csv"
     if len(data) > MAX_BYTES:
         raise FileProblem(_("%(file)s : le fichier dépasse %(n)d Ko. Découpez-le en plusieurs "
@@ -136,6 +141,13 @@ def read_table(
                 if name and not row[name]:
                     # Names and services are one line (they reach email subjects).
                     row[name] = single_line(cell)
+            extra = [single_line(c) for c in cells[len(header):] if c.strip()]
+            if extra and spill is not None and header[-1] == spill:
+                row[spill] = ", ".join(c for c in (row[spill], *extra) if c)
+            elif extra:
+                table.line_errors[start] = _(
+                    "%(n)d cellule(s) de trop : mettez entre guillemets une cellule qui "
+                    "contient le séparateur « %(sep)s »", n=len(extra), sep=delimiter)
             table.rows.append((start, row))
     except csv.Error as exc:
         raise FileProblem(_("%(file)s:%(line)d : ligne illisible (%(why)s).",

@@ -68,13 +68,16 @@ def test_errors_carry_file_and_line_and_block_confirmation(client, org, login_as
             ",sans-nom@ville-a.fr,agent\n"
             "Bob,pas-une-adresse,agent\n"
             "Ana Bis,ANA@ville-a.fr,agent\n"
-            "Carl,carl@ville-a.fr,sorcier\n")
+            "Carl,carl@ville-a.fr,sorcier\n"
+            "Dora,dora@ville-a.fr,agent,admin\n")
     html = _upload(client, "/admin/utilisateurs/import", text, name="liste.csv").get_data(
         as_text=True)
     assert "liste.csv:3 : nom manquant" in html
     assert "liste.csv:4 : adresse électronique invalide" in html
     assert "liste.csv:5 : adresse en double : déjà à la ligne 2" in html
     assert "liste.csv:6 : rôle inconnu : « sorcier »" in html
+    dora = re.search(r"<td>dora@ville-a.fr</td>.*?</tr>", html, re.S).group(0)
+    assert "Agent, Administrateur·rice" in dora and "Nouvelle invitation" in dora
     assert 'name="jeton"' not in html  # all or nothing: no confirm button
     assert _count(User, User.email == "ana@ville-a.fr") == 0
 

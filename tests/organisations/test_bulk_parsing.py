@@ -10,7 +10,7 @@ from change_portal.organisations.tabular import FileProblem, read_table
 
 
 def _read(data: bytes, name="agents.csv"):
-    return read_table(data, name, PEOPLE_COLUMNS, required=("name", "email"))
+    return read_table(data, name, PEOPLE_COLUMNS, required=("name", "email"), spill="roles")
 
 
 def test_utf8_bom_semicolon_and_french_headers(app):
@@ -73,3 +73,11 @@ def test_caps_on_size_and_lines(app, monkeypatch):
     with pytest.raises(FileProblem, match="plus de 3 lignes"):
         _read(b"nom;email\n" + b"a;b@c.fr\n" * 4)
     assert len(_read(b"nom;email\n" + b"a;b@c.fr\n" * 3).rows) == 3
+
+
+def test_extra_cells_go_to_roles_when_last_else_line_error(app):
+    table = _read(b"nom,email,roles\nAna,ana@v.fr,agent,admin,,\n")
+    assert table.rows[0][1]["roles"] == "agent, admin" and not table.line_errors
+    table = _read(b"nom;email;service\nAna;ana@v.fr;Accueil;Urbanisme\nBob;b@v.fr;;;\n")
+    assert table.line_errors == {2: "1 cellule(s) de trop : mettez entre guillemets une "
+                                    "cellule qui contient le séparateur « ; »"}
