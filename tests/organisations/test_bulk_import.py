@@ -7,8 +7,10 @@ from __future__ import annotations
 import csv
 import io
 import re
+import uuid
 from html import unescape
 
+import pytest
 from sqlalchemy import func, select
 
 from change_portal.accounts.models import Account, Invitation, User
@@ -234,3 +236,31 @@ def test_file_content_is_escaped_in_the_preview(client, org, login_as):
     html = _upload(client, "/admin/utilisateurs/import", text).get_data(as_text=True)
     assert "<script>alert(1)" not in html and "&lt;script&gt;alert(1)" in html
     assert "<img src=x" not in html
+
+
+@pytest.mark.redis
+def test_with_redis_the_confirmation_queues_exactly_one_job(app, client, org, login_as, outbox):
+    redis_url = app.config.get("TEST_REDIS_URL")
+    if not redis_url:
+        pytest.skip("REDIS_URL not set: the real-queue test runs in CI's second pass")
+    from redis import Redis
+    from rq import Queue
+
+    login_as("admin")
+    token = _token(_upload(client, "/admin/utilisateurs/import", PEOPLE).get_data(
+        as_text=True))
+    queue_name = f"test-bulk-{uuid.uuid4().hex[:8]}"
+    saved = {k: app.config[k] for k in ("REDIS_URL", "RQ_QUEUE")}
+    app.config.update(REDIS_URL=redis_url, RQ_QUEUE=queue_name)
+    queue = Queue(queue_name, connection=Redis.from_url(redis_url))
+    try:
+        resp = client.post("/admin/utilisateurs/import/confirmer", data={"jeton": token})
+        assert "4 invitation(s) enregistrée(s)" in resp.get_data(as_text=True)
+        jobs = queue.get_jobs()
+        assert len(jobs) == 1
+        assert jobs[0].description == "change_portal.accounts.jobs:send_invitations"
+        assert len(jobs[0].args[1]) == 4
+        assert list(outbox.glob("*.eml")) == []  # the worker sends them, not the request
+    finally:
+        app.config.update(saved)
+        queue.empty()
