@@ -286,6 +286,14 @@ def _in_cycle(start: str, parents: dict[str, str]) -> bool:
     return False
 
 
+def _ancestors(start: str, parents: dict[str, str]) -> set[str]:
+    found, node = set(), parents.get(start)
+    while node and node not in found and node != start:
+        found.add(node)
+        node = parents.get(node)
+    return found
+
+
 def apply_services(actor: User, organisation: Organisation, data: bytes,
                    filename: str) -> Plan:
     """Create the new services and set every parent named in the file, all or
@@ -295,17 +303,29 @@ def apply_services(actor: User, organisation: Organisation, data: bytes,
         raise DomainError(_("Le fichier contient des erreurs : rien n'a été fait. Corrigez-le "
                             "puis importez-le à nouveau."))
     services = _service_names(organisation.id)
+    by_id = {s.id: s.name.lower() for s in services.values()}
+    final = {name: by_id[s.parent_id] for name, s in services.items() if s.parent_id in by_id}
     for item in plan.lines:
+        final.pop(item.name.lower(), None)
+        if item.parent:
+            final[item.name.lower()] = item.parent.lower()
         if item.action == CREATE:
             services[item.name.lower()] = org_services.create_service(
                 actor, organisation.id, item.name)
-    moved = [item for item in plan.lines if item.action in (CREATE, REPARENT)]
-    # Detach every moved service first: an intermediate state never looks like a cycle.
-    for item in moved:
-        services[item.name.lower()].parent_id = None
-    for item in moved:
-        parent = services.get(item.parent.lower()) if item.parent else None
-        org_services.set_parent(actor, services[item.name.lower()], parent)
+    # Parents before children: when a service moves, every service above it in the
+    # final hierarchy is already in place, so no intermediate state has a cycle
+    # (the plan proved the final one has none).
+    pending = {item.name.lower(): item for item in plan.lines
+               if item.action in (CREATE, REPARENT)}
+    while pending:
+        ready = [key for key in pending if not _ancestors(key, final) & pending.keys()]
+        if not ready:  # cannot happen after a clean plan; never loop for ever
+            raise DomainError(_("rattachement circulaire : « %(name)s » finirait sous "
+                                "lui-même", name=next(iter(pending))))
+        for key in ready:
+            item = pending.pop(key)
+            parent = services.get(item.parent.lower()) if item.parent else None
+            org_services.set_parent(actor, services[key], parent)
     audit.record("services_imported", actor=actor, organisation_id=organisation.id,
                  file=plan.filename, created=plan.count(CREATE), moved=plan.count(REPARENT))
     db.session.flush()

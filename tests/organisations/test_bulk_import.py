@@ -264,3 +264,20 @@ def test_with_redis_the_confirmation_queues_exactly_one_job(app, client, org, lo
     finally:
         app.config.update(saved)
         queue.empty()
+
+
+def test_services_moves_that_swap_places_apply_in_a_safe_order(client, org, login_as):
+    admin = login_as("admin")
+    from change_portal.organisations import services as org_services
+
+    n, p, q = (factories.create_service(org, x) for x in ("N", "P", "Q"))
+    org_services.set_parent(admin, p, q)   # P under Q
+    org_services.set_parent(admin, q, n)   # Q under N (so N is above P today)
+    db.session.flush()
+    # Wanted: N under P, Q at the top (P stays under Q): N→P→Q.
+    html = _upload(client, "/admin/services/import", "nom;parent\nN;P\nQ;\n").get_data(
+        as_text=True)
+    assert "2 rattachement(s) à modifier" in html
+    resp = client.post("/admin/services/import/confirmer", data={"jeton": _token(html)})
+    assert resp.status_code == 302
+    assert (n.parent_id, p.parent_id, q.parent_id) == (p.id, q.id, None)
