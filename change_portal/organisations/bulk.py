@@ -42,6 +42,15 @@ SERVICE_COLUMNS = {
     "name": {"nom", "service", "nom du service"},
     "parent": {"service parent", "parent_name", "rattachement", "rattaché à", "direction"},
 }
+# The files offered to download from the import pages, ready to fill in.
+PEOPLE_TEMPLATE = ("Nom;Courriel;Service;Rôles\r\n"
+                   "Camille Exemple;camille.exemple@mairie.example;Accueil;Agent\r\n"
+                   "Dominique Exemple;dominique.exemple@mairie.example;Ressources humaines;"
+                   "Agent | Formateur·rice\r\n")
+SERVICES_TEMPLATE = ("Nom;Parent\r\n"
+                     "Direction générale des services;\r\n"
+                     "Pôle population;Direction générale des services\r\n"
+                     "État civil;Pôle population\r\n")
 NAME_MAX, EMAIL_MAX, SERVICE_MAX = 120, 254, 120
 PAYLOAD_MAX_AGE = 3600  # seconds a preview may wait for its confirmation
 

@@ -97,6 +97,18 @@ def import_users_report():
         "Content-Disposition": 'attachment; filename="rapport-import-comptes.csv"'})
 
 
+@admin_bp.get("/utilisateurs/import/modele.csv")
+@admin_only
+def import_users_template():
+    return _template("modele-comptes.csv", bulk.PEOPLE_TEMPLATE)
+
+
+def _template(filename: str, text: str) -> Response:
+    # UTF-8 with BOM and ";": what Excel in French opens as columns without a wizard.
+    return Response(("\ufeff" + text).encode("utf-8"), mimetype="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
 # --- services ----------------------------------------------------------------
 
 @admin_bp.route("/services/import", methods=["GET", "POST"])
@@ -117,6 +129,12 @@ def import_services():
     token = bulk.sign_file(current_app.config["SECRET_KEY"], kind="services",
                            actor=current_user, data=data, filename=name) if can_confirm else None
     return render_template("admin/import_services.html", plan=plan, token=token, **_limits())
+
+
+@admin_bp.get("/services/import/modele.csv")
+@admin_only
+def import_services_template():
+    return _template("modele-services.csv", bulk.SERVICES_TEMPLATE)
 
 
 @admin_bp.post("/services/import/confirmer")

@@ -38,6 +38,8 @@ RULES = {
     "admin.import_users": Rule(ADMIN),
     "admin.confirm_import_users": Rule(ADMIN),
     "admin.import_users_report": Rule(ADMIN),
+    "admin.import_users_template": Rule(ADMIN),
+    "admin.import_services_template": Rule(ADMIN),
     "admin.import_services": Rule(ADMIN),
     "admin.confirm_import_services": Rule(ADMIN),
     "platform.organisations": Rule(OPERATOR, tenant=False),

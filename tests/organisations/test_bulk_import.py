@@ -281,3 +281,15 @@ def test_services_moves_that_swap_places_apply_in_a_safe_order(client, org, logi
     resp = client.post("/admin/services/import/confirmer", data={"jeton": _token(html)})
     assert resp.status_code == 302
     assert (n.parent_id, p.parent_id, q.parent_id) == (p.id, q.id, None)
+
+
+def test_templates_import_as_they_are(client, org, login_as):
+    login_as("admin")
+    people = client.get("/admin/utilisateurs/import/modele.csv")
+    assert people.mimetype == "text/csv" and people.data.startswith(b"\xef\xbb\xbf")
+    plan = bulk.plan_people(org, people.data, "modele-comptes.csv")
+    assert [li.action for li in plan.lines] == ["invite", "invite"]
+    assert plan.lines[1].roles == ["agent", "trainer"]
+    services = client.get("/admin/services/import/modele.csv")
+    plan = bulk.plan_services(org, services.data, "modele-services.csv")
+    assert [li.action for li in plan.lines] == ["create"] * 3
