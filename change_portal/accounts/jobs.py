@@ -80,6 +80,7 @@ def send_password_reset_email(account_id: int) -> bool:
     return True
 
 
+@job_timeout(1800)  # up to 500 emails; each one is committed, a retry goes on from there
 def send_invitations(invitation_ids: list[int]) -> int:
     """Send the invitations of a bulk import, in one job; return how many left.
     Each sending is committed at once, so that a retry after a failure half-way

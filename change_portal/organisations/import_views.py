@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from change_portal.accounts.jobs import send_invitations
 from change_portal.core.errors import DomainError
+from change_portal.core.idempotency import once_per_submission
 from change_portal.core.jobs import QueueUnavailable, enqueue
 from change_portal.core.permissions import ROLE_LABELS
 from change_portal.extensions import db
@@ -57,6 +58,7 @@ def import_users():
 
 @admin_bp.post("/utilisateurs/import/confirmer")
 @admin_only
+@once_per_submission  # a double click never runs the import twice
 def confirm_import_users():
     secret = current_app.config["SECRET_KEY"]
     try:
@@ -139,6 +141,7 @@ def import_services_template():
 
 @admin_bp.post("/services/import/confirmer")
 @admin_only
+@once_per_submission
 def confirm_import_services():
     try:
         data, name = bulk.load_file(current_app.config["SECRET_KEY"],

@@ -293,3 +293,13 @@ def test_templates_import_as_they_are(client, org, login_as):
     services = client.get("/admin/services/import/modele.csv")
     plan = bulk.plan_services(org, services.data, "modele-services.csv")
     assert [li.action for li in plan.lines] == ["create"] * 3
+
+
+def test_double_submission_of_the_confirmation_is_done_once(client, org, login_as, outbox):
+    login_as("admin")
+    html = _upload(client, "/admin/utilisateurs/import", PEOPLE).get_data(as_text=True)
+    form = {"jeton": _token(html), "submission_token": _token(html, "submission_token")}
+    assert client.post("/admin/utilisateurs/import/confirmer", data=form).status_code == 200
+    again = client.post("/admin/utilisateurs/import/confirmer", data=form)
+    assert again.status_code == 302
+    assert _count(Invitation) == 4 and len(list(outbox.glob("invitation-*.eml"))) == 4
