@@ -14,6 +14,7 @@ from change_portal.core.connections import get_redis
 from change_portal.core.errors import DomainError
 from change_portal.core.jobs import start_ticker, tick
 from change_portal.core.permissions import Role
+from change_portal.core.progress import Progress
 from change_portal.core.worker import run_worker
 from change_portal.extensions import db
 from change_portal.organisations import demo
@@ -86,9 +87,10 @@ def demo_command(if_empty):
         click.echo("The demo collectivité already exists.")
         demo.print_accounts(click.echo)
         return
-    demo.load()
+    progress = Progress("Demo")
+    demo.load(on_progress=progress.update)
     db.session.commit()
-    click.echo("Demo collectivité loaded.")
+    progress.finish("Demo collectivité loaded.")
     demo.print_accounts(click.echo)
 
 
