@@ -18,7 +18,7 @@ from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from change_portal.accounts.models import Invitation, LoginSession, User, UserRole
-from change_portal.core import audit, privacy, ratelimit
+from change_portal.core import audit, privacy
 from change_portal.core.errors import DomainError, NotAllowed
 from change_portal.core.models import utcnow
 from change_portal.core.permissions import ORGANISATION_ROLES, Role
@@ -32,8 +32,6 @@ _COMMON = {
     "motdepasse123", "azertyuiop123", "123456789012", "password1234", "administrateur",
     "bonjour123456", "motdepasse2026", "azertyazerty", "qwertyuiop12",
 }  # fmt: skip
-# Hashing a dummy password for unknown emails keeps login timing the same.
-_DUMMY_HASH = generate_password_hash("dummy-password-for-timing")
 
 
 def normalise_email(email: str) -> str:
@@ -66,54 +64,6 @@ def set_password(user: User, password: str) -> None:
 
 
 # --- login and throttling ----------------------------------------------------
-
-def _limits(spec: str) -> list[ratelimit.Limit]:
-    return ratelimit.parse_limits(spec)
-
-
-def login_retry_after(ip: str, email: str, *, ip_limits: str, account_limits: str) -> int | None:
-    """Seconds before this IP or this account may try again, or None."""
-    waits = [
-        ratelimit.retry_after(f"login-ip:{ip}", _limits(ip_limits)),
-        ratelimit.retry_after(
-            f"login-account:{_email_key(email)}", _limits(account_limits)
-        ),
-    ]
-    waits = [w for w in waits if w]
-    return max(waits) if waits else None
-
-
-def _email_key(email: str) -> str:
-    # Hashed so that the counters never hold an email address in clear.
-    return hashlib.sha256(normalise_email(email).encode()).hexdigest()[:32]
-
-
-def authenticate(
-    email: str, password: str, *, ip: str, ip_limits: str, account_limits: str
-) -> User | None:
-    """Check a login attempt. Counts failures for the IP and the account; returns
-    the user on success (caller then opens a session), None on failure."""
-    email = normalise_email(email)
-    user = db.session.execute(select(User).where(User.email == email)).scalar_one_or_none()
-    ok = False
-    if user is not None and user.password_hash:
-        ok = check_password_hash(user.password_hash, password)
-    else:
-        check_password_hash(_DUMMY_HASH, password)
-    if ok and user.is_active:
-        ratelimit.reset(f"login-account:{_email_key(email)}")
-        audit.record("login", actor=user, ip=ip)
-        return user
-    ratelimit.hit(f"login-ip:{ip}", _limits(ip_limits))
-    ratelimit.hit(f"login-account:{_email_key(email)}", _limits(account_limits))
-    audit.record(
-        "login_failed",
-        actor=user if user is not None else None,
-        ip=ip,
-        reason="inactive" if ok else "bad_credentials",
-    )
-    return None
-
 
 def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
@@ -188,9 +138,12 @@ def end_sessions(user: User, *, keep: LoginSession | None = None) -> int:
     return db.session.execute(stmt).rowcount or 0
 
 
-def change_password(user: User, current: str, new: str) -> None:
-    """Change one's own password; the other sessions of the user end."""
-    if not user.password_hash or not check_password_hash(user.password_hash, current):
+def change_password(user: User, current: str, new: str, *, current_ok: bool | None = None) -> None:
+    """Change one's own password; the other sessions of the user end. `current_ok`:
+    the current password was already checked (throttled, by login.check_current_password)."""
+    if current_ok is None:
+        current_ok = bool(user.password_hash) and check_password_hash(user.password_hash, current)
+    if not current_ok:
         raise DomainError(_("Le mot de passe actuel n'est pas le bon."), field="current_password")
     if current == new:
         raise DomainError(_("Choisissez un mot de passe différent de l'actuel."), field="password")
