@@ -8,6 +8,7 @@ Redis is unreachable, so that an outage never disables the protection.
 from __future__ import annotations
 
 import logging
+import random
 import time
 from dataclasses import dataclass
 
@@ -191,8 +192,9 @@ def consume(buckets: list[tuple[str, list[Limit]]]) -> Reservation:
             counts = [c + extra.get(s, 0) for c, s in zip(counts, slots, strict=True)]
     if counts is None:
         backend = "db"
-        counts = [_db_increment(key, seconds, start, 1) for key, seconds, start in slots]
-        _db_prune(buckets, now)
+        counts = _db_increment(slots, 1)
+        if random.random() < 0.05:  # noqa: S311 - old windows go now and then, not each time
+            _db_prune(buckets, now)
     reservation = Reservation(slots=slots, backend=backend)
     wait = [
         lim.seconds - (now % lim.seconds)
@@ -218,8 +220,7 @@ def release(reservation: Reservation) -> None:
         except (RedisError, AttributeError):
             log.warning("Redis unreachable; an attempt could not be given back")
             return
-    for key, seconds, start in reservation.slots:
-        _db_increment(key, seconds, start, -1)
+    _db_increment(reservation.slots, -1)
 
 
 def clear(reservation: Reservation, *, prefix: tuple[str, ...]) -> None:
@@ -231,8 +232,9 @@ def clear(reservation: Reservation, *, prefix: tuple[str, ...]) -> None:
             get_redis().delete(*[f"rl:{k}:{sec}:{start}" for k, sec, start in slots])
         except (RedisError, AttributeError):
             log.warning("Redis unreachable; could not reset %s", "a counter")
-    for key in {k for k, _sec, _start in slots}:
-        db.session.execute(delete(RateCounter).where(RateCounter.key == key))
+    if slots:
+        keys = sorted({k for k, _sec, _start in slots})
+        db.session.execute(delete(RateCounter).where(RateCounter.key.in_(keys)))
 
 
 def _db_counts(key: str) -> dict[tuple[str, int, int], int]:
@@ -244,23 +246,30 @@ def _db_counts(key: str) -> dict[tuple[str, int, int], int]:
     return {(key, r.seconds, r.window_start): r.count for r in rows}
 
 
-def _db_increment(key: str, seconds: int, start: int, by: int) -> int:
-    """Add `by` to one window's counter and return the new value, in one statement."""
+def _db_increment(slots: list[tuple[str, int, int]], by: int) -> list[int]:
+    """Add `by` to each window's counter and return the new values, in one
+    statement (one upsert: a write transaction in the embedded mode stays short)."""
+    if not slots:
+        return []
     dialect = db.session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    stmt = insert(RateCounter).values(key=key, seconds=seconds, window_start=start, count=by)
+    stmt = insert(RateCounter).values(
+        [{"key": k, "seconds": sec, "window_start": start, "count": by}
+         for k, sec, start in slots]
+    )
     stmt = stmt.on_conflict_do_update(
         index_elements=["key", "seconds", "window_start"],
         set_={"count": RateCounter.count + by},
-    ).returning(RateCounter.count)
-    return db.session.execute(stmt).scalar_one()
+    ).returning(RateCounter.key, RateCounter.seconds, RateCounter.window_start,
+                RateCounter.count)
+    # RETURNING does not promise the order of the rows: match them by window.
+    new = {(r.key, r.seconds, r.window_start): r.count for r in db.session.execute(stmt)}
+    return [new[slot] for slot in slots]
 
 
 def _db_prune(buckets: list[tuple[str, list[Limit]]], now: int) -> None:
-    for key, limits in buckets:
-        if not limits:
-            continue
-        oldest = now - max(lim.seconds for lim in limits) * 2
-        db.session.execute(
-            delete(RateCounter).where(RateCounter.key == key, RateCounter.window_start < oldest)
-        )
+    longest = max((lim.seconds for _key, limits in buckets for lim in limits), default=0)
+    db.session.execute(
+        delete(RateCounter).where(RateCounter.key.in_([key for key, _limits in buckets]),
+                                  RateCounter.window_start < now - 2 * longest)
+    )
