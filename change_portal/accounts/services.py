@@ -89,9 +89,12 @@ def open_login_session(user: User, *, ip: str | None, user_agent: str | None) ->
     return ls
 
 
-def load_login_session(token: str, *, idle_minutes: int) -> User | None:
+def load_login_session(token: str, *, idle_minutes: int,
+                       max_age: timedelta | None = None) -> User | None:
     """The user of a session token, or None when it is unknown, idle too long,
-    or its user was deactivated. Touches last_seen at most once a minute."""
+    older than `max_age` (SESSION_MAX_HOURS, counted from the login: activity does
+    not extend it), or its user was deactivated. Touches last_seen at most once a
+    minute."""
     if not token:
         return None
     # One query for the session, its user and their collectivité, one for the roles:
@@ -108,7 +111,8 @@ def load_login_session(token: str, *, idle_minutes: int) -> User | None:
     if ls is None:
         return None
     now = utcnow()
-    if now - ls.last_seen_at > timedelta(minutes=idle_minutes):
+    too_old = max_age is not None and now - ls.created_at > max_age
+    if too_old or now - ls.last_seen_at > timedelta(minutes=idle_minutes):
         db.session.delete(ls)
         db.session.commit()
         return None
