@@ -73,3 +73,52 @@ def test_concurrent_attempts_on_one_account_evaluate_at_most_the_limit(app, targ
     assert evaluated <= 10, (evaluated, outcomes)
     assert outcomes.count("failed") == evaluated
     assert outcomes.count("refused") == 40 - evaluated >= 30
+
+
+@pytest.fixture
+def strict(app):
+    keys = ("LOGIN_LIMIT_IP", "LOGIN_LIMIT_ACCOUNT_IP", "LOGIN_LIMIT_ACCOUNT",
+            "LOGIN_LIMIT_DEVICE")
+    saved = {k: app.config[k] for k in keys}
+
+    def set_limits(**limits):
+        app.config.update({f"LOGIN_LIMIT_{k.upper()}": v for k, v in limits.items()})
+
+    yield set_limits
+    app.config.update(saved)
+
+
+def _change(client, current):
+    return client.post("/compte/mot-de-passe", data={
+        "current_password": current, "password": "une nouvelle phrase secrète",
+        "confirm": "une nouvelle phrase secrète"})
+
+
+def test_current_password_guesses_are_throttled_and_audited(client, login_as, strict):
+    from sqlalchemy import func, select
+
+    from change_portal.core.audit import AuditEvent
+
+    strict(account_ip="3/900")
+    user = login_as("agent")
+    for _ in range(3):
+        resp = _change(client, "une supposition fausse")
+        assert resp.status_code == 200
+        assert "actuel n&#39;est pas le bon" in resp.get_data(as_text=True)
+    resp = _change(client, factories.PASSWORD)  # even the right one, once limited
+    assert resp.status_code == 429
+    assert int(resp.headers["Retry-After"]) > 0
+    failures = db.session.scalar(select(func.count()).select_from(AuditEvent).where(
+        AuditEvent.action == "password_check_failed", AuditEvent.actor_id == user.id))
+    assert failures == 3
+    # the password did not change
+    db.session.refresh(user)
+    assert check_password_hash(user.password_hash, factories.PASSWORD)
+
+
+def test_right_current_password_is_not_counted(client, login_as, strict):
+    strict(account_ip="2/900")
+    login_as("agent")
+    assert _change(client, "une supposition fausse").status_code == 200
+    resp = _change(client, factories.PASSWORD)
+    assert resp.status_code == 302
