@@ -122,3 +122,80 @@ def test_right_current_password_is_not_counted(client, login_as, strict):
     assert _change(client, "une supposition fausse").status_code == 200
     resp = _change(client, factories.PASSWORD)
     assert resp.status_code == 302
+
+
+# --- lockout policy: address, account × address, ceiling, remembered device -------
+
+def _login(client, email, password, ip):
+    return client.post("/connexion", data={"email": email, "password": password},
+                       environ_base={"REMOTE_ADDR": ip})
+
+
+def test_strangers_fill_the_ceiling_but_the_known_device_gets_in(app, client, org, strict):
+    strict(ip="100/60", account_ip="3/900", account="6/900", device="5/900")
+    factories.create_user(org, ["agent"], email="maire@ville-a.fr")
+    # The right person logged in once on their usual machine: it is remembered.
+    assert _login(client, "maire@ville-a.fr", factories.PASSWORD, "192.0.2.1").status_code == 302
+    assert client.get_cookie("cp_device") is not None
+    client.post("/deconnexion")
+    # Strangers from three addresses: two guesses each fill the account's ceiling.
+    for n in range(3):
+        stranger = app.test_client()
+        for _ in range(2):
+            assert _login(stranger, "maire@ville-a.fr", "devinette", f"203.0.113.{n}"
+                          ).status_code == 200
+    newcomer = app.test_client()
+    resp = _login(newcomer, "maire@ville-a.fr", factories.PASSWORD, "203.0.113.50")
+    assert resp.status_code == 429  # the ceiling holds against a fresh address
+    # … but not against the right person on the remembered device.
+    assert _login(client, "maire@ville-a.fr", factories.PASSWORD, "192.0.2.1").status_code == 302
+
+
+def test_one_person_mistyping_does_not_lock_out_the_shared_address(app, org, strict):
+    strict(ip="20/60", account_ip="3/900", account="30/900")
+    factories.create_user(org, ["agent"], email="distrait@ville-a.fr")
+    factories.create_user(org, ["agent"], email="collegue@ville-a.fr")
+    town_hall = "192.0.2.10"
+    first, second = app.test_client(), app.test_client()
+    for _ in range(3):
+        assert _login(first, "distrait@ville-a.fr", "faux", town_hall).status_code == 200
+    assert _login(first, "distrait@ville-a.fr", factories.PASSWORD, town_hall).status_code == 429
+    assert _login(second, "collegue@ville-a.fr", factories.PASSWORD, town_hall
+                  ).status_code == 302
+
+
+def test_the_address_limit_still_stops_spraying(app, org, strict):
+    strict(ip="4/60", account_ip="100/900", account="100/900")
+    sprayer = app.test_client()
+    for n in range(4):
+        assert _login(sprayer, f"inconnu{n}@ville-a.fr", "faux", "198.51.100.9").status_code == 200
+    assert _login(sprayer, "autre@ville-a.fr", "faux", "198.51.100.9").status_code == 429
+
+
+def test_a_remembered_device_has_its_own_limit(app, client, org, strict):
+    strict(ip="100/60", account_ip="100/900", account="100/900", device="2/900")
+    factories.create_user(org, ["agent"], email="agent@ville-a.fr")
+    assert _login(client, "agent@ville-a.fr", factories.PASSWORD, "192.0.2.1").status_code == 302
+    client.post("/deconnexion")
+    for _ in range(2):
+        assert _login(client, "agent@ville-a.fr", "faux", "192.0.2.1").status_code == 200
+    assert _login(client, "agent@ville-a.fr", factories.PASSWORD, "192.0.2.1").status_code == 429
+
+
+def test_a_forged_or_foreign_device_cookie_is_a_stranger(app, org, strict):
+    strict(ip="100/60", account_ip="100/900", account="2/900", device="100/900")
+    victim = factories.create_user(org, ["agent"], email="cible@ville-a.fr")
+    other = factories.create_user(org, ["agent"], email="autre@ville-a.fr")
+    key = app.config["SECRET_KEY"]
+    for value in (login.device_cookie(other.id, key),  # someone else's device
+                  login.device_cookie(victim.id, "une autre clé"),  # not signed by us
+                  "n'importe quoi"):
+        attacker = app.test_client()
+        attacker.set_cookie("cp_device", value)
+        assert login.read_device(value, key, user_id=victim.id, max_days=90) is None
+        _login(attacker, "cible@ville-a.fr", "faux", "203.0.113.7")
+    # Three guesses counted on the account's ceiling (2): the last was refused.
+    attacker = app.test_client()
+    attacker.set_cookie("cp_device", login.device_cookie(other.id, key))
+    assert _login(attacker, "cible@ville-a.fr", factories.PASSWORD, "203.0.113.8"
+                  ).status_code == 429
