@@ -16,6 +16,7 @@ from change_portal.projects.models import project_service
 from courses.models import (
     Assignment,
     AssignmentUser,
+    Attestation,
     Competence,
     Completion,
     Lesson,
@@ -379,3 +380,21 @@ def readiness_many(projects) -> dict[int, dict]:
             "percent": round(100.0 * ready_agents / total, 1) if total else 0.0,
         }
     return result
+
+
+# --- attestations -----------------------------------------------------------------------
+
+def attestations_of(user_id: int) -> list[tuple[Attestation, Completion]]:
+    """A person's attestations, newest first, with their completion (one query)."""
+    return list(db.session.execute(
+        select(Attestation, Completion).join(Completion)
+        .where(Completion.user_id == user_id)
+        .order_by(Attestation.issued_at.desc(), Attestation.id.desc())
+    ).all())
+
+
+def attestation_by_code(code: str) -> tuple[Attestation, Completion] | None:
+    """The attestation with this code and its completion, or None."""
+    return db.session.execute(
+        select(Attestation, Completion).join(Completion).where(Attestation.code == code)
+    ).first()

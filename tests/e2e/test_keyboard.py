@@ -146,7 +146,7 @@ def test_keyboard_journey_1_module(new_page, browser, live_server, tmp_path):
     code = agent.locator(".attestation code").inner_text().strip()
 
     public = new_page()
-    public.goto(f"/verify/{code}")
+    public.goto(f"/verifier/{code}")
     skip_to_content(public)
     expect(main(public)).to_contain_text("Cette attestation est authentique.")
     # Shift+Tab from the content goes back up to the header, with a visible focus.

@@ -260,3 +260,23 @@ def test_author_is_told_when_a_colleague_endorses(org):
     note = db.session.scalar(select(Notification).where(Notification.user_id == author.id,
                                                         Notification.kind == "constat"))
     assert note is not None and "Marc Petit" in note.text
+
+
+def test_long_title_is_refused_with_its_limit_never_cut(client, org, login_as):
+    """The limit is stated, the browser is not told to cut pasted text, the server refuses."""
+    login_as("agent")
+    cat = ff.category(org)
+    form = _html(client.get("/forums/besoins/nouveau"))
+    title_input = form[form.index('id="title"') - 200:form.index('id="title"') + 300]
+    assert "140 caractères au plus." in form
+    assert 'data-maxlength="140"' in title_input and 'maxlength="140"' not in title_input.replace(
+        'data-maxlength="140"', "")
+    assert "js/forms.js" in form  # the counter
+    long_title = "Un besoin décrit bien trop longuement " * 4  # 152 characters
+    resp = client.post("/forums/besoins/nouveau", data={
+        "title": long_title, "category_id": cat.id, "public": "entreprises",
+        "channel": "courriel", "frequency": "semaine", "impact": "fort", "body": "Texte"})
+    page = _html(resp)
+    assert "Ce titre est trop long : 140 caractères au plus." in page
+    assert long_title.strip() in page  # what was typed is kept, whole
+    assert db.session.scalar(select(func.count(Need.id))) == 0

@@ -69,6 +69,7 @@ def test_public_page_404_while_unpublished_and_no_agent_names(client, org):
     org.roadmap_published = True
     page = client.get(f"/o/{org.slug}/roadmap").get_data(as_text=True)
     assert "Portail open data" in page
+    assert "Feuille de route numérique de la Ville A</h1>" in page  # not "de Ville A"
     assert "Agent Secret" not in page
 
 
@@ -97,3 +98,16 @@ def test_document_matches_the_openapi_file(client, org):
     check(doc["actions"][0], "Action")
     enum = schemas["Action"]["properties"]["type"]["enum"]
     assert doc["actions"][0]["type"] in enum
+
+
+def test_published_roadmaps_are_found_from_the_public_home_and_footer(client, org, other_org):
+    org.roadmap_published = True
+    other_org.roadmap_published = False
+    home = client.get("/").get_data(as_text=True)
+    assert home.count('href="/donnees-ouvertes"') == 2  # the welcome card and the footer
+    page = client.get("/donnees-ouvertes")
+    assert page.status_code == 200
+    body = page.get_data(as_text=True)
+    assert f'href="/o/{org.slug}/roadmap"' in body
+    assert f"/api/v1/organisations/{org.slug}/roadmap" in body
+    assert other_org.slug not in body  # unpublished: not listed

@@ -4,6 +4,8 @@ GET /api/v1/organisations/<slug>/roadmap is public when the collectivité
 publishes its roadmap; otherwise it needs a logged-in member of that
 collectivité (401 for anonymous people, 404 for members of another one).
 GET /o/<slug>/roadmap is a public page, 404 while the roadmap is not published.
+GET /donnees-ouvertes lists the published roadmaps with both addresses, so that
+citizens and re-users find them from the public home and the footer.
 """
 
 from __future__ import annotations
@@ -52,3 +54,10 @@ def public_roadmap(slug: str):
         abort(404)
     view = queries.load_roadmap(org.id)
     return render_template("roadmap/public.html", org=org, view=view)
+
+
+@public_bp.get("/donnees-ouvertes")
+@public
+def published():
+    orgs = queries.published_organisations()
+    return render_template("roadmap/published.html", orgs=orgs)
