@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sqlite3
 
 from flask_babel import Babel
 from flask_login import LoginManager
@@ -92,7 +93,10 @@ def _sqlite_first_write(conn, cursor, statement, _params, _context, _many):
     conn.info["cp_txn"] = "write"
     if not conn.in_transaction():
         return
-    cursor.execute("COMMIT")
+    try:
+        cursor.execute("COMMIT")
+    except sqlite3.OperationalError:
+        return  # a read still in progress: write in place, as a plain deferred transaction
     cursor.execute("BEGIN IMMEDIATE")
 
 
