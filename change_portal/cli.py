@@ -122,14 +122,14 @@ def worker(burst, fork, no_ticker):
 def serve(host, port, workers, threads, dev):
     """Embedded server for one machine (gunicorn, threaded; no Redis): runs periodic jobs too."""
     app = current_app._get_current_object()
-    stop = start_ticker(app)  # in this process only: the workers are forked from it
     click.echo(f" * Portail : http://{host}:{port}  (Ctrl+C pour arrêter)")
+    if not dev:
+        server.serve(app, host=host, port=port, workers=workers, threads=threads)
+        return
+    stop = start_ticker(app)
     try:
-        if dev:
-            # run_simple, not app.run(): Flask ignores app.run() inside a CLI command.
-            run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=False)
-        else:
-            server.serve(app, host=host, port=port, workers=workers, threads=threads)
+        # run_simple, not app.run(): Flask ignores app.run() inside a CLI command.
+        run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=False)
     finally:
         stop.set()
 

@@ -44,8 +44,21 @@ def _post_fork(app: Flask):
     return hook
 
 
+def _post_worker_init(app: Flask):
+    def hook(_worker):
+        # Periodic jobs are scheduled from every worker, not from the parent: no
+        # thread runs in a process that forks. tick() claims each run with a
+        # conditional UPDATE, so several workers still start it once.
+        from change_portal.core.jobs import start_ticker
+
+        start_ticker(app)
+
+    return hook
+
+
 def serve(app: Flask, *, host: str, port: int, workers: int, threads: int) -> None:
-    """Serve `app` until interrupted (Ctrl+C)."""
+    """Serve `app` until interrupted (Ctrl+C); each worker also runs the periodic
+    jobs' ticker (no Redis in the embedded mode: jobs run inline)."""
     options = {
         "bind": f"{host}:{port}",
         "workers": workers,
@@ -54,6 +67,7 @@ def serve(app: Flask, *, host: str, port: int, workers: int, threads: int) -> No
         "preload_app": True,
         "accesslog": "-",
         "post_fork": _post_fork(app),
+        "post_worker_init": _post_worker_init(app),
         # A worker busy with a long request keeps its heartbeat (gthread); this
         # only restarts a worker that stopped answering altogether.
         "timeout": 120,
