@@ -16,6 +16,7 @@ from change_portal.accounts import privacy as accounts_privacy
 from change_portal.accounts import services as account_services
 from change_portal.accounts.views import bp as accounts_bp
 from change_portal.core import dates, privacy, retention, security  # noqa: F401 - retention job
+from change_portal.core.params import BoundedIntConverter
 from change_portal.core.permissions import ROLE_LABELS, Role, can
 from change_portal.core.views import bp as core_bp
 from change_portal.extensions import babel, csrf, db, login_manager, migrate
@@ -66,6 +67,8 @@ def init_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    # Before any route is added: every <int:...> is ASCII and bounded (no 500 on 2^63).
+    app.url_map.converters["int"] = BoundedIntConverter
     for bp in (core_bp, accounts_bp, admin_bp, platform_bp, projects_bp, roadmap_bp):
         app.register_blueprint(bp)
     app.register_blueprint(opendata_bp)

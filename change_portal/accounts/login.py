@@ -11,7 +11,7 @@ in three buckets, and is refused (429) when any of them is full:
   an attacker with many addresses still gets few guesses.
 
 A browser where the person logged in before carries a signed "remembered device"
-cookie (`cp_device`: user id + a random device id). An attempt on *that* account
+cookie (`cp_device`: account id + a random device id). An attempt on *that* account
 from that browser counts only in its own bucket (`LOGIN_LIMIT_DEVICE`), so strangers
 who fill the account's ceiling or the shared address do not lock the right person
 out of their usual machine. The cookie is not a credential: it only chooses the
@@ -32,7 +32,8 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from change_portal.accounts.models import User
+from change_portal.accounts import services
+from change_portal.accounts.models import Account, User
 from change_portal.core import audit, ratelimit
 from change_portal.extensions import db
 
@@ -75,7 +76,8 @@ def _serializer(secret_key: str) -> URLSafeTimedSerializer:
 
 
 def device_cookie(user_id: int, secret_key: str, device_id: str | None = None) -> str:
-    """A signed remembered-device value for `user_id` (a new device id unless given)."""
+    """A signed remembered-device value for the account `user_id` (a new device id
+    unless given)."""
     return _serializer(secret_key).dumps([user_id, device_id or secrets.token_urlsafe(12)])
 
 
@@ -120,10 +122,10 @@ def attempt(email: str, password: str, *, ip: str, limits: LoginLimits, secret_k
     """
     email = (email or "").strip().lower()
     row = db.session.execute(
-        select(User.id, User.password_hash).where(User.email == email)
+        select(Account.id, Account.password_hash).where(Account.email == email)
     ).one_or_none()
-    user_id, password_hash = (row.id, row.password_hash) if row else (None, None)
-    device_id = read_device(device, secret_key, user_id=user_id, max_days=device_days)
+    account_id, password_hash = (row.id, row.password_hash) if row else (None, None)
+    device_id = read_device(device, secret_key, user_id=account_id, max_days=device_days)
     db.session.commit()  # end the read: the count below starts a short write
 
     reservation = ratelimit.consume(buckets(limits, ip=ip, email=email, device_id=device_id))
@@ -133,14 +135,20 @@ def attempt(email: str, password: str, *, ip: str, limits: LoginLimits, secret_k
 
     ok = check(password_hash or _DUMMY_HASH, password) and password_hash is not None
 
-    user = db.session.get(User, user_id) if user_id is not None else None
-    if ok and user is not None and user.is_active:
+    account = db.session.get(Account, account_id) if account_id is not None else None
+    # The membership the login lands in: the one used last (None: no active one left).
+    user = services.default_membership(account) if account is not None else None
+    if ok and user is not None:
         ratelimit.release(reservation)  # only failures count
         # The person proved themselves from here: their own bucket starts again
         # (not the address's, nor the account's ceiling: strangers filled those).
         ratelimit.clear(reservation, prefix=("login-device:", "login-account-ip:"))
         audit.record("login", actor=user, ip=ip)
-        return LoginResult(user=user, device_cookie=device_cookie(user.id, secret_key, device_id))
+        return LoginResult(user=user,
+                           device_cookie=device_cookie(account.id, secret_key, device_id))
+    if user is None and account is not None:  # the audit names a membership, if any
+        user = db.session.scalars(select(User).where(User.account_id == account.id)
+                                  .order_by(User.id).limit(1)).first()
     audit.record("login_failed", actor=user, ip=ip,
                  reason="inactive" if ok else "bad_credentials")
     return LoginResult()

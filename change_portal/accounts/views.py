@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from flask import (
     Blueprint,
     Response,
@@ -18,15 +20,31 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from change_portal.accounts import login as login_attempts
-from change_portal.accounts import services
-from change_portal.accounts.forms import AcceptInvitationForm, LoginForm, PasswordChangeForm
+from change_portal.accounts import reset, services
+from change_portal.accounts.forms import (
+    AcceptInvitationForm,
+    JoinForm,
+    LoginForm,
+    PasswordChangeForm,
+    ResetPasswordForm,
+    ResetRequestForm,
+    SwitchForm,
+)
+from change_portal.accounts.jobs import send_password_reset_email
 from change_portal.core import privacy
 from change_portal.core.errors import DomainError
+from change_portal.core.jobs import QueueUnavailable, enqueue
 from change_portal.core.permissions import any_user_required, public, safe_next
 from change_portal.core.security import TooManyRequests, retry_message
 from change_portal.extensions import db
 
 bp = Blueprint("accounts", __name__)
+
+
+@bp.app_context_processor
+def _membership_choices():
+    # Called by the header only when the session knows of several memberships.
+    return {"membership_choices": lambda user: services.memberships(user.account_id)}
 
 
 def _client_ip() -> str:
@@ -41,6 +59,13 @@ def _start_session(user) -> None:
     services.open_login_session(user, ip=_client_ip(), user_agent=request.user_agent.string)
     session.permanent = True
     login_user(user)
+    _remember_memberships(user)
+
+
+def _remember_memberships(user) -> None:
+    # The header shows the collectivité switcher only to people with several
+    # memberships; remembering the count spares everyone else a query per page.
+    session["memberships"] = len(services.memberships(user.account_id))
 
 
 @bp.route("/connexion", methods=["GET", "POST"])
@@ -155,6 +180,8 @@ def accept_invitation(token: str):
         invitation = services.load_invitation(token, current_app.config["SECRET_KEY"])
     except DomainError as err:
         return render_template("accounts/invitation_invalid.html", message=err.message), 410
+    if not services.invitation_sets_password(invitation):
+        return _join(invitation)
     form = AcceptInvitationForm()
     if form.validate_on_submit():
         try:
@@ -167,3 +194,94 @@ def accept_invitation(token: str):
             flash(_("Bienvenue ! Votre compte est prêt."), "success")
             return redirect(url_for("core.home"))
     return render_template("accounts/invitation.html", form=form, invitation=invitation)
+
+
+def _join(invitation):
+    """An invitation for an account that exists: the person signs in, then
+    confirms joining the collectivité."""
+    if not current_user.is_authenticated:
+        flash(_("Connectez-vous pour accepter cette invitation."), "info")
+        return redirect(url_for("accounts.login", next=request.path))
+    if current_user.account_id != invitation.user.account_id:
+        return render_template(
+            "accounts/invitation_invalid.html",
+            message=_("Cette invitation est destinée à une autre personne. Déconnectez-vous, "
+                      "puis connectez-vous avec l'adresse qui l'a reçue.")), 403
+    form = JoinForm()
+    if form.validate_on_submit():
+        user = services.join_membership(current_user, invitation)
+        services.switch_membership(current_user, user.id)
+        db.session.commit()
+        _remember_memberships(user)
+        flash(_("Vous avez rejoint %(org)s.", org=user.organisation.name if user.organisation
+                else ""), "success")
+        return redirect(url_for("core.home"))
+    return render_template("accounts/invitation_join.html", form=form, invitation=invitation)
+
+
+@bp.post("/compte/collectivite")
+@any_user_required
+def switch_membership():
+    """The header's collectivité switcher: act in another membership."""
+    form = SwitchForm()
+    if not form.validate_on_submit():
+        abort(404)
+    target = services.switch_membership(current_user, form.membership_id.data)
+    if target is None:
+        abort(404)  # not one of this person's active memberships: fail closed
+    db.session.commit()
+    _remember_memberships(target)
+    flash(_("Vous agissez maintenant pour %(org)s.", org=target.organisation.name
+            if target.organisation else _("la plateforme")), "success")
+    return redirect(url_for("core.home"))
+
+
+# --- "Mot de passe oublié ?" ---------------------------------------------------------
+
+@bp.route("/mot-de-passe-oublie", methods=["GET", "POST"])
+@public
+def forgotten_password():
+    form = ResetRequestForm()
+    if form.validate_on_submit():
+        cfg = current_app.config
+        limits = {"ip_limits": cfg["LOGIN_LIMIT_IP"], "account_limits": cfg["LOGIN_LIMIT_ACCOUNT"]}
+        wait = reset.reset_retry_after(_client_ip(), form.email.data, **limits)
+        if wait:
+            raise TooManyRequests(wait, retry_message(wait))
+        account_id = reset.request_reset(form.email.data, ip=_client_ip(), **limits)
+        db.session.commit()
+        if account_id is not None:
+            # a queue failure gets the same answer: saying otherwise would tell that
+            # the address has an account (the person can ask again)
+            with contextlib.suppress(QueueUnavailable):
+                enqueue(send_password_reset_email, account_id)
+        # The same answer whether the address has an account or not.
+        return render_template("accounts/reset_sent.html", email=form.email.data,
+                               minutes=reset.RESET_MAX_AGE // 60)
+    return render_template("accounts/reset_request.html", form=form)
+
+
+@bp.route("/mot-de-passe-oublie/<token>", methods=["GET", "POST"])
+@public
+def reset_password(token: str):
+    if len(token) > 300:
+        abort(404)
+    try:
+        account = reset.load_reset(token, current_app.config["SECRET_KEY"])
+    except DomainError as err:
+        return render_template("accounts/reset_invalid.html", message=err.message), 410
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            reset.reset_password(account, form.password.data)
+        except DomainError as err:
+            form.password.errors.append(err.message)
+        else:
+            db.session.commit()
+            if current_user.is_authenticated:
+                logout_user()
+            flash(_("Votre mot de passe est changé et toutes vos sessions sont fermées. "
+                    "Connectez-vous avec le nouveau."), "success")
+            return redirect(url_for("accounts.login"))
+    return render_template("accounts/reset_password.html", form=form), (
+        422 if form.errors else 200)

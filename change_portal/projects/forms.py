@@ -12,12 +12,12 @@ from wtforms import (
     RadioField,
     SelectField,
     SelectMultipleField,
-    StringField,
     TextAreaField,
 )
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from change_portal.core.text import SingleLineField
 from change_portal.projects.models import (
     ACTION_STATUS_LABELS,
     ACTION_TYPE_LABELS,
@@ -37,7 +37,7 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 class ProjectForm(FlaskForm):
-    title = StringField(_l("Titre du projet"), validators=_TITLE)
+    title = SingleLineField(_l("Titre du projet"), validators=_TITLE)
     description = TextAreaField(_l("Description"), validators=[_LONG],
                                 description=_l("Vous pouvez utiliser Markdown."))
     status = SelectField(_l("Statut"),
@@ -57,7 +57,7 @@ class CommentForm(FlaskForm):
 class ActionForm(FlaskForm):
     kind = SelectField(_l("Type d'action"),
                        choices=[(k.value, v) for k, v in ACTION_TYPE_LABELS.items()])
-    title = StringField(_l("Titre"), validators=_TITLE)
+    title = SingleLineField(_l("Titre"), validators=_TITLE)
     planned_on = DateField(_l("Date prévue"),
                            validators=[InputRequired(_l("Indiquez la date prévue."))])
     status = SelectField(_l("Statut"),
@@ -87,7 +87,7 @@ class AnswerForm(FlaskForm):
 
 
 class ProposalForm(FlaskForm):
-    title = StringField(_l("Titre de la proposition"), validators=_TITLE)
+    title = SingleLineField(_l("Titre de la proposition"), validators=_TITLE)
     body = TextAreaField(_l("Ce qui est proposé"), validators=[_LONG],
                          description=_l("En Markdown."))
     closes_at = DateTimeLocalField(

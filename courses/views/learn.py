@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from change_portal.core.errors import DomainError
 from change_portal.core.pagination import paginate
+from change_portal.core.params import parse_int
 from change_portal.core.permissions import login_required, public
 from change_portal.extensions import db
 from courses import learning, queries, services
@@ -144,7 +145,8 @@ def answer_quiz(module_id: int, lesson_key: str, quiz_number: int):
     answers: dict[int, set[int]] = {}
     for question in quiz.questions:
         values = request.form.getlist(f"q{question.id}")
-        answers[question.id] = {int(v) for v in values[:20] if v.isdigit() and len(v) < 12}
+        parsed = (parse_int(v) for v in values[:20])
+        answers[question.id] = {v for v in parsed if v is not None}
     try:
         result = learning.answer_quiz(current_user, module, lesson, quiz, answers)
     except DomainError as err:

@@ -187,15 +187,15 @@ def test_a_forged_or_foreign_device_cookie_is_a_stranger(app, org, strict):
     victim = factories.create_user(org, ["agent"], email="cible@ville-a.fr")
     other = factories.create_user(org, ["agent"], email="autre@ville-a.fr")
     key = app.config["SECRET_KEY"]
-    for value in (login.device_cookie(other.id, key),  # someone else's device
-                  login.device_cookie(victim.id, "une autre clé"),  # not signed by us
+    for value in (login.device_cookie(other.account_id, key),  # someone else's device
+                  login.device_cookie(victim.account_id, "une autre clé"),  # not signed by us
                   "n'importe quoi"):
         attacker = app.test_client()
         attacker.set_cookie("cp_device", value)
-        assert login.read_device(value, key, user_id=victim.id, max_days=90) is None
+        assert login.read_device(value, key, user_id=victim.account_id, max_days=90) is None
         _login(attacker, "cible@ville-a.fr", "faux", "203.0.113.7")
     # Three guesses counted on the account's ceiling (2): the last was refused.
     attacker = app.test_client()
-    attacker.set_cookie("cp_device", login.device_cookie(other.id, key))
+    attacker.set_cookie("cp_device", login.device_cookie(other.account_id, key))
     assert _login(attacker, "cible@ville-a.fr", factories.PASSWORD, "203.0.113.8"
                   ).status_code == 429

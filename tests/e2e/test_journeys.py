@@ -166,7 +166,7 @@ def test_journey_1_module_from_folder_to_verified_attestation(
     trainer.get_by_role("button", name="Enregistrer").click()
     expect(main(trainer)).to_contain_text("Leçon enregistrée dans le brouillon.")
     trainer.get_by_role("link", name="Retour au module").click()
-    trainer.get_by_role("button", name="Publier ce brouillon").click()
+    trainer.get_by_role("button", name="Enregistrer et publier ce brouillon").click()
     expect(main(trainer)).to_contain_text("Version 2 publiée")
 
     # The agent: catalogue, lessons, quiz failed then passed, attestation.

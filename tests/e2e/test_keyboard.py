@@ -115,7 +115,7 @@ def test_keyboard_journey_1_module(new_page, browser, live_server, tmp_path):
     activate(trainer, text_is("Enregistrer"))
     expect(main(trainer)).to_contain_text("Leçon enregistrée dans le brouillon.")
     activate(trainer, text_is("Retour au module"))
-    activate(trainer, text_is("Publier ce brouillon"), "Space")
+    activate(trainer, text_is("Enregistrer et publier ce brouillon"), "Space")
     expect(main(trainer)).to_contain_text("Version 2 publiée")
 
     agent = new_page()

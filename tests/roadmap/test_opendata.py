@@ -44,12 +44,16 @@ def test_published_roadmap_is_public_json_without_names(client, org):
 
 
 def test_unpublished_roadmap_needs_a_member(client, org, other_org, login_as):
+    """Anonymous callers get the same 404 as for an unknown slug (issue 11: a 401
+    told them which collectivités exist)."""
     _roadmap(org)
     org.roadmap_published = False
     url = f"/api/v1/organisations/{org.slug}/roadmap"
     resp = client.get(url)
-    assert resp.status_code == 401
-    assert resp.get_json()["error"]["code"] == 401
+    unknown = client.get("/api/v1/organisations/nulle-part/roadmap")
+    assert resp.status_code == unknown.status_code == 404
+    assert resp.get_json() == unknown.get_json()
+    assert resp.get_json()["error"]["code"] == 404
     stranger = factories.create_user(other_org, ["elected"])
     login_as(stranger)
     resp = client.get(url)
@@ -111,3 +115,13 @@ def test_published_roadmaps_are_found_from_the_public_home_and_footer(client, or
     assert f'href="/o/{org.slug}/roadmap"' in body
     assert f"/api/v1/organisations/{org.slug}/roadmap" in body
     assert other_org.slug not in body  # unpublished: not listed
+
+
+def test_open_data_json_is_plain_utf8(client, org):
+    _roadmap(org)
+    org.roadmap_published = True
+    resp = client.get(f"/api/v1/organisations/{org.slug}/roadmap")
+    raw = resp.get_data()
+    assert "Atelier données".encode() in raw or "Données".encode() in raw
+    assert b"\\u00e9" not in raw
+    assert resp.mimetype == "application/json"

@@ -10,6 +10,7 @@ from flask import render_template, request
 from flask_login import current_user
 from sqlalchemy import func, select
 
+from change_portal.core.params import parse_int
 from change_portal.core.permissions import Role, role_required
 from change_portal.extensions import db
 from change_portal.projects import queries as project_queries
@@ -59,6 +60,5 @@ def dashboard():
 
 def _since(value: str | None) -> datetime | None:
     """A "depuis" timestamp from the URL: ASCII digits of a plausible epoch, else none."""
-    if not value or len(value) > 11 or not (value.isascii() and value.isdigit()):
-        return None
-    return datetime.fromtimestamp(int(value), UTC)
+    seconds = parse_int(value, maximum=9_999_999_999)
+    return datetime.fromtimestamp(seconds, UTC) if seconds is not None else None
