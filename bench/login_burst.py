@@ -51,7 +51,7 @@ def prepare(n: int):
     from sqlalchemy import update
     from werkzeug.security import generate_password_hash
 
-    from change_portal.accounts.models import User
+    from change_portal.accounts.models import Account
     from change_portal.extensions import db
     from tests import factories
     from tests.live import LiveServer
@@ -63,7 +63,7 @@ def prepare(n: int):
         org = factories.create_organisation(slug="burst", name="Commune de Burst")
         for email in accounts(n):
             factories.create_user(org, ["agent"], email=email)
-        db.session.execute(update(User).where(User.email.in_(accounts(n))).values(
+        db.session.execute(update(Account).where(Account.email.in_(accounts(n))).values(
             password_hash=generate_password_hash(PASSWORD, method="scrypt")))
         db.session.commit()
         for engine in db.engines.values():
