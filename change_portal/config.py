@@ -100,6 +100,8 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "LOGIN_LIMIT_ACCOUNT": os.environ.get("LOGIN_LIMIT_ACCOUNT", "30/900,100/3600,300/86400"),
         "LOGIN_LIMIT_DEVICE": os.environ.get("LOGIN_LIMIT_DEVICE", "10/900,30/3600"),
         "LOGIN_DEVICE_DAYS": _int("LOGIN_DEVICE_DAYS", 90),
+        # Password-reset emails per account (the login ceiling is too loose for mail).
+        "RESET_LIMIT_ACCOUNT": os.environ.get("RESET_LIMIT_ACCOUNT", "5/900,20/86400"),
         "INVITATION_DAYS": _int("INVITATION_DAYS", 7),
         # Audit history and notifications older than this are purged daily.
         "RETENTION_DAYS": _int("RETENTION_DAYS", 365),

@@ -40,6 +40,7 @@ def _test_config() -> dict:
         "LOGIN_LIMIT_ACCOUNT": "1000/60",
         "LOGIN_LIMIT_ACCOUNT_IP": "1000/60",
         "LOGIN_LIMIT_DEVICE": "1000/60",
+        "RESET_LIMIT_ACCOUNT": "1000/60",
         "SERVER_NAME": None,
     }
 

@@ -244,7 +244,7 @@ def forgotten_password():
     form = ResetRequestForm()
     if form.validate_on_submit():
         cfg = current_app.config
-        limits = {"ip_limits": cfg["LOGIN_LIMIT_IP"], "account_limits": cfg["LOGIN_LIMIT_ACCOUNT"]}
+        limits = {"ip_limits": cfg["LOGIN_LIMIT_IP"], "account_limits": cfg["RESET_LIMIT_ACCOUNT"]}
         wait = reset.reset_retry_after(_client_ip(), form.email.data, **limits)
         if wait:
             raise TooManyRequests(wait, retry_message(wait))
