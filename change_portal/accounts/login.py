@@ -112,7 +112,7 @@ def attempt(email: str, password: str, *, ip: str, limits: LoginLimits, secret_k
             check=check_password_hash) -> LoginResult:
     """One login attempt, from the form to the verdict.
 
-    Unlike other services this one commits, three times, because its transactions
+    Unlike other services this one commits, twice, because its transactions
     are the point: (1) the account is read, (2) the attempt is counted and
     committed *before* the password is checked, so that concurrent attempts see
     each other's counts (no check-then-act race); (3) the password hash (scrypt,
