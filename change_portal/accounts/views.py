@@ -245,10 +245,11 @@ def forgotten_password():
     if form.validate_on_submit():
         cfg = current_app.config
         limits = {"ip_limits": cfg["LOGIN_LIMIT_IP"], "account_limits": cfg["RESET_LIMIT_ACCOUNT"]}
-        wait = reset.reset_retry_after(_client_ip(), form.email.data, **limits)
+        wait = reset.reserve_reset(_client_ip(), form.email.data, **limits)
+        db.session.commit()  # the count is visible to concurrent requests at once
         if wait:
             raise TooManyRequests(wait, retry_message(wait))
-        account_id = reset.request_reset(form.email.data, ip=_client_ip(), **limits)
+        account_id = reset.request_reset(form.email.data, ip=_client_ip())
         db.session.commit()
         if account_id is not None:
             # a queue failure gets the same answer: saying otherwise would tell that
