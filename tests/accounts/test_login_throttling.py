@@ -16,6 +16,15 @@ from tests import factories
 WIDE = "1000/60"
 
 
+@pytest.fixture(autouse=True)
+def frozen_windows(monkeypatch):
+    """Fixed windows: a test running across a minute's boundary would see its
+    counts start again. The clock stands still in the middle of every window."""
+    from change_portal.core import ratelimit
+
+    monkeypatch.setattr(ratelimit, "_now", lambda: 1_800_000_000 + 1_800 + 30)
+
+
 def _concurrent_attempts(app, n: int, limits: login.LoginLimits, *, password="mauvais") -> tuple:
     """n threads, each its own app context and database session, released at once."""
     evaluated = []
