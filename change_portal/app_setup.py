@@ -14,7 +14,15 @@ import forums
 from change_portal import cli
 from change_portal.accounts import services as account_services
 from change_portal.accounts import setup as accounts_setup
-from change_portal.core import dates, excerpts, privacy, retention, security, web  # noqa: F401 - retention job
+from change_portal.core import (  # noqa: F401 - retention job
+    dates,
+    excerpts,
+    idempotency,
+    privacy,
+    retention,
+    security,
+    web,
+)
 from change_portal.core.params import BoundedIntConverter
 from change_portal.core.permissions import ROLE_LABELS, Role, can
 from change_portal.core.views import bp as core_bp
@@ -82,6 +90,7 @@ def register_cli(app: Flask) -> None:
 def init_jinja(app: Flask) -> None:
     app.jinja_env.globals.update(can=can, Role=Role, ROLE_LABELS=ROLE_LABELS,
                                  get_locale=get_locale)
+    app.jinja_env.globals["submission_token_field"] = idempotency.submission_token_field
     app.jinja_env.filters["date_fr"] = dates.date_filter
     app.jinja_env.filters["datetime_fr"] = dates.datetime_filter
     app.jinja_env.filters["excerpt"] = excerpts.excerpt
