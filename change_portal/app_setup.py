@@ -59,7 +59,8 @@ def init_extensions(app: Flask) -> None:
     @login_manager.user_loader
     def load_user(token: str):
         return account_services.load_login_session(
-            token, idle_minutes=app.config["SESSION_IDLE_MINUTES"]
+            token, idle_minutes=app.config["SESSION_IDLE_MINUTES"],
+            max_age=app.permanent_session_lifetime,  # SESSION_MAX_HOURS
         )
 
     if app.config["PROXY_FIX_HOPS"]:
