@@ -2,7 +2,7 @@
 history, theme-objective links, precomputed distributions
 
 Revision ID: 0020_maturity
-Revises: 0015_jobs
+Revises: 0016_markdown
 """
 from alembic import op
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0020_maturity'
-down_revision = '0015_jobs'
+down_revision = '0016_markdown'
 branch_labels = None
 depends_on = None
 
