@@ -40,6 +40,17 @@ CATALOGUE: dict[str, Hook] = {h.name: h for h in (
          "first answer", "The same for a list of projects, in a constant number of queries."),
     Hook("retention.purge", "cutoff: datetime", "int (rows deleted)", "sum",
          "Delete what the domain keeps past the retention period (daily job)."),
+    Hook("dashboard.panels", "user: User", "Markup | None", "all, in order (render_hook)",
+         "Blocks at the end of the elected officials' dashboard (maturity: the latest "
+         "submitted diagnosis, its levels and the peer band)."),
+    Hook("maturity.theme_panels", "themes: list[(slug, title)], organisation_id: int",
+         "dict[theme slug, Markup]", "all, merged per theme (maturity.results)",
+         "Blocks under each theme of a collectivité's maturity results (sharing: the "
+         "published fiches of that theme). One call for all themes."),
+    Hook("maturity.theme_modules", "tags_by_theme: dict[slug, list[str]], "
+         "organisation_id: int", "dict[theme slug, list[(title, module id)]]",
+         "all, merged per theme (maturity.results)",
+         "Published modules whose competences match each theme's tags (courses)."),
 )}
 
 # Extension points with their own small registry (same rule: register in init_app).
