@@ -24,6 +24,7 @@ from change_portal.projects import demo as projects_demo  # noqa: F401 - connect
 from change_portal.projects.views import bp as projects_bp
 from change_portal.roadmap.views import bp as roadmap_bp
 from change_portal.roadmap.views import public_bp as opendata_bp
+from change_portal.sharing.views import bp as sharing_bp
 
 
 def _select_locale() -> str:
@@ -67,6 +68,7 @@ def register_blueprints(app: Flask) -> None:
     for bp in (core_bp, accounts_bp, admin_bp, platform_bp, projects_bp, roadmap_bp):
         app.register_blueprint(bp)
     app.register_blueprint(opendata_bp)
+    app.register_blueprint(sharing_bp)
     courses.init_app(app)
     forums.init_app(app)
 
