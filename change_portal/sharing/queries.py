@@ -90,14 +90,21 @@ def own_fiches(organisation_id: int) -> list[Fiche]:
                                    .order_by(Fiche.updated_at.desc(), Fiche.id.desc())))
 
 
-def fiches_of_project(project_id: int) -> list[Fiche]:
-    return list(db.session.scalars(select(Fiche).where(Fiche.project_id == project_id)
-                                   .order_by(Fiche.id)))
-
-
 def published_by_theme(theme: str, limit: int = 10) -> list[Fiche]:
     """Published fiches of one theme, most recent first (maturity's results page)."""
     return list(db.session.scalars(
         select(Fiche).where(Fiche.published.is_(True),
                             Fiche.pub_themes.contains("," + theme + ","))
         .order_by(Fiche.published_at.desc(), Fiche.id.desc()).limit(limit)))
+
+
+
+def project_fiches(project_id: int) -> tuple[list[Fiche], Fiche | None]:
+    """The fiches made from a project, and the published fiche it was inspired by
+    (one query: the project page's budget is tight)."""
+    reused = select(FicheReuse.fiche_id).where(FicheReuse.project_id == project_id)
+    rows = db.session.scalars(select(Fiche).where(
+        (Fiche.project_id == project_id) | Fiche.id.in_(reused)).order_by(Fiche.id)).all()
+    own = [f for f in rows if f.project_id == project_id]
+    origin = next((f for f in rows if f.project_id != project_id and f.published), None)
+    return own, origin

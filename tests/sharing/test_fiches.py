@@ -135,3 +135,13 @@ def test_pages_workflow(client, org, login_as):
     assert db.session.get(Fiche, fiche.id).published
     history = client.get(f"/retours-experience/fiches/{fiche.id}/historique")
     assert "Rendez-vous en ligne" in history.get_data(as_text=True)
+
+
+def test_project_page_offers_a_fiche_to_authors_only(client, org, login_as):
+    project, _ind, lead = project_with_figures(org)
+    login_as(lead)
+    html = client.get(f"/projets/{project.id}").get_data(as_text=True)
+    assert "Préparer une fiche retour d" in html
+    login_as("elected")
+    html = client.get(f"/projets/{project.id}").get_data(as_text=True)
+    assert "Préparer une fiche" not in html
