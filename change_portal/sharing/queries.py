@@ -8,11 +8,19 @@ from dataclasses import dataclass
 
 from flask import abort
 from sqlalchemy import Select, func, select
+from sqlalchemy.orm import joinedload
 
+from change_portal.core.permissions import Role
 from change_portal.extensions import db
 from change_portal.organisations.models import Organisation
 from change_portal.sharing import search
-from change_portal.sharing.models import Fiche, FicheInterest, FicheReuse
+from change_portal.sharing.models import (
+    Fiche,
+    FicheInterest,
+    FicheQuestion,
+    FicheReuse,
+    QuestionReport,
+)
 
 SORTS = ("recent", "interet")
 
@@ -108,3 +116,58 @@ def project_fiches(project_id: int) -> tuple[list[Fiche], Fiche | None]:
     own = [f for f in rows if f.project_id == project_id]
     origin = next((f for f in rows if f.project_id != project_id and f.published), None)
     return own, origin
+
+
+@dataclass
+class Thread:
+    question: FicheQuestion
+    answers: list[FicheQuestion]
+
+
+def thread(fiche_id: int) -> list[Thread]:
+    """Questions with their answers, oldest first (one query)."""
+    rows = db.session.scalars(
+        select(FicheQuestion).where(FicheQuestion.fiche_id == fiche_id)
+        .options(joinedload(FicheQuestion.author), joinedload(FicheQuestion.organisation))
+        .order_by(FicheQuestion.id)).all()
+    threads: dict[int, Thread] = {}
+    for msg in rows:
+        if msg.parent_id is None:
+            threads[msg.id] = Thread(msg, [])
+        elif msg.parent_id in threads:
+            threads[msg.parent_id].answers.append(msg)
+    return list(threads.values())
+
+
+def open_reports(user) -> list[tuple[QuestionReport, FicheQuestion, Fiche]]:
+    """Open reports the user moderates: every one for the operator, those on the
+    collectivité's fiches for its admin."""
+    stmt = (select(QuestionReport, FicheQuestion, Fiche)
+            .join(FicheQuestion, FicheQuestion.id == QuestionReport.question_id)
+            .join(Fiche, Fiche.id == FicheQuestion.fiche_id)
+            .where(QuestionReport.dismissed_at.is_(None))
+            .order_by(QuestionReport.created_at))
+    if not user.has_role(Role.OPERATOR):
+        stmt = stmt.where(Fiche.organisation_id == user.organisation_id)
+    return [tuple(r) for r in db.session.execute(stmt).all()]
+
+
+def question_on_published_or_404(question_id: int) -> tuple[FicheQuestion, Fiche]:
+    row = db.session.execute(
+        select(FicheQuestion, Fiche).join(Fiche, Fiche.id == FicheQuestion.fiche_id)
+        .where(FicheQuestion.id == question_id, Fiche.published.is_(True))).first()
+    if row is None:
+        abort(404)
+    return row[0], row[1]
+
+
+def unanswered_counts(fiche_ids: list[int]) -> dict[int, int]:
+    """fiche id → questions without any answer (for the authors' list)."""
+    if not fiche_ids:
+        return {}
+    answered = select(FicheQuestion.parent_id).where(FicheQuestion.parent_id.isnot(None))
+    return dict(db.session.execute(
+        select(FicheQuestion.fiche_id, func.count(FicheQuestion.id))
+        .where(FicheQuestion.fiche_id.in_(fiche_ids), FicheQuestion.parent_id.is_(None),
+               FicheQuestion.hidden_at.is_(None), FicheQuestion.id.notin_(answered))
+        .group_by(FicheQuestion.fiche_id)).all())

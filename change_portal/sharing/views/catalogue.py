@@ -9,12 +9,12 @@ from flask_login import current_user
 
 from change_portal.core.errors import DomainError
 from change_portal.core.pagination import paginate
-from change_portal.core.permissions import login_required
+from change_portal.core.permissions import Role, login_required
 from change_portal.extensions import db
 from change_portal.organisations.models import KIND_LABELS
 from change_portal.organisations.strata import POPULATION_BANDS
-from change_portal.sharing import queries, services
-from change_portal.sharing.forms import ActionForm
+from change_portal.sharing import qa, queries, services
+from change_portal.sharing.forms import ActionForm, AnswerForm, ContactForm, QuestionForm
 from change_portal.sharing.themes import theme_choices, theme_titles
 from change_portal.sharing.views import bp
 from change_portal.sharing.views._helpers import fiche_view
@@ -47,17 +47,27 @@ def catalogue():
         form=ActionForm(), args={k: v for k, v in request.args.items() if k != "page"})
 
 
-@bp.get("/<int:fiche_id>")
-@login_required
-def fiche(fiche_id: int):
-    fiche = queries.published_fiche_or_404(fiche_id)
+def render_fiche(fiche, status: int = 200, headers=None, **forms):
+    """A published fiche as every member sees it, with its questions and answers."""
     own = fiche.organisation_id == current_user.organisation_id
+    forms.setdefault("question_form", QuestionForm(formdata=None))
+    forms.setdefault("answer_form", AnswerForm(formdata=None))
+    forms.setdefault("contact_form", ContactForm(formdata=None))
     return render_template(
         "sharing/fiche.html", fiche=fiche, view=fiche_view(fiche, fiche.published_content),
         own=own, form=ActionForm(), is_author=own and services.can_author(current_user),
         interested=queries.interested_organisations(fiche.id) if own else [],
         marked=fiche.id in queries.interested_ids(current_user.organisation_id, [fiche.id]),
-        reuses=queries.reuse_count(fiche.id) if own else None)
+        reuses=queries.reuse_count(fiche.id) if own else None,
+        threads=queries.thread(fiche.id), moderator=qa.can_moderate(current_user, fiche),
+        may_inspire=not own and current_user.has_role(Role.PROJECT_LEAD), **forms,
+    ), status, headers or {}
+
+
+@bp.get("/<int:fiche_id>")
+@login_required
+def fiche(fiche_id: int):
+    return render_fiche(queries.published_fiche_or_404(fiche_id))
 
 
 @bp.post("/<int:fiche_id>/interet")

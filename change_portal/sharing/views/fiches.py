@@ -30,7 +30,8 @@ def mine():
     projects = db.session.scalars(
         project_access.visible_projects(current_user).order_by(Project.title)).all()
     return render_template("sharing/mine.html", fiches=fiches, projects=projects,
-                           form=ActionForm())
+                           form=ActionForm(),
+                           unanswered=queries.unanswered_counts([f.id for f in fiches]))
 
 
 @bp.post("/projets/<int:project_id>/fiche")
