@@ -5,10 +5,12 @@ the routes (an unpublished fiche answers 404 on the shared pages, which the tabl
 accepts), and a member of another collectivité gets 404 everywhere — the shared
 pages open only for published fiches (tests/sharing/test_isolation.py)."""
 
+from datetime import date
+
 from change_portal.extensions import db
-from change_portal.sharing.models import FicheQuestion
+from change_portal.sharing.models import EventProposal, FicheQuestion, SharingEvent
 from tests import factories
-from tests.access import MEMBER, Rule, roles
+from tests.access import ANY_USER, MEMBER, Rule, roles
 from tests.roadmap import factories as rf
 
 AUTHORS = roles("project_lead", "admin")
@@ -36,6 +38,15 @@ RULES = {
     "sharing.moderation": Rule(roles("admin", "operator"), tenant=False),
     "sharing.contact": Rule(MEMBER, form={"body": "Bonjour"}),
     "sharing.inspire": Rule(roles("project_lead")),
+    # journées de partage: platform-wide (no tenant)
+    "sharing.events_index": Rule(ANY_USER, tenant=False),
+    "sharing.event": Rule(ANY_USER, tenant=False),
+    "sharing.new_event": Rule(roles("operator"), tenant=False,
+                              form={"title": "Journée", "held_on": "2030-01-01"}),
+    "sharing.edit_event": Rule(roles("operator"), tenant=False),
+    "sharing.propose": Rule(AUTHORS, form={"fiche_id": "0"}),
+    "sharing.accept_proposal": Rule(roles("operator"), tenant=False),
+    "sharing.attend": Rule(MEMBER, tenant=False),
 }
 
 
@@ -51,4 +62,11 @@ def objects(org, users) -> dict:
                              body="Question", body_html="<p>Question</p>")
     db.session.add(question)
     db.session.flush()
-    return {"fiche_id": fiche.id, "project_id": project.id, "question_id": question.id}
+    event = SharingEvent(title="Journée", held_on=date(2030, 1, 1))
+    db.session.add(event)
+    db.session.flush()
+    proposal = EventProposal(event_id=event.id, fiche_id=fiche.id)
+    db.session.add(proposal)
+    db.session.flush()
+    return {"fiche_id": fiche.id, "project_id": project.id, "question_id": question.id,
+            "event_id": event.id, "proposal_id": proposal.id}
