@@ -24,6 +24,7 @@ from change_portal.projects import demo as projects_demo  # noqa: F401 - connect
 from change_portal.projects.views import bp as projects_bp
 from change_portal.roadmap.views import bp as roadmap_bp
 from change_portal.roadmap.views import public_bp as opendata_bp
+from change_portal.sharing import demo as sharing_demo
 from change_portal.sharing.views import bp as sharing_bp
 
 
@@ -71,6 +72,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(sharing_bp)
     courses.init_app(app)
     forums.init_app(app)
+    sharing_demo.connect()
 
 
 def register_cli(app: Flask) -> None:
