@@ -25,6 +25,7 @@ from change_portal.projects.views import bp as projects_bp
 from change_portal.roadmap.views import bp as roadmap_bp
 from change_portal.roadmap.views import public_bp as opendata_bp
 from change_portal.sharing import demo as sharing_demo
+from change_portal.sharing.cli import sharing_cli
 from change_portal.sharing.views import bp as sharing_bp
 
 
@@ -77,6 +78,7 @@ def register_blueprints(app: Flask) -> None:
 
 def register_cli(app: Flask) -> None:
     cli.register(app)
+    app.cli.add_command(sharing_cli)
 
 
 def init_jinja(app: Flask) -> None:

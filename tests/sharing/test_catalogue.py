@@ -95,3 +95,10 @@ def test_interest_one_per_collectivite_and_sort(client, org, other_org, login_as
     client.post(f"/retours-experience/{b.id}/interet")
     db.session.refresh(b)
     assert b.interest_count == 0
+
+
+def test_reindex_command(runner, client, other_org, login_as, fiches):
+    result = runner.invoke(args=["sharing", "reindex"])
+    assert "2 fiches indexed." in result.output
+    login_as(factories.create_user(other_org, ["agent"]))
+    assert _titles(client, "?q=inventaire") == {"Inventaire des données"}
