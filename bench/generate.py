@@ -238,8 +238,10 @@ class Generator:
                     email = f"u{uid}@{org['slug']}.bench.fr"
                 service_id = self.services[oid][0] if k == 0 else rng.choice(self.services[oid])
                 created = self.ago(700, 100)
+                self.add("account", id=uid, email=email, password_hash=password_hash,
+                         erased_at=None, created_at=created, updated_at=created)
                 user = self.add("user", id=uid, organisation_id=oid, email=email,
-                                full_name=tg.person(rng), password_hash=password_hash,
+                                full_name=tg.person(rng), account_id=uid, status="active",
                                 active=True, service_id=service_id, locale=None,
                                 last_login_at=self.ago(20), erased_at=None,
                                 created_at=created, updated_at=created)
@@ -250,8 +252,12 @@ class Generator:
                 roles[role].append(uid)
             self.members[oid] = members
             self.by_role[oid] = roles
-        self.add("user", organisation_id=None, email="operateur@plateforme.bench.fr",
-                 full_name="Opérateur de la plateforme", password_hash=password_hash,
+        op_id = self.ids("user")
+        self.add("account", id=op_id, email="operateur@plateforme.bench.fr",
+                 password_hash=password_hash, erased_at=None, created_at=self.ago(900),
+                 updated_at=self.ago(900))
+        self.add("user", id=op_id, organisation_id=None, email="operateur@plateforme.bench.fr",
+                 full_name="Opérateur de la plateforme", account_id=op_id, status="active",
                  active=True, service_id=None, locale=None, last_login_at=None, erased_at=None,
                  created_at=self.ago(900), updated_at=self.ago(900))
         self.add("user_role", user_id=self.ids.n["user"], role="operator")
@@ -669,7 +675,7 @@ NO_ID = {"project_service", "project_objective", "action_objective",
 
 # Insertion order (foreign keys).
 ORDER = [
-    "organisation", "service", "user", "user_role", "roadmap", "roadmap_axis",
+    "organisation", "service", "account", "user", "user_role", "roadmap", "roadmap_axis",
     "roadmap_objective", "roadmap_indicator", "roadmap_indicator_value",
     "roadmap_objective_history", "project", "project_service", "project_objective",
     "project_status_change", "project_comment", "project_action", "action_objective",

@@ -25,6 +25,8 @@ def create_app(config: dict | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
     )
     app.config.update(load_config(instance_path, config))
+    # JSON (open data, API errors) in plain UTF-8: "Données", not "Donn\u00e9es".
+    app.json.ensure_ascii = False
     # Our catalogue, then WTForms' own, so that its built-in validation messages
     # ("Not a valid choice") follow the person's language too.
     wtforms_locales = Path(wtforms.__file__).parent / "locale"

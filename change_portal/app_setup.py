@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, has_request_context, session
-from flask_babel import format_date, format_datetime, format_decimal, get_locale
+from flask_babel import format_decimal, get_locale
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -15,10 +15,12 @@ from change_portal import cli
 from change_portal.accounts import privacy as accounts_privacy
 from change_portal.accounts import services as account_services
 from change_portal.accounts.views import bp as accounts_bp
-from change_portal.core import privacy, retention, security  # noqa: F401 - retention job
+from change_portal.core import dates, privacy, retention, security  # noqa: F401 - retention job
+from change_portal.core.params import BoundedIntConverter
 from change_portal.core.permissions import ROLE_LABELS, Role, can
 from change_portal.core.views import bp as core_bp
 from change_portal.extensions import babel, csrf, db, login_manager, migrate
+from change_portal.organisations.models import of_name
 from change_portal.organisations.views import admin_bp, platform_bp
 from change_portal.projects import demo as projects_demo  # noqa: F401 - connects demo_loaded
 from change_portal.projects.views import bp as projects_bp
@@ -67,6 +69,8 @@ def init_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    # Before any route is added: every <int:...> is ASCII and bounded (no 500 on 2^63).
+    app.url_map.converters["int"] = BoundedIntConverter
     for bp in (core_bp, accounts_bp, admin_bp, platform_bp, projects_bp, roadmap_bp):
         app.register_blueprint(bp)
     app.register_blueprint(opendata_bp)
@@ -84,10 +88,11 @@ def register_cli(app: Flask) -> None:
 def init_jinja(app: Flask) -> None:
     app.jinja_env.globals.update(can=can, Role=Role, ROLE_LABELS=ROLE_LABELS,
                                  get_locale=get_locale)
-    app.jinja_env.filters["date_fr"] = lambda d, fmt="long": format_date(d, fmt) if d else ""
-    app.jinja_env.filters["datetime_fr"] = (
-        lambda d, fmt="medium": format_datetime(d, fmt) if d else ""
-    )
+    app.jinja_env.filters["date_fr"] = dates.date_filter
+    app.jinja_env.filters["datetime_fr"] = dates.datetime_filter
+    # "de la Ville de …" in French, "of …" in other languages
+    app.jinja_env.filters["of_name"] = lambda name: (
+        of_name(name) if getattr(get_locale(), "language", "fr") == "fr" else f"of {name}")
     app.jinja_env.filters["number"] = lambda n: format_decimal(n) if n is not None else ""
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -5,17 +5,18 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import DateField, HiddenField, IntegerField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from change_portal.accounts.forms import MultiCheckboxField
+from change_portal.core.text import SingleLineField
 from courses.models import LEVEL_LABELS
 
 
 class ModuleForm(FlaskForm):
     # "<version id>:<edit version>" of what the form showed when it was opened.
     opened = HiddenField()
-    title = StringField(_l("Titre du module"), validators=[
+    title = SingleLineField(_l("Titre du module"), validators=[
         DataRequired(_l("Indiquez un titre.")),
         Length(max=200, message=_l("200 caractères au plus."))])
     summary = TextAreaField(_l("Résumé"), description=_l("Une ou deux phrases pour le catalogue."),
@@ -27,22 +28,46 @@ class ModuleForm(FlaskForm):
     level = SelectField(_l("Niveau"), choices=[(k, v) for k, v in LEVEL_LABELS.items()])
     pass_score = IntegerField(_l("Score de réussite (%)"), default=80, validators=[
         NumberRange(min=0, max=100, message=_l("Un pourcentage entre 0 et 100."))])
-    competences = StringField(_l("Compétences"), description=_l(
+    # The catalogue filters by the competences already in use: offer them as boxes to
+    # tick (same spelling everywhere), and keep free text for a new one.
+    known_competences = MultiCheckboxField(_l("Compétences du catalogue"),
+                                           validate_choice=False)
+    competences = SingleLineField(_l("Autres compétences"), description=_l(
         "Séparées par des virgules, par ex. : Protection et sécurité, Communication"),
         validators=[Optional(), Length(max=1000)])
+
+    def offer_competences(self, known: list[str], current: list[str] | None = None) -> None:
+        """Tickable competences: the catalogue's and the module's own; on a fresh form,
+        tick the module's and leave the others in the free-text field."""
+        names = sorted(set(known) | set(current or []), key=str.lower)
+        self.known_competences.choices = [(n, n) for n in names]
+        if current is not None:
+            self.known_competences.data = [n for n in current if n in names]
+            self.competences.data = ""
+
+    def competence_list(self) -> list[str]:
+        """Ticked and typed competences, in that order, without duplicates."""
+        typed = (self.competences.data or "").split(",")
+        seen, result = set(), []
+        for name in list(self.known_competences.data or []) + typed:
+            name = " ".join(name.split())
+            if name and name.lower() not in seen:
+                seen.add(name.lower())
+                result.append(name)
+        return result
     introduction = TextAreaField(_l("Introduction (Markdown)"), render_kw={"rows": 10},
                                  validators=[Optional(), Length(max=200_000)])
 
 
 class NewLessonForm(FlaskForm):
-    title = StringField(_l("Titre de la nouvelle leçon"), validators=[
+    title = SingleLineField(_l("Titre de la nouvelle leçon"), validators=[
         DataRequired(_l("Indiquez un titre.")),
         Length(max=200, message=_l("200 caractères au plus."))])
 
 
 class LessonForm(FlaskForm):
     edit_version = HiddenField()
-    title = StringField(_l("Titre de la leçon"), validators=[
+    title = SingleLineField(_l("Titre de la leçon"), validators=[
         DataRequired(_l("Indiquez un titre.")),
         Length(max=200, message=_l("200 caractères au plus."))])
     source = TextAreaField(_l("Contenu (Markdown)"), render_kw={"rows": 24},

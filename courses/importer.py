@@ -7,6 +7,7 @@ import io
 import stat
 import tempfile
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -150,7 +151,16 @@ def sync_zip(data: bytes, organisation_id: int, actor=None) -> SyncReport:
                 continue
             target = Path(root, *PurePosixPath(member.filename).parts)
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(archive.read(member))
+            try:
+                data = archive.read(member)
+            except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError,
+                    RuntimeError, ValueError):
+                # Bad CRC, corrupt deflate stream, encrypted or exotic member.
+                report.errors.append(f"{member.filename}:0: fichier illisible dans l'archive "
+                                     "(archive endommagée, chiffrée ou compression non prise "
+                                     "en charge)")
+                return report
+            target.write_bytes(data)
         if (Path(root) / "module.md").is_file():
             report.errors.append("archive:0: placez les fichiers dans un dossier nommé "
                                  "comme le module (ex. mon-module/module.md)")

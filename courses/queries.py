@@ -16,6 +16,7 @@ from change_portal.projects.models import project_service
 from courses.models import (
     Assignment,
     AssignmentUser,
+    Attestation,
     Competence,
     Completion,
     Lesson,
@@ -242,9 +243,18 @@ def assignments_stmt(organisation_id: int) -> Select:
 
 # --- follow-up (aggregates, never individual answers) ---------------------------------------
 
+# An average over fewer people than this is not shown: in a service of one, "the
+# service's score" is that person's score (the observatory applies the same rule).
+MIN_GROUP_SIZE = 5
+
+
 def followup(organisation_id: int) -> list[dict]:
     """Per module and per service of the collectivité: agents who started,
-    completed, and the average of their best quiz scores (percent)."""
+    completed, and the average of their best quiz scores (percent).
+
+    A score averages at least MIN_GROUP_SIZE people or is None with `hidden` set;
+    the all-services score is hidden too when it would give away hidden groups
+    by difference (those groups together have fewer than MIN_GROUP_SIZE people)."""
     members = select(User.id, User.service_id).where(
         User.organisation_id == organisation_id, User.erased_at.is_(None)).subquery()
     starters = (
@@ -263,8 +273,9 @@ def followup(organisation_id: int) -> list[dict]:
                    func.max(QuizAttempt.correct).label("c"), func.max(QuizAttempt.total).label("t"))
             .group_by(QuizAttempt.module_id, QuizAttempt.user_id, QuizAttempt.lesson_key,
                       QuizAttempt.quiz_number)).subquery()
-    sums = {(r[0], r[1]): (r[2] or 0, r[3] or 0) for r in db.session.execute(
-        select(best.c.module_id, members.c.service_id, func.sum(best.c.c), func.sum(best.c.t))
+    sums = {(r[0], r[1]): (r[2] or 0, r[3] or 0, r[4]) for r in db.session.execute(
+        select(best.c.module_id, members.c.service_id, func.sum(best.c.c), func.sum(best.c.t),
+               func.count(func.distinct(best.c.user_id)))
         .join(members, members.c.id == best.c.user_id)
         .group_by(best.c.module_id, members.c.service_id))}
     keys = set(started) | set(completed)
@@ -278,21 +289,32 @@ def followup(organisation_id: int) -> list[dict]:
         if version is None:
             continue
         entry = result.setdefault(module_id, {"version": version, "rows": [], "c": 0, "t": 0,
-                                              "started": 0, "completed": 0})
-        right, asked = sums.get((module_id, service_id), (0, 0))
+                                              "started": 0, "completed": 0, "scorers": 0,
+                                              "hidden_scorers": 0})
+        right, asked, scorers = sums.get((module_id, service_id), (0, 0, 0))
+        hidden = 0 < scorers < MIN_GROUP_SIZE
         row = {
             "service": services.get(service_id),
             "started": started.get((module_id, service_id), 0),
             "completed": completed.get((module_id, service_id), 0),
-            "score": 100.0 * right / asked if asked else None,
+            "score": 100.0 * right / asked if asked and not hidden else None,
+            "hidden": hidden,
         }
         entry["rows"].append(row)
         entry["started"] += row["started"]
         entry["completed"] += row["completed"]
         entry["c"] += right
         entry["t"] += asked
+        entry["scorers"] += scorers
+        entry["hidden_scorers"] += scorers if hidden else 0
     for entry in result.values():
-        entry["score"] = 100.0 * entry["c"] / entry["t"] if entry["t"] else None
+        # Total minus the shown services = the hidden ones: keep it only when they
+        # are none, or at least MIN_GROUP_SIZE people together.
+        shown_total = entry["scorers"] >= MIN_GROUP_SIZE and (
+            entry["hidden_scorers"] == 0 or entry["hidden_scorers"] >= MIN_GROUP_SIZE
+            or entry["hidden_scorers"] == entry["scorers"])
+        entry["hidden"] = bool(entry["t"]) and not shown_total
+        entry["score"] = 100.0 * entry["c"] / entry["t"] if entry["t"] and shown_total else None
     return sorted(result.values(), key=lambda e: e["version"].title)
 
 
@@ -379,3 +401,21 @@ def readiness_many(projects) -> dict[int, dict]:
             "percent": round(100.0 * ready_agents / total, 1) if total else 0.0,
         }
     return result
+
+
+# --- attestations -----------------------------------------------------------------------
+
+def attestations_of(user_id: int) -> list[tuple[Attestation, Completion]]:
+    """A person's attestations, newest first, with their completion (one query)."""
+    return list(db.session.execute(
+        select(Attestation, Completion).join(Completion)
+        .where(Completion.user_id == user_id)
+        .order_by(Attestation.issued_at.desc(), Attestation.id.desc())
+    ).all())
+
+
+def attestation_by_code(code: str) -> tuple[Attestation, Completion] | None:
+    """The attestation with this code and its completion, or None."""
+    return db.session.execute(
+        select(Attestation, Completion).join(Completion).where(Attestation.code == code)
+    ).first()

@@ -11,13 +11,13 @@ from wtforms import (
     IntegerField,
     RadioField,
     SelectField,
-    StringField,
     SubmitField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from change_portal.accounts.forms import MultiCheckboxField
+from change_portal.core.text import SingleLineField
 from forums.models import (
     BODY_MAX,
     CHANNEL_LABELS,
@@ -53,7 +53,7 @@ class _BodyMixin:
 
 
 class TopicForm(_BodyMixin, FlaskForm):
-    title = StringField(
+    title = SingleLineField(
         _l("Titre"),
         validators=[DataRequired(_l("Indiquez un titre.")), Length(max=TITLE_MAX,
                                                                     message=_TITLE_LEN)],
@@ -72,8 +72,8 @@ class ReplyForm(_BodyMixin, FlaskForm):
 
 
 class EditPostForm(_BodyMixin, FlaskForm):
-    title = StringField(_l("Titre"), validators=[Optional(), Length(max=TITLE_MAX,
-                                                                    message=_TITLE_LEN)])
+    title = SingleLineField(_l("Titre"), validators=[Optional(), Length(max=TITLE_MAX,
+                                                                        message=_TITLE_LEN)])
     submit = SubmitField(_l("Enregistrer la modification"))
 
 
@@ -96,10 +96,10 @@ class MoveForm(FlaskForm):
 
 
 class CategoryForm(FlaskForm):
-    name = StringField(_l("Nom"), validators=[DataRequired(_l("Indiquez le nom de la "
-                                                              "catégorie.")),
-                                              Length(max=120, message=_l("120 caractères au "
-                                                                         "plus."))])
+    name = SingleLineField(_l("Nom"), validators=[DataRequired(_l("Indiquez le nom de la "
+                                                                  "catégorie.")),
+                                                  Length(max=120, message=_l("120 caractères au "
+                                                                             "plus."))])
     description = TextAreaField(_l("Description"), validators=[
         Length(max=500, message=_l("500 caractères au plus."))], render_kw={"rows": 3})
     position = IntegerField(_l("Ordre d'affichage"), default=100,
@@ -114,7 +114,7 @@ class CategoryForm(FlaskForm):
 
 
 class NeedForm(FlaskForm):
-    title = StringField(
+    title = SingleLineField(
         _l("Le besoin en une phrase"),
         validators=[DataRequired(_l("Indiquez un titre.")), Length(max=TITLE_MAX,
                                                                     message=_TITLE_LEN)],
@@ -158,8 +158,8 @@ class NeedFieldsForm(FlaskForm):
 
 
 class EndorseForm(FlaskForm):
-    note = StringField(_l("Une précision (facultatif)"),
-                       validators=[Length(max=NOTE_MAX, message=_l("500 caractères au plus."))])
+    note = SingleLineField(_l("Une précision (facultatif)"),
+                           validators=[Length(max=NOTE_MAX, message=_l("500 caractères au plus."))])
     channel = SelectField(_l("Où l'avez-vous constaté ?"),
                           choices=[("", _l("— Non précisé —")), *_choices(CHANNEL_LABELS)],
                           validators=[Optional()])
@@ -168,8 +168,10 @@ class EndorseForm(FlaskForm):
 
 class StatusForm(FlaskForm):
     status = SelectField(_l("Nouveau statut"))
-    reason = StringField(_l("Pourquoi ?"), description=_l("Obligatoire pour écarter un besoin."),
-                         validators=[Length(max=NOTE_MAX, message=_l("500 caractères au plus."))])
+    reason = SingleLineField(_l("Pourquoi ?"),
+                             description=_l("Obligatoire pour écarter un besoin."),
+                             validators=[Length(max=NOTE_MAX,
+                                                message=_l("500 caractères au plus."))])
     submit = SubmitField(_l("Changer le statut"))
 
 

@@ -215,12 +215,12 @@ def link_project(actor: User, need: Need, project: Project) -> NeedProject:
     link = NeedProject(need_id=need.id, project_id=project.id, linked_by_id=actor.id)
     db.session.add(link)
     db.session.flush()
+    # No project title in the history nor in the notification: both reach members
+    # who may not read that project (the panel lists the projects each may read).
     if need.status in (NeedStatus.NEW, NeedStatus.QUALIFIED):
-        _set_status(actor, need, NeedStatus.LINKED,
-                    _("Rattaché au projet « %(p)s »", p=project.title)[:NOTE_MAX])
-    notify.notify_topic_followers(actor, need.topic, _("Le besoin « %(t)s » est rattaché au "
-                                  "projet « %(p)s »", t=need.topic.title, p=project.title),
-                                  "projet")
+        _set_status(actor, need, NeedStatus.LINKED, _("Rattaché à un projet"))
+    notify.notify_topic_followers(actor, need.topic, _("Le besoin « %(t)s » est rattaché à un "
+                                  "projet", t=need.topic.title), "projet")
     return link
 
 

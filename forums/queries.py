@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 from change_portal.accounts.models import User
 from change_portal.extensions import db
 from change_portal.organisations.models import Service
+from change_portal.projects.access import visible_filter
 from change_portal.projects.models import Project
 from forums.access import can_see_category
 from forums.models import (
@@ -140,7 +141,8 @@ def need_detail(user: User, need: Need) -> NeedDetail:
                                                                 NeedStatusChange.id)))
     projects = list(db.session.scalars(
         select(Project).join(NeedProject, NeedProject.project_id == Project.id)
-        .where(NeedProject.need_id == need.id, Project.organisation_id == need.organisation_id)
+        .where(NeedProject.need_id == need.id, Project.organisation_id == need.organisation_id,
+               visible_filter(user))
         .order_by(Project.title)))
     notes = list(db.session.scalars(
         select(NeedEndorsement).where(NeedEndorsement.need_id == need.id,
@@ -206,21 +208,25 @@ def load_need_rows(rows) -> list[tuple[Need, int]]:
     return [(r[0], r[1]) for r in rows]
 
 
-def projects_of_needs(need_ids: list[int]) -> dict[int, list[Project]]:
+def projects_of_needs(user: User, need_ids: list[int]) -> dict[int, list[Project]]:
+    """The projects linked to each need, among those `user` may read."""
     if not need_ids:
         return {}
     rows = db.session.execute(
         select(NeedProject.need_id, Project).join(Project, Project.id == NeedProject.project_id)
-        .where(NeedProject.need_id.in_(need_ids)).order_by(Project.title)).all()
+        .where(NeedProject.need_id.in_(need_ids), visible_filter(user))
+        .order_by(Project.title)).all()
     out: dict[int, list[Project]] = {}
     for need_id, project in rows:
         out.setdefault(need_id, []).append(project)
     return out
 
 
-def org_projects(organisation_id: int) -> list[Project]:
-    return list(db.session.scalars(select(Project).where(
-        Project.organisation_id == organisation_id).order_by(Project.title)))
+def visible_projects(user: User) -> list[Project]:
+    """The projects `user` may read (agents: those of their service), by title: the
+    board's filter and the link form never show a title its viewer may not read."""
+    return list(db.session.scalars(select(Project).where(visible_filter(user))
+                                   .order_by(Project.title)))
 
 
 def org_services(organisation_id: int) -> list[Service]:

@@ -7,13 +7,15 @@ from flask_wtf import FlaskForm
 from wtforms import (
     EmailField,
     HiddenField,
+    IntegerField,
     PasswordField,
     SelectField,
     SelectMultipleField,
-    StringField,
 )
-from wtforms.validators import DataRequired, Email, EqualTo, Length
+from wtforms.validators import DataRequired, Email, EqualTo, Length, NumberRange
 from wtforms.widgets import CheckboxInput, ListWidget
+
+from change_portal.core.text import SingleLineField
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -65,10 +67,20 @@ class AcceptInvitationForm(_NewPasswordMixin, FlaskForm):
     pass
 
 
+class JoinForm(FlaskForm):
+    """Accept joining a collectivité with one's existing account (CSRF only)."""
+
+
+class SwitchForm(FlaskForm):
+    """The header's collectivité switcher."""
+
+    membership_id = IntegerField(validators=[DataRequired(), NumberRange(min=1, max=2**31 - 1)])
+
+
 class UserEditForm(FlaskForm):
     """Admin: edit a member of the collectivité."""
 
-    full_name = StringField(
+    full_name = SingleLineField(
         _l("Nom et prénom"),
         validators=[DataRequired(_l("Indiquez le nom de la personne.")),
                     Length(max=120, message=_l("120 caractères au plus."))],

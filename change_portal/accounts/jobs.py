@@ -7,7 +7,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from change_portal.accounts.models import Invitation
-from change_portal.accounts.services import invitation_token
+from change_portal.accounts.services import invitation_sets_password, invitation_token
 from change_portal.core.mail import build_message, send_message
 from change_portal.core.models import utcnow
 from change_portal.extensions import db
@@ -36,10 +36,13 @@ def send_invitation_email(invitation_id: int) -> bool:
             "expires_at": invitation.expires_at,
             "invited_by": invitation.invited_by,
         }
+        # An account that already has a password is asked to join, not to activate.
+        template = ("email/invitation.txt" if invitation_sets_password(invitation)
+                    else "email/invitation_join.txt")
         msg = build_message(
             user.email,
             _("Votre accès au portail de la transformation numérique"),
-            render_template("email/invitation.txt", **context),
+            render_template(template, **context),
         )
     send_message(msg, key=f"invitation-{invitation.id}-{invitation.nonce[:8]}")
     invitation.sent_at = utcnow()

@@ -1,7 +1,17 @@
-"""Users, their roles, their login sessions and their invitations."""
+"""Accounts, memberships (users), their roles, login sessions and invitations.
+
+An `Account` is a person's credentials: one email, one password. A `User` row is
+one membership of that account in one collectivité (or the platform, for
+operators), with its own roles, service and status: a person who works for a
+commune and its intercommunalité has one account and two User rows. The login
+session points at the membership the person is acting in, so
+`current_user.organisation_id`, `current_user.roles` and every tenancy check
+resolve through the current membership.
+"""
 
 from __future__ import annotations
 
+import enum
 from datetime import datetime
 
 from flask_login import UserMixin
@@ -14,19 +24,45 @@ from change_portal.extensions import db
 from change_portal.organisations.models import Organisation, Service
 
 
+class MembershipStatus(enum.StrEnum):
+    ACTIVE = "active"  # works in the collectivité
+    INVITED = "invited"  # invited, not accepted yet: cannot act in it
+    LEFT = "left"  # removed from the collectivité (erased there); the account may live on
+
+
+class Account(TimestampMixin, db.Model):
+    """The credentials of a person, shared by all their memberships."""
+
+    __tablename__ = "account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str | None] = mapped_column(String(254), unique=True, nullable=True)
+    password_hash: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+    def __repr__(self) -> str:
+        return f"<Account {self.id}>"
+
+
 class User(UserMixin, TimestampMixin, db.Model):
-    """A person. Members of a collectivité have organisation_id; platform
-    operators have none."""
+    """One membership of an account: in a collectivité (organisation_id) or, for
+    platform operators, in none. `email` repeats the account's address so that
+    queries on members keep working; the password lives on the account."""
 
     __tablename__ = "user"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int | None] = mapped_column(
+        ForeignKey("account.id", ondelete="SET NULL"), index=True, nullable=True
+    )
     organisation_id: Mapped[int | None] = mapped_column(
         ForeignKey("organisation.id", ondelete="CASCADE"), index=True, nullable=True
     )
-    email: Mapped[str | None] = mapped_column(String(254), unique=True, nullable=True)
+    email: Mapped[str | None] = mapped_column(String(254), index=True, nullable=True)
     full_name: Mapped[str] = mapped_column(String(120), nullable=False)
-    password_hash: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    status: Mapped[str] = mapped_column(
+        String(10), nullable=False, default=MembershipStatus.ACTIVE.value
+    )
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
     service_id: Mapped[int | None] = mapped_column(
         ForeignKey("service.id", ondelete="SET NULL"), index=True, nullable=True
@@ -35,6 +71,7 @@ class User(UserMixin, TimestampMixin, db.Model):
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
+    account: Mapped[Account | None] = relationship()
     organisation: Mapped[Organisation | None] = relationship()
     service: Mapped[Service | None] = relationship()
     roles: Mapped[list[UserRole]] = relationship(
@@ -56,16 +93,35 @@ class User(UserMixin, TimestampMixin, db.Model):
         return [str(ROLE_LABELS[r]) for r in Role if r.value in {x.role for x in self.roles}]
 
     @property
-    def is_active(self) -> bool:  # Flask-Login: deactivated users cannot log in
-        return self.active and self.erased_at is None
+    def is_active(self) -> bool:
+        # Flask-Login: deactivated, left and not yet accepted memberships cannot
+        # act (nor receive the collectivité's notifications).
+        return (self.active and self.erased_at is None
+                and self.status == MembershipStatus.ACTIVE)
 
     @property
     def display_name(self) -> str:
         return self.full_name if self.erased_at is None else "un ancien agent"
 
     @property
+    def password_hash(self) -> str | None:
+        return self.account.password_hash if self.account is not None else None
+
+    @password_hash.setter
+    def password_hash(self, value: str | None) -> None:
+        if self.account is None:
+            self.account = Account(email=self.email)
+        self.account.password_hash = value
+
+    @property
     def has_password(self) -> bool:
-        return self.password_hash is not None
+        """False while the membership waits for its invitation to be accepted
+        (the admin pages show "Invitation en attente")."""
+        return self.status != MembershipStatus.INVITED
+
+    @property
+    def is_current_membership(self) -> bool:
+        return self.is_active
 
     def get_id(self) -> str:
         # Flask-Login stores this in the cookie: the opaque server-side session

@@ -6,9 +6,15 @@ from email import message_from_bytes
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 
-from change_portal.accounts.models import Invitation, LoginSession, User, UserRole
+from change_portal.accounts.models import (
+    Invitation,
+    LoginSession,
+    MembershipStatus,
+    User,
+    UserRole,
+)
 from change_portal.core.audit import AuditEvent
 from change_portal.core.models import utcnow
 from change_portal.core.privacy import PrivacyProvider
@@ -45,8 +51,17 @@ def _export(user: User) -> dict[str, list[dict]]:
             .order_by(AuditEvent.at)
         )
     ]
-    return {"profil": [profile], "sessions": sessions, "invitations": invitations,
-            "historique": history}
+    # The account is shared by the person's memberships: list them all (each
+    # collectivité's content is exported while acting in it).
+    memberships = [
+        {"collectivite": m.organisation.name if m.organisation else None,
+         "statut": m.status, "roles": sorted(r.role for r in m.roles),
+         "service": m.service.name if m.service else None, "depuis_le": m.created_at}
+        for m in db.session.scalars(
+            select(User).where(User.account_id == user.account_id).order_by(User.id))
+    ] if user.account_id is not None else []
+    return {"profil": [profile], "adhesions": memberships, "sessions": sessions,
+            "invitations": invitations, "historique": history}
 
 
 def _forget_outbox(email: str | None) -> None:
@@ -63,7 +78,19 @@ def _forget_outbox(email: str | None) -> None:
 
 
 def _erase(user: User) -> None:
-    _forget_outbox(user.email)
+    """Ends this membership; the account (email, password) goes with its last
+    membership and survives while the person still belongs to another
+    collectivité."""
+    account = user.account
+    others = db.session.scalar(select(func.count()).select_from(User).where(
+        User.account_id == user.account_id, User.id != user.id,
+        User.status != MembershipStatus.LEFT.value)) if account is not None else 0
+    if not others:
+        _forget_outbox(user.email)
+        if account is not None:
+            account.email = None
+            account.password_hash = None
+            account.erased_at = utcnow()
     db.session.execute(delete(LoginSession).where(LoginSession.user_id == user.id))
     db.session.execute(delete(Invitation).where(Invitation.user_id == user.id))
     db.session.execute(
@@ -74,7 +101,7 @@ def _erase(user: User) -> None:
     db.session.execute(update(AuditEvent).where(AuditEvent.actor_id == user.id).values(ip=None))
     user.full_name = ""
     user.email = None
-    user.password_hash = None
+    user.status = MembershipStatus.LEFT.value
     user.locale = None
     user.last_login_at = None
     user.active = False
@@ -87,7 +114,7 @@ PROVIDER = PrivacyProvider(
     covers=frozenset({
         ("login_session", "user_id"), ("invitation", "user_id"),
         ("invitation", "invited_by_id"), ("audit_event", "actor_id"), ("user_role", "user_id"),
-    }),
+    }),  # and the account behind the membership (account.email, account.password_hash)
     export=_export,
     erase=_erase,
     order=0,  # exported first, erased last

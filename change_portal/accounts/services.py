@@ -17,7 +17,14 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from change_portal.accounts.models import Invitation, LoginSession, User, UserRole
+from change_portal.accounts.models import (
+    Account,
+    Invitation,
+    LoginSession,
+    MembershipStatus,
+    User,
+    UserRole,
+)
 from change_portal.core import audit, privacy, ratelimit
 from change_portal.core.errors import DomainError, NotAllowed
 from change_portal.core.models import utcnow
@@ -92,20 +99,26 @@ def authenticate(
     email: str, password: str, *, ip: str, ip_limits: str, account_limits: str
 ) -> User | None:
     """Check a login attempt. Counts failures for the IP and the account; returns
-    the user on success (caller then opens a session), None on failure."""
+    the membership to act in on success (caller then opens a session), None on
+    failure (also when the account has no active membership left)."""
     email = normalise_email(email)
-    user = db.session.execute(select(User).where(User.email == email)).scalar_one_or_none()
+    account = db.session.execute(
+        select(Account).where(Account.email == email)).scalar_one_or_none()
     ok = False
-    if user is not None and user.password_hash:
-        ok = check_password_hash(user.password_hash, password)
+    if account is not None and account.password_hash:
+        ok = check_password_hash(account.password_hash, password)
     else:
         check_password_hash(_DUMMY_HASH, password)
-    if ok and user.is_active:
+    user = default_membership(account) if account is not None else None
+    if ok and user is not None:
         ratelimit.reset(f"login-account:{_email_key(email)}")
         audit.record("login", actor=user, ip=ip)
         return user
     ratelimit.hit(f"login-ip:{ip}", _limits(ip_limits))
     ratelimit.hit(f"login-account:{_email_key(email)}", _limits(account_limits))
+    if user is None and account is not None:  # the audit names a membership, if any
+        user = db.session.scalars(select(User).where(User.account_id == account.id)
+                                  .order_by(User.id).limit(1)).first()
     audit.record(
         "login_failed",
         actor=user if user is not None else None,
@@ -113,6 +126,25 @@ def authenticate(
         reason="inactive" if ok else "bad_credentials",
     )
     return None
+
+
+def memberships(account_id: int | None, *, active_only: bool = True) -> list[User]:
+    """The memberships of an account (active ones by default), most recently used
+    first."""
+    if account_id is None:
+        return []
+    stmt = select(User).where(User.account_id == account_id)
+    if active_only:
+        stmt = stmt.where(User.status == MembershipStatus.ACTIVE.value, User.active.is_(True),
+                          User.erased_at.is_(None))
+    return list(db.session.scalars(stmt.options(joinedload(User.organisation)).order_by(
+        User.last_login_at.is_(None), User.last_login_at.desc(), User.id)))
+
+
+def default_membership(account: Account) -> User | None:
+    """The membership a login lands in: the one used last."""
+    rows = memberships(account.id)
+    return rows[0] if rows else None
 
 
 def _token_hash(token: str) -> str:
@@ -163,7 +195,9 @@ def load_login_session(token: str, *, idle_minutes: int) -> User | None:
         db.session.commit()
         return None
     user = ls.user
-    if not user.is_active:
+    # Fails closed: a membership that was deactivated, left or never accepted
+    # gives no access, even if the session still points at it.
+    if not user.is_current_membership:
         return None
     if now - ls.last_seen_at > timedelta(seconds=60):
         ls.last_seen_at = now
@@ -180,9 +214,16 @@ def close_login_session(user: User) -> None:
         audit.record("logout", actor=user)
 
 
-def end_sessions(user: User, *, keep: LoginSession | None = None) -> int:
-    """End every session of `user` except `keep`; return how many ended."""
-    stmt = delete(LoginSession).where(LoginSession.user_id == user.id)
+def end_sessions(
+    user: User, *, keep: LoginSession | None = None, whole_account: bool = False
+) -> int:
+    """End every session acting as membership `user` (every membership of its
+    account with `whole_account`) except `keep`; return how many ended."""
+    if whole_account and user.account_id is not None:
+        ids = select(User.id).where(User.account_id == user.account_id).scalar_subquery()
+        stmt = delete(LoginSession).where(LoginSession.user_id.in_(ids))
+    else:
+        stmt = delete(LoginSession).where(LoginSession.user_id == user.id)
     if keep is not None:
         stmt = stmt.where(LoginSession.id != keep.id)
     return db.session.execute(stmt).rowcount or 0
@@ -195,7 +236,7 @@ def change_password(user: User, current: str, new: str) -> None:
     if current == new:
         raise DomainError(_("Choisissez un mot de passe différent de l'actuel."), field="password")
     set_password(user, new)
-    end_sessions(user, keep=user.login_session)
+    end_sessions(user, keep=user.login_session, whole_account=True)
     audit.record("password_changed", actor=user, target=user)
 
 
@@ -226,9 +267,11 @@ def _apply_roles(user: User, roles: list[str]) -> None:
 
 
 def email_taken(email: str) -> bool:
+    """Whether an account uses this address (never tell another collectivité)."""
     return (
         db.session.scalar(
-            select(func.count()).select_from(User).where(User.email == normalise_email(email))
+            select(func.count()).select_from(Account).where(
+                Account.email == normalise_email(email))
         )
         > 0
     )
@@ -252,7 +295,8 @@ def create_user(
         raise DomainError(_("Un opérateur de la plateforme n'appartient à aucune collectivité."))
     if Role.OPERATOR not in roles and organisation is None:
         raise DomainError(_("Indiquez la collectivité de ce compte."))
-    user = User(email=email, full_name=full_name.strip(), organisation=organisation)
+    user = User(email=email, full_name=full_name.strip(), organisation=organisation,
+                account=Account(email=email))
     if organisation is not None:
         _check_service(organisation.id, service)
         user.service = service
@@ -267,6 +311,23 @@ def create_user(
     return user
 
 
+def add_membership(
+    user: User, organisation: Organisation, *, roles: list[str], service: Service | None = None
+) -> User:
+    """Give the account of `user` an active membership of `organisation` at once
+    (CLI, demo, tests); people invited through the admin pages accept first."""
+    _check_service(organisation.id, service)
+    member = User(email=user.email, full_name=user.full_name, organisation=organisation,
+                  service=service, account_id=user.account_id)
+    for name in sorted(set(roles)):
+        member.roles.append(UserRole(role=str(name)))
+    db.session.add(member)
+    db.session.flush()
+    audit.record("user_created", organisation_id=organisation.id, target=member,
+                 roles=sorted(roles))
+    return member
+
+
 def invite_user(
     actor: User,
     organisation: Organisation,
@@ -277,19 +338,31 @@ def invite_user(
     service: Service | None,
     days: int,
 ) -> Invitation:
-    """Create an account without password and its invitation (valid `days`).
+    """Create a pending membership of `organisation` and its invitation (valid `days`).
 
+    The address may already have an account (another collectivité's): the
+    membership then waits until that person, signed in, accepts joining; a new
+    address gets an account without password. Either way the inviting admin is
+    told the same thing, so that no collectivité learns who works elsewhere, and
+    no collectivité can stop another from inviting someone.
     The caller enqueues `send_invitation_email(invitation.id)` after commit.
     Admins invite into their own collectivité; operators invite a first admin.
     """
     if not actor.has_role(Role.OPERATOR):
         _check_admin_of(actor, organisation.id)
     email = normalise_email(email)
-    if email_taken(email):
-        raise DomainError(_("Un compte existe déjà avec cette adresse."), field="email")
     _check_service(organisation.id, service)
+    if db.session.scalar(select(func.count()).select_from(User).where(
+            User.organisation_id == organisation.id, User.email == email,
+            User.erased_at.is_(None))):
+        # Only this collectivité's own members are compared: nothing leaks.
+        raise DomainError(_("Cette personne fait déjà partie de la collectivité."),
+                          field="email")
+    account = db.session.execute(
+        select(Account).where(Account.email == email)).scalar_one_or_none()
     user = User(email=email, full_name=full_name.strip(), organisation=organisation,
-                service=service)
+                service=service, status=MembershipStatus.INVITED.value,
+                account=account or Account(email=email))
     _apply_roles(user, roles)
     db.session.add(user)
     db.session.flush()
@@ -320,7 +393,7 @@ def _new_invitation(actor: User, user: User, days: int) -> Invitation:
 
 
 def resend_invitation(actor: User, user: User, *, days: int) -> Invitation:
-    """A fresh link for a user who has not set a password yet."""
+    """A fresh link for a membership not accepted yet."""
     _check_admin_of(actor, user.organisation_id)
     if user.has_password:
         raise DomainError(_("Cette personne a déjà activé son compte."))
@@ -355,18 +428,59 @@ def load_invitation(token: str, secret_key: str) -> Invitation:
         raise DomainError(
             _("Ce lien a expiré. Demandez à votre administrateur de vous inviter à nouveau.")
         )
-    if not invitation.user.is_active:
+    invited = invitation.user
+    if (not invited.active or invited.erased_at is not None
+            or invited.status == MembershipStatus.LEFT):
         raise DomainError(_("Ce compte a été désactivé."))
     return invitation
 
 
+def invitation_sets_password(invitation: Invitation) -> bool:
+    """True when the invited account has no password yet (the link sets it);
+    False when it has one: the person signs in and accepts joining."""
+    return invitation.user.password_hash is None
+
+
 def accept_invitation(invitation: Invitation, password: str) -> User:
-    """Set the invited user's password and mark the link used."""
+    """Set the invited account's password, activate the membership, mark the
+    link used."""
     user = invitation.user
+    if not invitation_sets_password(invitation):
+        raise NotAllowed(_("Connectez-vous pour accepter cette invitation."))
     set_password(user, password)
+    user.status = MembershipStatus.ACTIVE.value
     invitation.accepted_at = utcnow()
     audit.record("invitation_accepted", actor=user, target=user)
     return user
+
+
+def join_membership(actor: User, invitation: Invitation) -> User:
+    """The signed-in person (acting as any of their memberships) accepts joining
+    the collectivité of `invitation`; returns the now active membership."""
+    user = invitation.user
+    if actor.account_id is None or actor.account_id != user.account_id:
+        raise NotAllowed(_("Cette invitation est destinée à une autre personne."))
+    user.status = MembershipStatus.ACTIVE.value
+    invitation.accepted_at = utcnow()
+    audit.record("membership_joined", actor=user, organisation_id=user.organisation_id,
+                 target=user)
+    return user
+
+
+def switch_membership(user: User, target_id: int) -> User | None:
+    """Make the current login session act as another active membership of the
+    same account; None (nothing changes) when `target_id` is not one."""
+    target = db.session.get(User, target_id) if isinstance(target_id, int) else None
+    if (target is None or target.account_id is None or target.account_id != user.account_id
+            or not target.is_current_membership or user.login_session is None):
+        return None
+    ls = user.login_session
+    ls.user = target
+    target.login_session = ls
+    target.last_login_at = utcnow()  # the next login lands here too
+    audit.record("membership_switched", actor=target, organisation_id=target.organisation_id,
+                 target=target)
+    return target
 
 
 def update_user(

@@ -18,7 +18,13 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from change_portal.accounts import services
-from change_portal.accounts.forms import AcceptInvitationForm, LoginForm, PasswordChangeForm
+from change_portal.accounts.forms import (
+    AcceptInvitationForm,
+    JoinForm,
+    LoginForm,
+    PasswordChangeForm,
+    SwitchForm,
+)
 from change_portal.core import privacy
 from change_portal.core.errors import DomainError
 from change_portal.core.permissions import any_user_required, public, safe_next
@@ -26,6 +32,12 @@ from change_portal.core.security import TooManyRequests, retry_message
 from change_portal.extensions import db
 
 bp = Blueprint("accounts", __name__)
+
+
+@bp.app_context_processor
+def _membership_choices():
+    # Called by the header only when the session knows of several memberships.
+    return {"membership_choices": lambda user: services.memberships(user.account_id)}
 
 
 def _client_ip() -> str:
@@ -40,6 +52,13 @@ def _start_session(user) -> None:
     services.open_login_session(user, ip=_client_ip(), user_agent=request.user_agent.string)
     session.permanent = True
     login_user(user)
+    _remember_memberships(user)
+
+
+def _remember_memberships(user) -> None:
+    # The header shows the collectivité switcher only to people with several
+    # memberships; remembering the count spares everyone else a query per page.
+    session["memberships"] = len(services.memberships(user.account_id))
 
 
 @bp.route("/connexion", methods=["GET", "POST"])
@@ -138,6 +157,8 @@ def accept_invitation(token: str):
         invitation = services.load_invitation(token, current_app.config["SECRET_KEY"])
     except DomainError as err:
         return render_template("accounts/invitation_invalid.html", message=err.message), 410
+    if not services.invitation_sets_password(invitation):
+        return _join(invitation)
     form = AcceptInvitationForm()
     if form.validate_on_submit():
         try:
@@ -150,3 +171,43 @@ def accept_invitation(token: str):
             flash(_("Bienvenue ! Votre compte est prêt."), "success")
             return redirect(url_for("core.home"))
     return render_template("accounts/invitation.html", form=form, invitation=invitation)
+
+
+def _join(invitation):
+    """An invitation for an account that exists: the person signs in, then
+    confirms joining the collectivité."""
+    if not current_user.is_authenticated:
+        flash(_("Connectez-vous pour accepter cette invitation."), "info")
+        return redirect(url_for("accounts.login", next=request.path))
+    if current_user.account_id != invitation.user.account_id:
+        return render_template(
+            "accounts/invitation_invalid.html",
+            message=_("Cette invitation est destinée à une autre personne. Déconnectez-vous, "
+                      "puis connectez-vous avec l'adresse qui l'a reçue.")), 403
+    form = JoinForm()
+    if form.validate_on_submit():
+        user = services.join_membership(current_user, invitation)
+        services.switch_membership(current_user, user.id)
+        db.session.commit()
+        _remember_memberships(user)
+        flash(_("Vous avez rejoint %(org)s.", org=user.organisation.name if user.organisation
+                else ""), "success")
+        return redirect(url_for("core.home"))
+    return render_template("accounts/invitation_join.html", form=form, invitation=invitation)
+
+
+@bp.post("/compte/collectivite")
+@any_user_required
+def switch_membership():
+    """The header's collectivité switcher: act in another membership."""
+    form = SwitchForm()
+    if not form.validate_on_submit():
+        abort(404)
+    target = services.switch_membership(current_user, form.membership_id.data)
+    if target is None:
+        abort(404)  # not one of this person's active memberships: fail closed
+    db.session.commit()
+    _remember_memberships(target)
+    flash(_("Vous agissez maintenant pour %(org)s.", org=target.organisation.name
+            if target.organisation else _("la plateforme")), "success")
+    return redirect(url_for("core.home"))

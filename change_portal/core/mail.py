@@ -14,12 +14,18 @@ from pathlib import Path
 
 from flask import current_app
 
+from change_portal.core.text import single_line
+
 
 def build_message(to: str, subject: str, text: str, html: str | None = None) -> EmailMessage:
+    """One message from the default sender; `subject` may come from people's input
+    (names, titles): it is reduced to one line of at most 250 characters."""
     msg = EmailMessage()
     msg["From"] = current_app.config["MAIL_DEFAULT_SENDER"]
     msg["To"] = to
-    msg["Subject"] = subject
+    # A line break in a header makes EmailMessage raise (the job then failed for
+    # good): a subject built from a name or a title is made one line here.
+    msg["Subject"] = single_line(subject)[:250]
     msg["Date"] = formatdate(localtime=False)
     msg["Message-ID"] = make_msgid(domain="change-portal.local")
     msg.set_content(text)

@@ -9,6 +9,7 @@ from flask import abort, request
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
+from change_portal.core.params import parse_int
 from change_portal.extensions import db
 
 
@@ -33,10 +34,10 @@ class Page:
 
 
 def current_page_number() -> int:
-    raw = request.args.get("page", "1")
-    if not raw.isdigit() or not 1 <= int(raw) <= 100_000:
+    number = parse_int(request.args.get("page", "1"), minimum=1, maximum=100_000)
+    if number is None:
         abort(404)
-    return int(raw)
+    return number
 
 
 def paginate(stmt: Select, *, per_page: int = 20, options: tuple[str, ...] = ()) -> Page:

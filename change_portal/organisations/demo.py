@@ -41,6 +41,18 @@ DEMO_USERS = (
 )
 
 
+# A person who also works for the town's intercommunalité (shared IT service):
+# one account, two memberships, so the demo shows the collectivité switcher.
+SHARED_PERSON = "thomas.girard@demo.example"
+SHARED_WITH = "ca-pays-des-trois-rivieres"
+
+
+def _second_membership(user: User | None) -> None:
+    peer = db.session.scalars(select(Organisation).where(Organisation.slug == SHARED_WITH)).first()
+    if user is not None and peer is not None:
+        accounts.add_membership(user, peer, roles=[Role.AGENT.value])
+
+
 def exists() -> bool:
     return db.session.scalar(
         select(Organisation.id).where(Organisation.slug == DEMO_SLUG)
@@ -68,6 +80,7 @@ def load() -> Organisation:
             service=by_name.get(service) if service else None,
         )
         users[email] = user
+    _second_membership(users.get(SHARED_PERSON))
     org.roadmap_published = True
     db.session.flush()
     demo_loaded.send(org, users=users)
@@ -79,4 +92,5 @@ def print_accounts(echo: Callable[[str], None]) -> None:
     echo("Demo accounts (password for all: %s)" % DEMO_PASSWORD)
     for email, name, roles, _service in DEMO_USERS:
         echo(f"  {email:<34} {name:<28} {', '.join(r.value for r in roles)}")
+    echo(f"  ({SHARED_PERSON} is also an agent of the intercommunalité: see the switcher)")
     echo("")

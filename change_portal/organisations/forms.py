@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, IntegerField, SelectField, StringField
+from wtforms import EmailField, IntegerField, SelectField
 from wtforms.validators import DataRequired, Email, Length, NumberRange
 
+from change_portal.core.text import SingleLineField
 from change_portal.organisations.models import KIND_LABELS, REGIONS
 
 
 class ServiceForm(FlaskForm):
-    name = StringField(
+    name = SingleLineField(
         _l("Nom du service"),
         validators=[DataRequired(_l("Indiquez le nom du service.")),
                     Length(max=120, message=_l("120 caractères au plus."))],
@@ -19,11 +20,11 @@ class ServiceForm(FlaskForm):
 
 
 class OrganisationForm(FlaskForm):
-    name = StringField(
+    name = SingleLineField(
         _l("Nom de la collectivité"),
         validators=[DataRequired(_l("Indiquez le nom.")), Length(max=160)],
     )
-    slug = StringField(
+    slug = SingleLineField(
         _l("Identifiant court"),
         description=_l("Lettres minuscules sans accent, chiffres et tirets ; il apparaît dans "
                        "les adresses publiques (ex. : saint-martin)."),
@@ -44,7 +45,7 @@ class OrganisationForm(FlaskForm):
                        "d'expérience et l'observatoire."),
         choices=[("", _l("— non précisée —")), *REGIONS], default="",
     )
-    admin_name = StringField(
+    admin_name = SingleLineField(
         _l("Nom du premier administrateur"),
         validators=[DataRequired(_l("Indiquez son nom.")), Length(max=120)],
     )

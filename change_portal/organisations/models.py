@@ -50,6 +50,34 @@ REGIONS: tuple[tuple[str, str], ...] = (
 REGION_NAMES = dict(REGIONS)
 
 
+# Common nouns that open many collectivités' names, with the article they take after "de".
+_NAME_ARTICLES = {
+    "ville": "de la", "commune": "de la", "communauté": "de la", "métropole": "de la",
+    "région": "de la", "eurométropole": "de l'", "agglomération": "de l'",
+    "département": "du", "conseil": "du", "syndicat": "du", "pays": "du",
+    "collectivité": "de la", "mairie": "de la",
+}
+
+
+def of_name(name: str) -> str:
+    """"de" + a collectivité's name, contracted as French wants it."""
+    name = name.strip()
+    first, _, rest = name.partition(" ")
+    low = first.lower()
+    if low in ("le", "les") and rest:
+        return ("du " if low == "le" else "des ") + rest
+    if low == "la" and rest:
+        return "de la " + rest
+    if low.startswith("l'") or low.startswith("l’"):
+        return "de " + name
+    article = _NAME_ARTICLES.get(low)
+    if article:
+        return f"{article}{'' if article.endswith(chr(39)) else ' '}{name}"
+    if low[:1] in "aeiouyàâéèêîôûh" and low[:1]:
+        return "d'" + name
+    return "de " + name
+
+
 class Organisation(TimestampMixin, db.Model):
     """One collectivité: a tenant whose data no other tenant sees."""
 
@@ -76,6 +104,12 @@ class Organisation(TimestampMixin, db.Model):
     @property
     def region_name(self) -> str:
         return REGION_NAMES.get(self.region or "", "")
+
+    @property
+    def of_name(self) -> str:
+        """The name after "de", with French contraction: "de la Ville de Beaumont-sur-Lys",
+        "du Département du Nord", "d'Arras", "de Beaumont-sur-Lys"."""
+        return of_name(self.name)
 
     def __repr__(self) -> str:
         return f"<Organisation {self.slug}>"

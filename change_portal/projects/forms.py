@@ -9,18 +9,20 @@ from wtforms import (
     DateField,
     DateTimeLocalField,
     IntegerField,
+    RadioField,
     SelectField,
     SelectMultipleField,
-    StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from change_portal.core.text import SingleLineField
 from change_portal.projects.models import (
     ACTION_STATUS_LABELS,
     ACTION_TYPE_LABELS,
     PROJECT_STATUS_LABELS,
+    STANCE_HINTS,
     STANCE_LABELS,
 )
 
@@ -35,7 +37,7 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 class ProjectForm(FlaskForm):
-    title = StringField(_l("Titre du projet"), validators=_TITLE)
+    title = SingleLineField(_l("Titre du projet"), validators=_TITLE)
     description = TextAreaField(_l("Description"), validators=[_LONG],
                                 description=_l("Vous pouvez utiliser Markdown."))
     status = SelectField(_l("Statut"),
@@ -55,7 +57,7 @@ class CommentForm(FlaskForm):
 class ActionForm(FlaskForm):
     kind = SelectField(_l("Type d'action"),
                        choices=[(k.value, v) for k, v in ACTION_TYPE_LABELS.items()])
-    title = StringField(_l("Titre"), validators=_TITLE)
+    title = SingleLineField(_l("Titre"), validators=_TITLE)
     planned_on = DateField(_l("Date prévue"),
                            validators=[InputRequired(_l("Indiquez la date prévue."))])
     status = SelectField(_l("Statut"),
@@ -85,7 +87,7 @@ class AnswerForm(FlaskForm):
 
 
 class ProposalForm(FlaskForm):
-    title = StringField(_l("Titre de la proposition"), validators=_TITLE)
+    title = SingleLineField(_l("Titre de la proposition"), validators=_TITLE)
     body = TextAreaField(_l("Ce qui est proposé"), validators=[_LONG],
                          description=_l("En Markdown."))
     closes_at = DateTimeLocalField(
@@ -96,8 +98,17 @@ class ProposalForm(FlaskForm):
 
 
 class PositionForm(FlaskForm):
-    stance = SelectField(_l("Votre position"),
-                         choices=[(k.value, v) for k, v in STANCE_LABELS.items()])
+    # No stance is pre-selected: a default would be counted as agreement by people who
+    # only meant to write a reason. Each choice says what it means (a block is serious).
+    stance = RadioField(
+        _l("Votre position"),
+        choices=[(k.value, STANCE_HINTS[k]) for k in STANCE_LABELS],
+        validators=[InputRequired(_l("Choisissez votre position.")),
+                    AnyOf([k.value for k in STANCE_LABELS],
+                          message=_l("Choisissez votre position."))],
+        validate_choice=False,
+        description=_l("« Blocage » est réservé à une objection grave : la proposition ne doit "
+                       "pas passer en l'état. Dites pourquoi, et ce qui la lèverait."))
     reason = TextAreaField(_l("Pourquoi ?"),
                            validators=[DataRequired(_l(
                                "Expliquez votre position en quelques mots.")), _LONG])

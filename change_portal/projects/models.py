@@ -265,6 +265,14 @@ STANCE_LABELS = {
     Stance.BLOCK: _l("Blocage"),
 }
 
+# What each stance means, next to the choice on the position form.
+STANCE_HINTS = {
+    Stance.AGREE: _l("D'accord : je soutiens la proposition telle qu'elle est."),
+    Stance.RESERVATIONS: _l("Réserves : d'accord, à des conditions que je précise."),
+    Stance.DISAGREE: _l("Pas d'accord : je préférerais autre chose, sans m'y opposer."),
+    Stance.BLOCK: _l("Blocage : objection grave, la proposition ne doit pas passer en l'état."),
+}
+
 
 class Proposal(TenantMixin, TimestampMixin, db.Model):
     """A proposal a project lead submits to the agents of the services concerned."""

@@ -36,9 +36,16 @@ STANCES = [s.value for s in Stance]
 
 @dataclass
 class Meter:
-    """The consensus meter of one project."""
+    """The consensus meter of one project.
+
+    `current` counts the positions on the proposals still open: a closed proposal's
+    positions are history and count apart in `closed` (its outcome says what became
+    of them). `by_proposal` gives the same figures proposal by proposal.
+    """
 
     current: Counter = field(default_factory=Counter)
+    closed: Counter = field(default_factory=Counter)
+    by_proposal: dict[int, Counter] = field(default_factory=dict)
     series: list[tuple[date, Counter]] = field(default_factory=list)
     blocks: int = 0
     unanswered: int = 0
@@ -72,6 +79,7 @@ def meters(project_ids: list[int], now: datetime | None = None,
     ).all()
     state: dict[int, dict[tuple[int, int], str]] = defaultdict(dict)
     undecided: dict[tuple[int, int], bool] = {}
+    is_open: dict[int, bool] = {}
     days: dict[int, dict[date, Counter]] = defaultdict(dict)
     hidden_keys: dict[int, set] = defaultdict(set)
     for r in rows:
@@ -79,12 +87,15 @@ def meters(project_ids: list[int], now: datetime | None = None,
             hidden_keys[r.project_id].add((r.id, r.user_id))
             continue
         key = (r.id, r.user_id)
+        is_open[r.id] = now < r.closes_at
         state[r.project_id][key] = r.stance
         undecided[key] = r.undecided
         days[r.project_id][r.at.date()] = Counter(state[r.project_id].values())
     for pid, meter in result.items():
         current = state.get(pid, {})
-        meter.current = Counter(current.values())
+        for (proposal_id, _user), stance in current.items():
+            meter.by_proposal.setdefault(proposal_id, Counter())[stance] += 1
+            (meter.current if is_open[proposal_id] else meter.closed)[stance] += 1
         meter.blocks = sum(1 for k, s in current.items()
                            if s == Stance.BLOCK and undecided.get(k))
         meter.series = sorted(days.get(pid, {}).items())[-points:]
@@ -170,6 +181,14 @@ class ProjectPage:
     meter: Meter
     objective_progress: dict[int, float]
     timeline: list[TimelineItem]
+
+    @property
+    def open_proposals(self) -> list[Proposal]:
+        return [p for p in self.proposals if p.is_open()]
+
+    @property
+    def closed_proposals(self) -> list[Proposal]:
+        return [p for p in self.proposals if not p.is_open()]
 
 
 def project_page(project: Project, user, today: date | None = None) -> ProjectPage:

@@ -12,11 +12,11 @@ from wtforms import (
     HiddenField,
     IntegerField,
     SelectField,
-    StringField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from change_portal.core.text import SingleLineField
 from change_portal.roadmap.models import OBJECTIVE_STATUS_LABELS
 
 _TITLE = [DataRequired(_l("Indiquez un titre.")),
@@ -24,7 +24,7 @@ _TITLE = [DataRequired(_l("Indiquez un titre.")),
 
 
 class RoadmapForm(FlaskForm):
-    title = StringField(_l("Titre de la feuille de route"), validators=_TITLE)
+    title = SingleLineField(_l("Titre de la feuille de route"), validators=_TITLE)
     start_year = IntegerField(
         _l("Année de début"),
         validators=[InputRequired(_l("Indiquez l'année de début.")),
@@ -46,13 +46,13 @@ class PublishForm(FlaskForm):
 
 
 class AxisForm(FlaskForm):
-    title = StringField(_l("Titre de l'axe"), validators=_TITLE)
+    title = SingleLineField(_l("Titre de l'axe"), validators=_TITLE)
     position = IntegerField(_l("Ordre d'affichage"), default=0,
                             validators=[Optional(), NumberRange(0, 999)])
 
 
 class ObjectiveForm(FlaskForm):
-    title = StringField(_l("Titre de l'objectif"), validators=_TITLE)
+    title = SingleLineField(_l("Titre de l'objectif"), validators=_TITLE)
     description = TextAreaField(
         _l("Description"), description=_l("Vous pouvez utiliser Markdown (listes, liens, gras)."),
         validators=[Length(max=20_000, message=_l("20 000 caractères au plus."))],
@@ -80,8 +80,8 @@ class ObjectiveForm(FlaskForm):
 
 
 class IndicatorForm(FlaskForm):
-    name = StringField(_l("Nom de l'indicateur"), validators=_TITLE)
-    unit = StringField(_l("Unité"), validators=[Length(max=40)])
+    name = SingleLineField(_l("Nom de l'indicateur"), validators=_TITLE)
+    unit = SingleLineField(_l("Unité"), validators=[Length(max=40)])
     baseline = DecimalField(_l("Valeur de départ"),
                             validators=[InputRequired(_l("Indiquez la valeur de départ."))])
     target = DecimalField(_l("Cible"), validators=[InputRequired(_l("Indiquez la cible."))])

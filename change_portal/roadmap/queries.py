@@ -196,3 +196,24 @@ def history_since(organisation_id: int, since, limit: int = 30) -> list[Objectiv
     if since is not None:
         stmt = stmt.where(ObjectiveHistory.at > since)
     return list(db.session.scalars(stmt).all())
+
+
+def published_organisations() -> list:
+    """Collectivités whose roadmap is public (open data), by name: one query."""
+    from change_portal.organisations.models import Organisation
+
+    return list(db.session.execute(
+        select(Organisation.slug, Organisation.name, Organisation.kind)
+        .where(Organisation.roadmap_published.is_(True)).order_by(Organisation.name)
+    ).all())
+
+
+def indicator_units(organisation_id: int, objective_ids) -> dict[tuple[int, str], str]:
+    """(objective id, indicator name) → unit, for the objectives given: one query."""
+    ids = list(set(objective_ids))  # queried even when empty: a constant count per page
+    rows = db.session.execute(
+        select(Indicator.objective_id, Indicator.name, Indicator.unit)
+        .join(Objective, Objective.id == Indicator.objective_id)
+        .where(Objective.organisation_id == organisation_id, Indicator.objective_id.in_(ids))
+    ).all()
+    return {(oid, name): unit for oid, name, unit in rows}

@@ -26,7 +26,8 @@ from courses.views.learn import status_labels
 @role_required(Role.TRAINER, Role.ADMIN)
 def followup():
     return render_template("courses/followup.html",
-                           entries=queries.followup(current_user.organisation_id))
+                           entries=queries.followup(current_user.organisation_id),
+                           min_group=queries.MIN_GROUP_SIZE)
 
 
 @bp.get("/modules/suivi/<int:module_id>")

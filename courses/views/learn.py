@@ -11,10 +11,11 @@ from sqlalchemy import select
 
 from change_portal.core.errors import DomainError
 from change_portal.core.pagination import paginate
+from change_portal.core.params import parse_int
 from change_portal.core.permissions import login_required, public
 from change_portal.extensions import db
 from courses import learning, queries, services
-from courses.models import LEVEL_LABELS, Attestation, Completion, CourseImage
+from courses.models import LEVEL_LABELS, CourseImage
 from courses.views.blueprint import bp
 
 
@@ -144,7 +145,8 @@ def answer_quiz(module_id: int, lesson_key: str, quiz_number: int):
     answers: dict[int, set[int]] = {}
     for question in quiz.questions:
         values = request.form.getlist(f"q{question.id}")
-        answers[question.id] = {int(v) for v in values[:20] if v.isdigit() and len(v) < 12}
+        parsed = (parse_int(v) for v in values[:20])
+        answers[question.id] = {v for v in parsed if v is not None}
     try:
         result = learning.answer_quiz(current_user, module, lesson, quiz, answers)
     except DomainError as err:
@@ -186,17 +188,48 @@ def attestation(module_id: int):
                            attestation=completion.attestation, user=current_user)
 
 
+@bp.get("/modules/mes-attestations")
+@login_required
+def my_attestations():
+    rows = queries.attestations_of(current_user.id)
+    return render_template("courses/my_attestations.html", rows=rows)
+
+
 @bp.get("/verify/<attestation_code>")
 @public
+def verify_legacy(attestation_code: str):
+    """The first, English, address printed on early attestations: kept as a redirect."""
+    return redirect(url_for("courses.verify", attestation_code=attestation_code[:60]), 301)
+
+
+@bp.get("/verifier")
+@public
+def verify_form():
+    """Someone holding a printed attestation types its code here."""
+    code = _normalise_code(request.args.get("code"))
+    if code:
+        return redirect(url_for("courses.verify", attestation_code=code))
+    return render_template("courses/verify.html", attestation=None, asked=None)
+
+
+@bp.get("/verifier/<attestation_code>")
+@public
 def verify(attestation_code: str):
-    """Public check of an attestation: name, module and date, nothing else."""
-    row = None
-    if len(attestation_code) <= 40:
-        row = db.session.execute(
-            select(Attestation, Completion).join(Completion)
-            .where(Attestation.code == attestation_code.upper())).first()
+    """Public check of an attestation: name, module and date, nothing else.
+
+    An unknown code answers 404 with a plain "code inconnu" and the form to try again.
+    """
+    code = _normalise_code(attestation_code)
+    row = queries.attestation_by_code(code) if code else None
     if row is None:
-        abort(404)
+        return render_template("courses/verify.html", attestation=None,
+                               asked=attestation_code[:60]), 404
     attestation, completion = row
-    return render_template("courses/verify.html", attestation=attestation,
+    return render_template("courses/verify.html", attestation=attestation, asked=code,
                            name=completion.user.display_name)
+
+
+def _normalise_code(value: str | None) -> str:
+    """Codes are printed in capitals with dashes; people type them in any case, with spaces."""
+    code = "".join((value or "").split()).upper()
+    return code if 0 < len(code) <= 40 else ""

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from change_portal.core.errors import DomainError
 from change_portal.core.jobs import QueueUnavailable, enqueue
+from change_portal.core.params import arg_int, parse_int
 from change_portal.core.permissions import Role, role_required
 from change_portal.extensions import db
 from courses import importer, jobs, parsing, queries, services
@@ -94,7 +95,7 @@ def _module_data(form) -> dict:
     return {
         "title": form.title.data, "summary": form.summary.data, "duration": form.duration.data,
         "level": form.level.data, "pass_score": form.pass_score.data,
-        "competences": (form.competences.data or "").split(","),
+        "competences": form.competence_list(),
         "introduction": form.introduction.data or "",
     }
 
@@ -103,6 +104,7 @@ def _module_data(form) -> dict:
 @authors_only
 def new_module():
     form = ModuleForm()
+    form.offer_competences(queries.competence_choices(current_user.organisation_id))
     preview = None
     if form.validate_on_submit():
         if request.form.get("action") == "preview":
@@ -143,9 +145,12 @@ def edit_module(module_id: int):
     if shown is None:
         abort(404)
     form = ModuleForm(obj=shown) if request.method == "GET" else ModuleForm()
+    known = queries.competence_choices(current_user.organisation_id)
     if request.method == "GET":
-        form.competences.data = ", ".join(shown.competences)
+        form.offer_competences(known, shown.competences)
         form.opened.data = f"{shown.id}:{shown.edit_version}"
+    else:
+        form.offer_competences(known)
     preview = None
     if form.validate_on_submit():
         if request.form.get("action") == "preview":
@@ -158,6 +163,8 @@ def edit_module(module_id: int):
                 db.session.rollback()
                 _form_error(form, err, "title")
             else:
+                if request.form.get("action") == "publish":
+                    return _publish_saved(module, form)
                 db.session.commit()
                 flash(_("Brouillon enregistré."), "success")
                 return redirect(url_for("courses.edit_module", module_id=module.id))
@@ -190,6 +197,8 @@ def new_lesson(module_id: int):
         flash(err.message, "error")
         return redirect(url_for("courses.edit_module", module_id=module.id))
     db.session.commit()
+    flash(_("Leçon « %(t)s » ajoutée au brouillon : écrivez maintenant son contenu.",
+            t=lesson.title), "success")
     return redirect(url_for("courses.edit_lesson", module_id=module.id, lesson_id=lesson.id))
 
 
@@ -218,7 +227,7 @@ def edit_lesson(module_id: int, lesson_id: int):
                 expected = form.edit_version.data
                 warnings = services.save_lesson(
                     current_user, lesson, title=form.title.data, source=form.source.data or "",
-                    expected_version=int(expected) if str(expected or "").isdigit() else None)
+                    expected_version=parse_int(expected))
             except DomainError as err:
                 db.session.rollback()
                 _form_error(form, err, "source")
@@ -303,6 +312,22 @@ def publish_module(module_id: int):
     return redirect(url_for("courses.module", module_id=module.id))
 
 
+def _publish_saved(module: Module, form):
+    """Save then publish in one transaction; if publishing is refused, the saved text is
+    kept as the draft and the refusal is said on the form."""
+    db.session.commit()  # the typed text is the draft now, whatever follows
+    try:
+        version = services.publish(current_user, module)
+    except DomainError as err:
+        db.session.rollback()
+        flash(_("Brouillon enregistré, mais pas publié : %(m)s", m=err.message), "error")
+        return redirect(url_for("courses.edit_module", module_id=module.id))
+    db.session.commit()
+    flash(_("Version %(n)d publiée. La progression des agents est conservée.", n=version.number),
+          "success")
+    return redirect(url_for("courses.module", module_id=module.id))
+
+
 def _version(module: Module, number: int | None) -> ModuleVersion | None:
     if number is None:
         return None
@@ -311,8 +336,7 @@ def _version(module: Module, number: int | None) -> ModuleVersion | None:
 
 
 def _int_arg(name: str) -> int | None:
-    raw = request.args.get(name, "")
-    return int(raw) if raw.isdigit() and len(raw) < 7 else None
+    return arg_int(name, maximum=999_999)
 
 
 @bp.get("/modules/gestion/<int:module_id>/versions")

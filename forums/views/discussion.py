@@ -10,6 +10,7 @@ from flask_login import current_user
 from change_portal.core.errors import DomainError, NotAllowed
 from change_portal.core.markdown import render_markdown
 from change_portal.core.pagination import paginate
+from change_portal.core.params import arg_int
 from change_portal.core.permissions import login_required
 from change_portal.extensions import db
 from forums import notify, queries, services
@@ -96,12 +97,13 @@ def topic(topic_id: int):
     form = ReplyForm()
     if not t.category.allow_anonymous:
         del form.anonymous
-    quote_id = request.args.get("citer", "")
-    if quote_id.isdigit():
-        quoted = db.session.get(Post, int(quote_id))
+    quote_id = arg_int("citer")
+    if quote_id is not None:
+        quoted = db.session.get(Post, quote_id)
         if quoted is not None and quoted.topic_id == t.id and quoted.is_visible:
-            form.body.data = services.quote_text(
-                quoted, notify.author_label(quoted, current_user))
+            # The label everyone sees, whoever quotes: the author of an anonymous
+            # message (or a moderator) would otherwise publish the name in the reply.
+            form.body.data = services.quote_text(quoted, notify.author_label(quoted))
     moderator = moderator_of(t.category)
     need_ctx = {}
     if t.kind == TopicKind.NEED and t.need is not None:

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from change_portal.core.errors import DomainError, NotAllowed
 from change_portal.core.markdown import render_markdown
 from change_portal.core.pagination import Page, current_page_number
+from change_portal.core.params import form_int, parse_int
 from change_portal.core.permissions import Role, login_required, role_required
 from change_portal.core.tenancy import get_or_404
 from change_portal.extensions import db
@@ -53,8 +54,8 @@ def need_context(need: Need, moderator: bool) -> dict:
                                   for s in need_services.MANUAL_MOVES[current]]
     link_form = LinkProjectForm()
     linked = {p.id for p in detail.projects}
-    link_form.project_id.choices = [(p.id, p.title) for p in queries.org_projects(
-        need.organisation_id) if p.id not in linked]
+    link_form.project_id.choices = [(p.id, p.title) for p in queries.visible_projects(
+        current_user) if p.id not in linked]
     answer_form = AnswerForm(answer=need.answer or None)
     return {
         "need": need, "detail": detail, "endorse_form": EndorseForm(),
@@ -69,17 +70,18 @@ def _labels() -> dict:
             "impact": IMPACT_LABELS, "status": NEED_STATUS_LABELS}
 
 
-def _filters() -> dict:
-    """Board filters from the query string; unknown values are ignored."""
+def _filters(projects: list) -> dict:
+    """Board filters from the query string; unknown values are ignored, and so is a
+    project the viewer may not read (the board would tell which needs it serves)."""
     args = request.args
+    project_id = parse_int(args.get("projet"))
 
     def pick(name: str, allowed) -> str:
         value = args.get(name, "")
         return value if value in allowed else ""
 
     def number(name: str) -> int | None:
-        value = args.get(name, "")
-        return int(value) if value.isdigit() and len(value) < 10 else None
+        return parse_int(args.get(name))
 
     return {
         "status": pick("statut", {s.value for s in NeedStatus}),
@@ -87,7 +89,7 @@ def _filters() -> dict:
         "public": pick("public", PUBLIC_LABELS),
         "impact": pick("impact", IMPACT_LABELS),
         "service_id": number("service"),
-        "project_id": number("projet"),
+        "project_id": project_id if project_id in {p.id for p in projects} else None,
         "sort": pick("tri", queries.SORTS) or "constats",
     }
 
@@ -106,7 +108,8 @@ def _board_stmt(f: dict):
 @bp.get("/besoins")
 @login_required
 def needs_board():
-    f = _filters()
+    projects = queries.visible_projects(current_user)
+    f = _filters(projects)
     stmt = _board_stmt(f)
     number = current_page_number()
     total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
@@ -118,9 +121,10 @@ def needs_board():
     page = Page(items=items, page=number, per_page=NEEDS_PER_PAGE, total=total or 0)
     return render_template(
         "forums/needs_board.html", page=page, filters=f, args=_query_args(f),
-        projects=queries.org_projects(current_user.organisation_id),
+        projects=projects,
         services=queries.org_services(current_user.organisation_id),
-        linked=queries.projects_of_needs([n.id for n, _c in items]), labels=_labels(),
+        linked=queries.projects_of_needs(current_user, [n.id for n, _c in items]),
+        labels=_labels(),
     )
 
 
@@ -135,10 +139,10 @@ def _csv_cell(value) -> str:
 @bp.get("/besoins/export.csv")
 @login_required
 def needs_export():
-    f = _filters()
+    f = _filters(queries.visible_projects(current_user))
     rows = db.session.execute(_board_stmt(f).limit(10_000)).all()
     items = queries.load_need_rows(rows)
-    linked = queries.projects_of_needs([n.id for n, _c in items])
+    linked = queries.projects_of_needs(current_user, [n.id for n, _c in items])
     buf = io.StringIO()
     writer = csv.writer(buf, delimiter=";")
     writer.writerow([_("Numéro"), _("Besoin"), _("Statut"), _("Public"), _("Canal"),
@@ -291,11 +295,11 @@ def need_status(need_id: int):
 @managers
 def link_project(need_id: int):
     n = load_need(need_id)
-    raw = request.form.get("project_id", "")
-    if not raw.isdigit():
+    project_id = form_int("project_id")
+    if project_id is None:
         flash(_("Choisissez un projet."), "error")
         return _back(n)
-    project = get_or_404(Project, int(raw))
+    project = get_or_404(Project, project_id)
     try:
         need_services.link_project(current_user, n, project)
     except DomainError as err:

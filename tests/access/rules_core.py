@@ -20,6 +20,7 @@ RULES = {
     "accounts.my_data_json": Rule(ANY_USER, tenant=False),
     "accounts.my_data_csv": Rule(ANY_USER, tenant=False),
     "accounts.accept_invitation": Rule(PUBLIC, tenant=False),
+    "accounts.switch_membership": Rule(ANY_USER, tenant=False),
     "admin.index": Rule(ADMIN),
     "admin.users": Rule(ADMIN),
     "admin.invite_user": Rule(ADMIN),

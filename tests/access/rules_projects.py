@@ -30,6 +30,7 @@ RULES = {
     # open data
     "opendata.roadmap_json": Rule(PUBLIC, tenant=False),
     "opendata.public_roadmap": Rule(PUBLIC, tenant=False),
+    "opendata.published": Rule(PUBLIC, tenant=False),
     # projects
     "projects.index": Rule(MEMBER),
     "projects.new": Rule(LEAD),

@@ -135,3 +135,7 @@ def test_demo_loads_once(runner):
     for user in db.session.scalars(select(User)):
         roles |= user.role_names
     assert roles == {"agent", "trainer", "project_lead", "elected", "admin", "operator"}
+    # One demo person works for the town and its intercommunalité: two memberships.
+    thomas = db.session.scalars(select(User).where(
+        User.email == "thomas.girard@demo.example")).all()
+    assert len(thomas) == 2 and len({u.account_id for u in thomas}) == 1

@@ -105,12 +105,12 @@ def test_followup_aggregates_without_individual_answers(client, login_as, org):
     entries = queries.followup(org.id)
     row = entries[0]["rows"][0]
     assert (row["service"], row["started"], row["completed"]) == ("Urbanisme", 2, 1)
-    assert row["score"] == 100.0
+    assert row["score"] is None and row["hidden"]  # one person's score: not shown
     other = factories.create_service(org, "Finances")
     c = factories.create_user(org, service=other)
     learning.mark_lesson_done(c, module, version.lessons[0])
     entry = queries.followup(org.id)[0]
-    assert (entry["started"], entry["completed"], entry["score"]) == (3, 1, 100.0)
+    assert (entry["started"], entry["completed"], entry["score"]) == (3, 1, None)
     login_as("trainer")
     page = client.get("/modules/suivi").get_data(as_text=True)
     assert "Urbanisme" in page and "Alice Secret" not in page
@@ -181,3 +181,48 @@ def test_overdue_assignment_is_flagged_on_home(client, login_as, org):
     db.session.flush()
     page = client.get("/accueil").get_data(as_text=True)
     assert "échéance dépassée" in page
+
+
+def _answer_quizzes(user, module, right: bool) -> None:
+    version = queries.version_with_lessons(module)
+    for lesson in version.lessons:
+        full = queries.lesson_with_quizzes(version, lesson.key)
+        for quiz in full.quizzes:
+            learning.answer_quiz(user, module, full, quiz, {
+                q.id: {o.id for o in q.options if o.correct == right} for q in quiz.questions})
+
+
+def test_followup_shows_no_score_for_a_group_smaller_than_five(client, login_as, org):
+    """Issue 11, item 10: a service of one person must not show that person's score,
+    neither in its row nor by difference with the all-services total."""
+    module = create_module()
+    big = factories.create_service(org, "Accueil")
+    for _ in range(5):  # MIN_GROUP_SIZE
+        _answer_quizzes(factories.create_user(org, service=big), module, right=True)
+    alone = factories.create_user(org, service=factories.create_service(org, "Cabinet"),
+                                  name="Seule Personne")
+    _answer_quizzes(alone, module, right=False)
+
+    entry = queries.followup(org.id)[0]
+    rows = {r["service"]: r for r in entry["rows"]}
+    assert rows["Accueil"]["score"] == 100.0 and not rows["Accueil"]["hidden"]
+    assert rows["Cabinet"]["score"] is None and rows["Cabinet"]["hidden"]
+    assert rows["Cabinet"]["started"] == 1  # counts stay, the score goes
+    assert entry["score"] is None and entry["hidden"]  # total − Accueil = Cabinet
+
+    login_as("trainer")
+    page = client.get("/modules/suivi").get_data(as_text=True)
+    cabinet = page[page.index("Cabinet"):]
+    cabinet = cabinet[:cabinet.index("</tr>")]
+    assert "moins de 5 personnes" in cabinet and "0 %" not in cabinet
+    assert "non affiché" in page
+
+    # Four more people in small services: the hidden groups together reach five, so the
+    # total no longer gives anyone away; each small service still shows no figure.
+    small = factories.create_service(org, "Finances")
+    for _ in range(4):
+        _answer_quizzes(factories.create_user(org, service=small), module, right=False)
+    entry = queries.followup(org.id)[0]
+    rows = {r["service"]: r for r in entry["rows"]}
+    assert rows["Finances"]["hidden"] and rows["Cabinet"]["hidden"]
+    assert entry["score"] == 50.0 and not entry["hidden"]

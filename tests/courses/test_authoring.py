@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 
 from sqlalchemy import select
@@ -53,6 +54,9 @@ def test_trainer_writes_a_module_and_publishes_it(client, login_as, org):
     resp = client.post(f"/modules/gestion/{module.id}/lecons", data={"new-title": "Première leçon"})
     lesson = db.session.scalar(select(Lesson).order_by(Lesson.id.desc()))
     assert resp.headers["Location"].endswith(f"/lecons/{lesson.id}")
+    editor = client.get(resp.headers["Location"]).get_data(as_text=True)
+    assert "Leçon « Première leçon » ajoutée au brouillon" in editor  # said, not silent
+    assert "Exemple complet de quiz" in editor and "- [x] Sa longueur" in editor
     # Publishing an empty lesson is refused.
     client.post(f"/modules/gestion/{module.id}/publier")
     assert services.current_version(module) is None
@@ -268,12 +272,12 @@ def test_reading_the_editor_creates_no_draft(client, login_as, org):
     login_as("trainer")
     module = create_module(org)
     page = client.get(f"/modules/gestion/{module.id}").get_data(as_text=True)
-    assert "pas de brouillon" in page and "Publier ce brouillon" not in page
+    assert "pas de brouillon" in page and "Enregistrer et publier ce brouillon" not in page
     assert services.draft_version(module) is None
     client.post(f"/modules/gestion/{module.id}/brouillon")
     assert services.draft_version(module) is not None
     page = client.get(f"/modules/gestion/{module.id}").get_data(as_text=True)
-    assert "Publier ce brouillon" in page and "Monter" in page
+    assert "Enregistrer et publier ce brouillon" in page and "Monter" in page
 
 
 def _zip(files: dict[str, bytes]) -> bytes:
@@ -313,3 +317,52 @@ def test_import_zip_errors_and_unsafe_archives(client, login_as, org):
     assert "pas une archive zip" in _import(client, b"not a zip").get_data(as_text=True)
     assert "dossier nommé" in _import(client, _zip(module_files())).get_data(as_text=True)
     assert db.session.scalar(select(Module).where(Module.organisation_id == org.id)) is None
+
+
+def test_publishing_from_the_form_saves_what_was_just_typed(client, login_as, org):
+    """'Enregistrer et publier' saves the typed text first: nothing typed is lost, and if
+    publishing is refused the text stays in the draft."""
+    login_as("trainer")
+    module = _new_module(client)
+    draft = services.draft_version(module)
+    form = {"title": "Accueil numérique", "summary": "Résumé tapé juste avant de publier.",
+            "duration": "25", "level": "débutant", "pass_score": "70",
+            "competences": "Communication", "introduction": "Intro.",
+            "opened": f"{draft.id}:{draft.edit_version}", "action": "publish"}
+    # no lesson yet: publishing is refused, the typed summary is kept in the draft
+    resp = client.post(f"/modules/gestion/{module.id}", data=form)
+    assert resp.status_code == 302 and services.current_version(module) is None
+    db.session.refresh(draft)
+    assert draft.summary == "Résumé tapé juste avant de publier."
+    page = client.get(resp.headers["Location"]).get_data(as_text=True)
+    assert "Brouillon enregistré, mais pas publié" in page
+    client.post(f"/modules/gestion/{module.id}/lecons", data={"new-title": "Leçon"})
+    lesson = db.session.scalar(select(Lesson).order_by(Lesson.id.desc()))
+    client.post(f"/modules/gestion/{module.id}/lecons/{lesson.id}",
+                data={"title": "Leçon", "source": LESSON, "action": "save"})
+    db.session.refresh(draft)
+    form.update(summary="Dernière retouche.", opened=f"{draft.id}:{draft.edit_version}")
+    resp = client.post(f"/modules/gestion/{module.id}", data=form)
+    assert resp.headers["Location"].endswith(f"/modules/{module.id}")
+    version = services.current_version(module)
+    assert version.number == 1 and version.summary == "Dernière retouche."
+
+
+def test_competences_are_offered_from_the_catalogue_and_free_text_kept(client, login_as, org):
+    login_as("trainer")
+    create_module(org, slug="autre-module", competences=["Protection et sécurité"])
+    module = _new_module(client)  # typed "Communication, Inclusion"
+    page = client.get(f"/modules/gestion/{module.id}").get_data(as_text=True)
+    boxes = page[page.index("Compétences du catalogue"):page.index("Autres compétences")]
+    assert 'value="Protection et sécurité"' in boxes  # offered from the catalogue
+    assert re.search(r'checked[^>]*value="Communication"|value="Communication"[^>]*checked', boxes)
+    draft = services.draft_version(module)
+    resp = client.post(f"/modules/gestion/{module.id}", data={
+        "title": "Accueil numérique", "summary": "s", "duration": "25", "level": "débutant",
+        "pass_score": "70", "introduction": "i", "action": "save",
+        "opened": f"{draft.id}:{draft.edit_version}",
+        "known_competences": ["Protection et sécurité", "Communication"],
+        "competences": "  Accueil   du public , communication"})
+    assert resp.status_code == 302
+    db.session.refresh(draft)
+    assert draft.competences == ["Protection et sécurité", "Communication", "Accueil du public"]

@@ -189,13 +189,13 @@ def test_mark_as_done_then_attestation_and_public_verification(client, login_as,
     client.post("/deconnexion")
     with client.session_transaction() as sess:
         sess.clear()
-    public = client.get(f"/verify/{code}")
+    public = client.get(f"/verifier/{code}")
     text = public.get_data(as_text=True)
     assert public.status_code == 200
     assert user.full_name in text and "Module d&#39;essai" in text
     assert user.email not in text and "score" not in text.lower()
-    assert client.get("/verify/AAAA-BBBB-CCCC-DDDD").status_code == 404
-    assert client.get("/verify/" + "A" * 60).status_code == 404
+    assert client.get("/verifier/AAAA-BBBB-CCCC-DDDD").status_code == 404
+    assert client.get("/verifier/" + "A" * 60).status_code == 404
 
 
 def test_private_module_of_another_collectivite_is_404(client, login_as, org, other_org):
@@ -234,3 +234,37 @@ def test_module_page_explains_a_missing_score(client, login_as, org):
     learning.mark_lesson_done(user, module, lesson)
     page = client.get(f"/modules/{module.id}").get_data(as_text=True)
     assert "il faut 100 % de bonnes réponses" in page and "vous en êtes à 50 %" in page
+
+
+def test_attestations_listed_checked_by_typed_code_and_old_address_redirects(
+        client, login_as, org):
+    user = login_as("agent")
+    module = create_module(lessons=1)
+    assert "Vous n'avez pas encore d'attestation" in client.get(
+        "/modules/mes-attestations").get_data(as_text=True)
+    _v, lesson, quiz = _quiz(module)
+    data = {f"q{q.id}": [str(o.id) for o in q.options if o.correct] for q in quiz.questions}
+    client.post(f"/modules/{module.id}/lecons/lecon-1/quiz/0", data=data)
+    client.post(f"/modules/{module.id}/lecons/lecon-1/terminer")
+    code = db.session.scalar(select(Attestation.code).join(Completion)
+                             .where(Completion.user_id == user.id))
+    mine = client.get("/modules/mes-attestations").get_data(as_text=True)
+    assert code in mine and f'href="/modules/{module.id}/attestation"' in mine
+    assert 'href="/modules/mes-attestations"' in client.get("/compte").get_data(as_text=True)
+    catalogue = client.get("/modules/").get_data(as_text=True)
+    assert f'href="/modules/{module.id}/attestation"' in catalogue
+    printable = client.get(f"/modules/{module.id}/attestation").get_data(as_text=True)
+    assert f'<a href="http://localhost/verifier/{code}">' in printable
+    client.post("/deconnexion")
+    # typed in lower case with spaces, as people do
+    typed = client.get("/verifier", query_string={"code": " " + code.lower() + " "})
+    assert typed.status_code == 302 and typed.headers["Location"].endswith(f"/verifier/{code}")
+    assert "Cette attestation est authentique." in client.get(
+        f"/verifier/{code}").get_data(as_text=True)
+    unknown = client.get("/verifier/ZZZZ-0000")
+    assert unknown.status_code == 404
+    body = unknown.get_data(as_text=True)
+    assert "Code inconnu" in body and 'name="code"' in body and "ZZZZ-0000" in body
+    old = client.get(f"/verify/{code}")
+    assert old.status_code == 301 and old.headers["Location"].endswith(f"/verifier/{code}")
+    assert client.get("/verifier").status_code == 200

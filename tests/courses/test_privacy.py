@@ -26,7 +26,7 @@ def test_export_and_erasure_of_a_learner(client, org):
     assert data["formation_modules_attribues"][0]["module"] == "Module d'essai"
     privacy.erase(user)
     db.session.expire_all()
-    assert client.get(f"/verify/{code}").status_code == 404
+    assert client.get(f"/verifier/{code}").status_code == 404
     assert all(a.answers == {} for a in db.session.scalars(
         select(QuizAttempt).where(QuizAttempt.user_id == user.id)))
     assert db.session.scalar(select(Completion).where(Completion.user_id == user.id))

@@ -166,7 +166,7 @@ def test_journey_1_module_from_folder_to_verified_attestation(
     trainer.get_by_role("button", name="Enregistrer").click()
     expect(main(trainer)).to_contain_text("Leçon enregistrée dans le brouillon.")
     trainer.get_by_role("link", name="Retour au module").click()
-    trainer.get_by_role("button", name="Publier ce brouillon").click()
+    trainer.get_by_role("button", name="Enregistrer et publier ce brouillon").click()
     expect(main(trainer)).to_contain_text("Version 2 publiée")
 
     # The agent: catalogue, lessons, quiz failed then passed, attestation.
@@ -324,7 +324,8 @@ def meter_counts(page) -> dict[str, int]:
 
 def give_position(page, proposal_url: str, stance: str, reason: str, button: str) -> None:
     page.goto(proposal_url)
-    page.get_by_label("Votre position").select_option(label=stance)
+    # radios, none ticked in advance; each label starts with the stance then explains it
+    page.get_by_role("radio", name=re.compile("^" + re.escape(stance) + " :")).check()
     page.get_by_label("Pourquoi ?").fill(reason)
     page.get_by_role("button", name=button).click()
     expect(main(page)).to_contain_text("Votre position est enregistrée.")

@@ -115,7 +115,7 @@ def test_keyboard_journey_1_module(new_page, browser, live_server, tmp_path):
     activate(trainer, text_is("Enregistrer"))
     expect(main(trainer)).to_contain_text("Leçon enregistrée dans le brouillon.")
     activate(trainer, text_is("Retour au module"))
-    activate(trainer, text_is("Publier ce brouillon"), "Space")
+    activate(trainer, text_is("Enregistrer et publier ce brouillon"), "Space")
     expect(main(trainer)).to_contain_text("Version 2 publiée")
 
     agent = new_page()
@@ -146,7 +146,7 @@ def test_keyboard_journey_1_module(new_page, browser, live_server, tmp_path):
     code = agent.locator(".attestation code").inner_text().strip()
 
     public = new_page()
-    public.goto(f"/verify/{code}")
+    public.goto(f"/verifier/{code}")
     skip_to_content(public)
     expect(main(public)).to_contain_text("Cette attestation est authentique.")
     # Shift+Tab from the content goes back up to the header, with a visible focus.

@@ -264,3 +264,19 @@ def test_admin_manages_categories(client, org, login_as):
     assert cat.role_list == ["agent"] and [m.id for m in cat.moderators] == [mod.id]
     resp = client.post("/forums/admin/categories/nouvelle", data={"name": "Idées"})
     assert "Une catégorie porte déjà ce nom." in _html(resp)
+
+
+def test_quoting_an_anonymous_message_never_publishes_the_name(client, org, login_as):
+    """Issue 11, item 8: "Citer" uses the public label, even for the author or a moderator."""
+    worries = ff.category(org, "Questions et inquiétudes")
+    author = factories.create_user(org, name="Julie Secret")
+    topic = ff.create_topic(org, author, cat=worries, anonymous=True, title="Inquiétude")
+    post = services.first_post(topic)
+    for quoter in (author, factories.create_user(org, ["admin"]),
+                   factories.create_user(org, ["agent"])):
+        login_as(quoter)
+        page = _html(client.get(f"/forums/sujets/{topic.id}?citer={post.id}"))
+        quote = page[page.index('name="body"'):]
+        quote = quote[:quote.index("</textarea>")]
+        assert "&gt; **Un·e agent·e** :" in quote, quote
+        assert "Julie Secret" not in quote

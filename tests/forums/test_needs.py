@@ -260,3 +260,91 @@ def test_author_is_told_when_a_colleague_endorses(org):
     note = db.session.scalar(select(Notification).where(Notification.user_id == author.id,
                                                         Notification.kind == "constat"))
     assert note is not None and "Marc Petit" in note.text
+
+
+def test_agents_never_see_titles_of_projects_they_may_not_read(client, org, login_as):
+    """Issue 11, item 9: the board's project filter and column, `?projet=`, the CSV and
+    a need's panel (projects and history) only use the viewer's visible projects."""
+    ours, theirs = factories.create_service(org, "Accueil"), factories.create_service(org, "RH")
+    secret = _project(org, "Réorganisation confidentielle")
+    secret.services = [theirs]
+    visible = _project(org, "Guichet numérique")
+    visible.services = [ours]
+    follower = factories.create_user(org, ["agent"], service=ours)
+    linked = ff.create_need(org, follower, title="Prise de rendez-vous")
+    other = ff.create_need(org, title="Horaires d'été")
+    lead = factories.create_user(org, ["project_lead"])
+    needs.link_project(lead, linked, secret)
+    needs.link_project(lead, linked, visible)
+    db.session.flush()
+
+    login_as(follower)
+    board = _html(client.get("/forums/besoins"))
+    assert "Guichet numérique" in board
+    assert "Réorganisation confidentielle" not in board
+    filtered = _html(client.get(f"/forums/besoins?projet={secret.id}"))
+    assert "Réorganisation confidentielle" not in filtered
+    assert "Horaires d&#39;été" in filtered  # an unreadable project filters nothing
+    only_visible = _html(client.get(f"/forums/besoins?projet={visible.id}"))
+    assert "Prise de rendez-vous" in only_visible and "Horaires d&#39;été" not in only_visible
+    export = _html(client.get("/forums/besoins/export.csv"))
+    assert "Guichet numérique" in export and "Réorganisation confidentielle" not in export
+    panel = _html(client.get(f"/forums/sujets/{linked.topic_id}"))
+    assert "Guichet numérique" in panel
+    assert "Réorganisation confidentielle" not in panel
+    assert "Rattaché à un projet" in panel
+    notes = db.session.scalars(select(Notification.text).where(
+        Notification.user_id == follower.id)).all()
+    assert notes and not any("confidentielle" in n for n in notes)
+    assert other.id  # listed above
+
+    login_as(lead)  # project leads read every project
+    board = _html(client.get("/forums/besoins"))
+    assert "Réorganisation confidentielle" in board and "Guichet numérique" in board
+    panel = _html(client.get(f"/forums/sujets/{linked.topic_id}"))
+    assert "Réorganisation confidentielle" in panel
+
+
+def test_migration_0018_removes_project_titles_from_old_history(org):
+    """Rows written before the fix named the project: the data migration rewrites them."""
+    import importlib.util
+    from pathlib import Path
+
+    from alembic.migration import MigrationContext
+    from alembic.operations import Operations
+
+    need = ff.create_need(org)
+    old = [NeedStatusChange(need_id=need.id, to_status="rattache", reason=reason)
+           for reason in ("Rattaché au projet « Secret »", "Linked to the project “Secret”",
+                          "Une autre raison")]
+    db.session.add_all(old)
+    db.session.flush()
+    path = Path(__file__).resolve().parents[2] / "migrations" / "versions" / "0018_fixes.py"
+    spec = importlib.util.spec_from_file_location("migration_0018", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    with Operations.context(MigrationContext.configure(db.session.connection())):
+        module.upgrade()
+    db.session.expire_all()
+    assert [c.reason for c in old] == ["Rattaché à un projet", "Linked to a project",
+                                       "Une autre raison"]
+
+
+def test_long_title_is_refused_with_its_limit_never_cut(client, org, login_as):
+    """The limit is stated, the browser is not told to cut pasted text, the server refuses."""
+    login_as("agent")
+    cat = ff.category(org)
+    form = _html(client.get("/forums/besoins/nouveau"))
+    title_input = form[form.index('id="title"') - 200:form.index('id="title"') + 300]
+    assert "140 caractères au plus." in form
+    assert 'data-maxlength="140"' in title_input and 'maxlength="140"' not in title_input.replace(
+        'data-maxlength="140"', "")
+    assert "js/forms.js" in form  # the counter
+    long_title = "Un besoin décrit bien trop longuement " * 4  # 152 characters
+    resp = client.post("/forums/besoins/nouveau", data={
+        "title": long_title, "category_id": cat.id, "public": "entreprises",
+        "channel": "courriel", "frequency": "semaine", "impact": "fort", "body": "Texte"})
+    page = _html(resp)
+    assert "Ce titre est trop long : 140 caractères au plus." in page
+    assert long_title.strip() in page  # what was typed is kept, whole
+    assert db.session.scalar(select(func.count(Need.id))) == 0

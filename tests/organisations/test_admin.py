@@ -98,7 +98,8 @@ def test_invite_errors_keep_the_form(client, org, login_as):
     resp = _invite(client, email="deja@ville-a.fr", full_name="Quelqu'un")
     text = resp.get_data(as_text=True)
     assert resp.status_code == 200
-    assert "Un compte existe déjà avec cette adresse." in text
+    # Its own member: saying so tells this collectivité nothing it does not know.
+    assert "Cette personne fait déjà partie de la collectivité." in text
     assert "Quelqu&#39;un" in text
     resp = _invite(client, email="pas-une-adresse", roles=[])
     text = resp.get_data(as_text=True)

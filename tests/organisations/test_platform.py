@@ -7,6 +7,7 @@ from sqlalchemy import select
 from change_portal.accounts.models import User
 from change_portal.extensions import db
 from change_portal.organisations.models import Organisation, Service
+from tests import factories
 
 
 def _create(client, **overrides):
@@ -47,14 +48,18 @@ def test_bad_input_is_explained_and_nothing_is_created(client, login_as, org):
     ).first() is None
 
 
-def test_admin_email_taken_rolls_back_the_collectivite(client, login_as, org):
+def test_admin_already_member_elsewhere_gets_a_pending_membership(client, login_as, org):
+    # An address used in another collectivité no longer blocks (issue 11 item 4).
     login_as("operator")
-    db.session.add(User(email="pris@ville.fr", full_name="X", organisation_id=org.id))
-    db.session.flush()
+    existing = factories.create_user(org, ["agent"], email="pris@ville.fr")
     resp = _create(client, admin_email="pris@ville.fr")
-    assert "Un compte existe déjà" in resp.get_data(as_text=True)
-    assert db.session.scalars(
-        select(Organisation).where(Organisation.slug == "cc-du-val")).first() is None
+    assert resp.status_code == 302
+    new = db.session.scalars(
+        select(Organisation).where(Organisation.slug == "cc-du-val")).one()
+    membership = db.session.scalars(select(User).where(User.organisation_id == new.id)).one()
+    assert membership.account_id == existing.account_id and membership.id != existing.id
+    assert membership.status == "invited" and membership.has_role("admin")
+    assert existing.status == "active" and existing.organisation_id == org.id
 
 
 def test_operator_has_no_tenant_pages(client, login_as):

@@ -170,7 +170,9 @@ def test_hidden_results_until_closing(client, org, login_as, setup):
     db.session.refresh(proposal)
     assert not proposal.is_open()
     meter = queries.meters([project.id])[project.id]
-    assert meter.current == {"blocage": 1} and meter.blocks == 1
+    # closed: the position counts apart from the open proposals', still a block to lift
+    assert meter.current == {} and meter.closed == {"blocage": 1} and meter.blocks == 1
+    assert meter.by_proposal == {proposal.id: {"blocage": 1}}
     resp = client.post(f"/projets/propositions/{proposal.id}/decision",
                        data={"outcome": "Reporté, à retravailler avec l'état civil."})
     assert resp.status_code == 302
@@ -264,3 +266,56 @@ def test_unanswered_concerns_stay_visible_on_the_project_page(client, org, login
     section = page.split("Inquiétudes sans réponse</h2>")[1].split("<h2")[0]
     assert "Qui forme les nouveaux ?" in section
     assert "Et les horaires ?" not in section
+
+
+def test_project_page_breaks_the_meter_down_per_proposal(client, org, login_as, setup):
+    """Open proposals each get their own figures; closed ones stand apart with their outcome."""
+    service, _, project = setup
+    still_open = f.create_proposal(project, title="Horaires élargis")
+    closed = f.create_proposal(project, title="Ancien guichet")
+    agents = [factories.create_user(org, ["agent"], service=service) for _ in range(3)]
+    services.give_position(agents[0], still_open, stance="accord", reason="oui")
+    services.give_position(agents[1], still_open, stance="reserves", reason="si formation")
+    services.give_position(agents[2], closed, stance="desaccord", reason="non")
+    closed.closes_at = utcnow() - timedelta(minutes=1)
+    closed.outcome = "Abandonné au profit du rendez-vous."
+    db.session.flush()
+    meter = queries.meters([project.id])[project.id]
+    assert meter.current == {"accord": 1, "reserves": 1}
+    assert meter.closed == {"desaccord": 1}
+    assert meter.by_proposal[still_open.id] == {"accord": 1, "reserves": 1}
+    login_as("project_lead")
+    page = client.get(f"/projets/{project.id}").get_data(as_text=True)
+    opened = page.index("Propositions ouvertes : positions en cours")
+    ended = page.index("Propositions closes : positions à la clôture et décision")
+    assert opened < page.index("Horaires élargis", opened) < ended
+    assert page.index("Ancien guichet", ended) > ended
+    assert "Abandonné au profit du rendez-vous." in page[ended:]
+    assert "Les propositions closes comptent à part : 1 position(s)." in page
+
+
+def test_position_form_preselects_nothing_and_explains_each_stance(client, org, login_as, setup):
+    service, _, project = setup
+    proposal = f.create_proposal(project)
+    login_as(factories.create_user(org, ["agent"], service=service))
+    page = client.get(f"/projets/propositions/{proposal.id}").get_data(as_text=True)
+    form = page[page.index('name="stance"') - 200:]
+    assert 'type="radio"' in form and "checked" not in form.split("</fieldset>")[0]
+    assert "objection grave" in page and "sans m'y opposer" in page
+    resp = client.post(f"/projets/propositions/{proposal.id}/position",
+                       data={"reason": "Choix oublié"})
+    assert resp.status_code == 422
+    body = resp.get_data(as_text=True)
+    assert "Choisissez votre position." in body and "Choix oublié" in body
+    assert db.session.scalar(select(Position)) is None
+
+
+def test_closing_stands_apart_from_the_decision_form(client, org, login_as, setup):
+    _, _, project = setup
+    proposal = f.create_proposal(project)
+    login_as("project_lead")
+    page = client.get(f"/projets/propositions/{proposal.id}").get_data(as_text=True)
+    closing = page.index('id="close-heading"')
+    decision = page.index('id="decision-heading"')
+    button = page.index("Clore maintenant")
+    assert closing < button < page.index("</section>", closing) < decision

@@ -1,5 +1,6 @@
 """The elected officials' dashboard: contents, last visit, constant query count."""
 
+import re
 from datetime import date, timedelta
 
 from change_portal.extensions import db
@@ -85,3 +86,30 @@ def test_objective_and_proposal_pages_query_counts_do_not_grow(client, org, logi
         f.create_position(proposal, factories.create_user(org, ["agent"], service=service))
     assert f.queries_for(client, f"/feuille-de-route/objectifs/{obj.id}") == small_obj
     assert f.queries_for(client, f"/projets/propositions/{proposal.id}") == small_prop
+
+
+def test_first_visit_changes_are_summed_up_per_objective_with_units(client, org, login_as):
+    """At most ten lines, one per objective or project, latest values with their unit."""
+    login_as("elected")
+    admin = factories.create_user(org, ["admin"])
+    axis = f.create_axis(f.create_roadmap(org))
+    for n in range(12):
+        obj = services.save_objective(admin, axis, title=f"Objectif {n:02d}", status="en_cours")
+        ind = services.save_indicator(admin, obj, name="Taux de dématérialisation",
+                                      unit="%", baseline=0, target=1)
+        for value in (0.5, 0.9):
+            services.add_indicator_value(admin, ind, value=value,
+                                         measured_on=date.today() - timedelta(days=1))
+    page = client.get("/feuille-de-route/tableau-de-bord").get_data(as_text=True)
+    changes = page.split("depuis votre dernière visite")[1].split("</section>")[0]
+    assert changes.count("<li>") == 10
+    assert "« Taux de dématérialisation » : 0,9 %" in changes
+    assert "0,5" not in changes and "= 0.9" not in changes  # older value, raw value
+    assert "Voir tout (12)" in changes
+    link = re.search(r'href="([^"]*changements=tous[^"]*)"', changes).group(1)
+    every = client.get(link.replace("&amp;", "&")).get_data(
+        as_text=True).split("depuis votre dernière visite")[1].split("</section>")[0]
+    assert every.count("<li>") == 12 and "Voir tout" not in every
+    for junk in ("²", "99999999999999999999", "-5"):  # a bad "depuis" is ignored, never a 500
+        resp = client.get(f"/feuille-de-route/tableau-de-bord?changements=tous&depuis={junk}")
+        assert resp.status_code == 200

@@ -44,12 +44,16 @@ def test_published_roadmap_is_public_json_without_names(client, org):
 
 
 def test_unpublished_roadmap_needs_a_member(client, org, other_org, login_as):
+    """Anonymous callers get the same 404 as for an unknown slug (issue 11: a 401
+    told them which collectivités exist)."""
     _roadmap(org)
     org.roadmap_published = False
     url = f"/api/v1/organisations/{org.slug}/roadmap"
     resp = client.get(url)
-    assert resp.status_code == 401
-    assert resp.get_json()["error"]["code"] == 401
+    unknown = client.get("/api/v1/organisations/nulle-part/roadmap")
+    assert resp.status_code == unknown.status_code == 404
+    assert resp.get_json() == unknown.get_json()
+    assert resp.get_json()["error"]["code"] == 404
     stranger = factories.create_user(other_org, ["elected"])
     login_as(stranger)
     resp = client.get(url)
@@ -69,6 +73,7 @@ def test_public_page_404_while_unpublished_and_no_agent_names(client, org):
     org.roadmap_published = True
     page = client.get(f"/o/{org.slug}/roadmap").get_data(as_text=True)
     assert "Portail open data" in page
+    assert "Feuille de route numérique de la Ville A</h1>" in page  # not "de Ville A"
     assert "Agent Secret" not in page
 
 
@@ -97,3 +102,26 @@ def test_document_matches_the_openapi_file(client, org):
     check(doc["actions"][0], "Action")
     enum = schemas["Action"]["properties"]["type"]["enum"]
     assert doc["actions"][0]["type"] in enum
+
+
+def test_published_roadmaps_are_found_from_the_public_home_and_footer(client, org, other_org):
+    org.roadmap_published = True
+    other_org.roadmap_published = False
+    home = client.get("/").get_data(as_text=True)
+    assert home.count('href="/donnees-ouvertes"') == 2  # the welcome card and the footer
+    page = client.get("/donnees-ouvertes")
+    assert page.status_code == 200
+    body = page.get_data(as_text=True)
+    assert f'href="/o/{org.slug}/roadmap"' in body
+    assert f"/api/v1/organisations/{org.slug}/roadmap" in body
+    assert other_org.slug not in body  # unpublished: not listed
+
+
+def test_open_data_json_is_plain_utf8(client, org):
+    _roadmap(org)
+    org.roadmap_published = True
+    resp = client.get(f"/api/v1/organisations/{org.slug}/roadmap")
+    raw = resp.get_data()
+    assert "Atelier données".encode() in raw or "Données".encode() in raw
+    assert b"\\u00e9" not in raw
+    assert resp.mimetype == "application/json"

@@ -4,17 +4,19 @@ and what changed since the last visit."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
-from flask import render_template
+from flask import render_template, request
 from flask_login import current_user
 from sqlalchemy import func, select
 
+from change_portal.core.params import parse_int
 from change_portal.core.permissions import Role, role_required
 from change_portal.extensions import db
 from change_portal.projects import queries as project_queries
 from change_portal.projects.models import Project, ProjectStatus
 from change_portal.roadmap import queries, services
+from change_portal.roadmap.changes import summarise
 from change_portal.roadmap.views import bp
 from change_portal.roadmap.views._helpers import project_limit
 
@@ -38,10 +40,25 @@ def dashboard():
         .order_by(func.lower(Project.title), Project.id).limit(project_limit())
     ).all())
     rows = project_queries.project_rows(projects)
-    changes = queries.history_since(org_id, previous)
-    status_changes = project_queries.status_changes_since(org_id, previous)
+    every_change = request.args.get("changements") == "tous"
+    # "Voir tout" keeps the visit it was offered from (this GET records a new one)
+    since = _since(request.args.get("depuis")) if every_change else previous
+    fetch = 200  # recent rows summed up into lines (bounded whatever the history)
+    history = queries.history_since(org_id, since, limit=fetch)
+    status_changes = project_queries.status_changes_since(org_id, since, limit=fetch)
+    units = queries.indicator_units(org_id, [h.objective_id for h in history
+                                             if h.kind == "indicator"])
+    changes, change_count = summarise(history, status_changes, units,
+                                      limit=fetch if every_change else 10)
     return render_template(
         "roadmap/dashboard.html", view=view, late_actions=late_actions, upcoming=upcoming,
-        rows=rows, previous=previous, changes=changes, status_changes=status_changes,
-        today=today,
+        rows=rows, previous=previous, changes=changes, change_count=change_count,
+        every_change=every_change, today=today,
+        since_param=int(previous.timestamp()) if previous else None,
     )
+
+
+def _since(value: str | None) -> datetime | None:
+    """A "depuis" timestamp from the URL: ASCII digits of a plausible epoch, else none."""
+    seconds = parse_int(value, maximum=9_999_999_999)
+    return datetime.fromtimestamp(seconds, UTC) if seconds is not None else None

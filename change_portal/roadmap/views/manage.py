@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from change_portal.accounts.models import User
 from change_portal.core.errors import DomainError, NotAllowed
+from change_portal.core.params import parse_int
 from change_portal.core.permissions import Role, login_required, role_required
 from change_portal.core.tenancy import get_or_404
 from change_portal.extensions import db
@@ -144,7 +145,7 @@ def _objective_form(objective: Objective | None, axis: Axis | None) -> Objective
 def _save_objective(form: ObjectiveForm, objective: Objective | None):
     axis = get_or_404(Axis, form.axis_id.data)
     owner = get_or_404(User, form.owner_id.data) if form.owner_id.data else None
-    version = int(form.version.data) if (form.version.data or "").isdigit() else None
+    version = parse_int(form.version.data)
     return services.save_objective(
         current_user, axis, title=form.title.data, description=form.description.data or "",
         owner=owner, target_date=form.target_date.data, status=form.status.data,
@@ -218,7 +219,7 @@ def update_progress(objective_id: int):
     obj = get_or_404(Objective, objective_id)
     form = ProgressForm()
     if form.validate_on_submit():
-        version = int(form.version.data) if (form.version.data or "").isdigit() else None
+        version = parse_int(form.version.data)
         try:
             services.update_progress(current_user, obj, form.manual_progress.data,
                                      expected_version=version)

@@ -2,8 +2,11 @@
 
 GET /api/v1/organisations/<slug>/roadmap is public when the collectivité
 publishes its roadmap; otherwise it needs a logged-in member of that
-collectivité (401 for anonymous people, 404 for members of another one).
+collectivité, and anyone else gets 404 exactly as for an unknown slug (a 401
+would tell an anonymous caller that the collectivité exists).
 GET /o/<slug>/roadmap is a public page, 404 while the roadmap is not published.
+GET /donnees-ouvertes lists the published roadmaps with both addresses, so that
+citizens and re-users find them from the public home and the footer.
 """
 
 from __future__ import annotations
@@ -33,11 +36,9 @@ def roadmap_json(slug: str):
     org = _organisation(slug)
     if org is None:
         abort(404)
-    if not org.roadmap_published:
-        if not current_user.is_authenticated:
-            abort(401)
-        if current_user.organisation_id != org.id:
-            abort(404)
+    if not org.roadmap_published and (
+            not current_user.is_authenticated or current_user.organisation_id != org.id):
+        abort(404)
     resp = jsonify(roadmap_document(org))
     if org.roadmap_published:
         resp.headers["Access-Control-Allow-Origin"] = "*"
@@ -52,3 +53,10 @@ def public_roadmap(slug: str):
         abort(404)
     view = queries.load_roadmap(org.id)
     return render_template("roadmap/public.html", org=org, view=view)
+
+
+@public_bp.get("/donnees-ouvertes")
+@public
+def published():
+    orgs = queries.published_organisations()
+    return render_template("roadmap/published.html", orgs=orgs)
