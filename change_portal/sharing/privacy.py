@@ -15,6 +15,7 @@ from change_portal.sharing.models import (
     EventAttendance,
     EventProposal,
     Fiche,
+    FicheAttachment,
     FicheInterest,
     FicheQuestion,
     FicheReuse,
@@ -65,7 +66,7 @@ def _erase(user) -> None:
         (FicheRevision, "validated_by_id"), (FicheInterest, "user_id"),
         (FicheReuse, "user_id"), (FicheQuestion, "hidden_by_id"),
         (QuestionReport, "reporter_id"), (EventProposal, "proposed_by_id"),
-        (SharingEvent, "created_by_id"),
+        (SharingEvent, "created_by_id"), (FicheAttachment, "uploaded_by_id"),
     ):
         col = getattr(model, column)
         db.session.execute(update(model).where(col == uid).values({column: None})
@@ -82,7 +83,7 @@ PROVIDER = PrivacyProvider(
         ("sharing_question", "author_id"), ("sharing_question", "hidden_by_id"),
         ("sharing_question_report", "reporter_id"), ("sharing_reuse", "user_id"),
         ("sharing_event", "created_by_id"), ("sharing_event_proposal", "proposed_by_id"),
-        ("sharing_event_attendance", "user_id"),
+        ("sharing_event_attendance", "user_id"), ("sharing_attachment", "uploaded_by_id"),
     }),
     export=_export,
     erase=_erase,

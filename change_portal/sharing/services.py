@@ -8,11 +8,13 @@ collectivités' pages only ever read `Fiche.published_content`.
 
 from __future__ import annotations
 
+import hashlib
 from urllib.parse import urlparse
 
 from flask_babel import gettext as _
 from sqlalchemy import delete, select
 
+from change_portal.core import uploads
 from change_portal.core.audit import record
 from change_portal.core.errors import DomainError, NotAllowed
 from change_portal.core.markdown import render_markdown
@@ -24,7 +26,13 @@ from change_portal.organisations.strata import population_band
 from change_portal.projects import queries as project_queries
 from change_portal.roadmap import queries as roadmap_queries
 from change_portal.sharing import search
-from change_portal.sharing.models import Fiche, FicheInterest, FicheRevision, FicheStatus
+from change_portal.sharing.models import (
+    Fiche,
+    FicheAttachment,
+    FicheInterest,
+    FicheRevision,
+    FicheStatus,
+)
 from change_portal.sharing.themes import theme_titles
 
 TITLE_MAX = 200
@@ -204,6 +212,8 @@ def content_of(fiche: Fiche) -> dict:
         "repo_url": fiche.repo_url, "themes": list(fiche.themes or []), "contact": contact,
         "organisation": org.name, "kind": fiche.kind, "band": fiche.band,
         "region": fiche.region,
+        "attachments": [{"id": a.id, "name": a.name, "content_type": a.content_type,
+                         "size": a.size} for a in current_attachments(fiche)],
     }
 
 
@@ -313,3 +323,50 @@ def toggle_interest(actor, fiche: Fiche) -> bool:
     fiche.interest_count = Fiche.interest_count + 1
     db.session.flush()
     return True
+
+
+# --- attachments ----------------------------------------------------------------------
+
+ATTACHMENT_MAX_BYTES = 5 * 1024 * 1024
+ATTACHMENTS_MAX = 10
+
+
+def upload_attachment(actor, fiche: Fiche, name: str, data: bytes) -> FicheAttachment:
+    """Attach a PDF or an image (PNG, JPEG, GIF, WebP) to the working copy, checked
+    by its bytes; it reaches other collectivités only with the next validation."""
+    _require_author(actor, fiche.organisation_id)
+    if not data:
+        raise DomainError(_("Le fichier est vide."), field="file")
+    if len(data) > ATTACHMENT_MAX_BYTES:
+        raise DomainError(_("Fichier trop volumineux : 5 Mo au plus."), field="file")
+    kind = uploads.sniff(data[:16])
+    if kind is None:
+        raise DomainError(_("Format refusé : envoyez un PDF ou une image PNG, JPEG, GIF ou "
+                            "WebP."), field="file")
+    if len(current_attachments(fiche)) >= ATTACHMENTS_MAX:
+        raise DomainError(_("%(n)d pièces jointes au plus.", n=ATTACHMENTS_MAX), field="file")
+    label = (name or "").strip()[:120] or _("Document")
+    row = FicheAttachment(organisation_id=fiche.organisation_id, fiche_id=fiche.id,
+                          name=label, content_type=uploads.content_type(kind),
+                          size=len(data), sha256=hashlib.sha256(data).hexdigest(),
+                          content=data, uploaded_by_id=actor.id)
+    db.session.add(row)
+    _back_to_draft(fiche)
+    db.session.flush()
+    return row
+
+
+def withdraw_attachment(actor, fiche: Fiche, attachment: FicheAttachment) -> None:
+    """Remove an attachment from the working copy (a published snapshot that lists
+    it keeps serving it until the next validation)."""
+    _require_author(actor, fiche.organisation_id)
+    attachment.withdrawn = True
+    _back_to_draft(fiche)
+    db.session.flush()
+
+
+def current_attachments(fiche: Fiche) -> list[FicheAttachment]:
+    return list(db.session.scalars(
+        select(FicheAttachment).where(FicheAttachment.fiche_id == fiche.id,
+                                      FicheAttachment.withdrawn.is_(False))
+        .order_by(FicheAttachment.id)))

@@ -116,6 +116,27 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_sharing_event_proposal_event_id'), ['event_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_sharing_event_proposal_fiche_id'), ['fiche_id'], unique=False)
 
+    op.create_table('sharing_attachment',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('fiche_id', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=120), nullable=False),
+    sa.Column('content_type', sa.String(length=40), nullable=False),
+    sa.Column('size', sa.Integer(), nullable=False),
+    sa.Column('sha256', sa.String(length=64), nullable=False),
+    sa.Column('content', sa.LargeBinary(), nullable=False),
+    sa.Column('uploaded_by_id', sa.Integer(), nullable=True),
+    sa.Column('withdrawn', sa.Boolean(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('organisation_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['fiche_id'], ['sharing_fiche.id'], name=op.f('fk_sharing_attachment_fiche_id_sharing_fiche'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['organisation_id'], ['organisation.id'], name=op.f('fk_sharing_attachment_organisation_id_organisation'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['uploaded_by_id'], ['user.id'], name=op.f('fk_sharing_attachment_uploaded_by_id_user'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_sharing_attachment'))
+    )
+    with op.batch_alter_table('sharing_attachment', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_sharing_attachment_fiche_id'), ['fiche_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_sharing_attachment_organisation_id'), ['organisation_id'], unique=False)
+
     op.create_table('sharing_fiche_revision',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('fiche_id', sa.Integer(), nullable=False),
@@ -254,6 +275,11 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_sharing_fiche_revision_fiche_id'))
 
     op.drop_table('sharing_fiche_revision')
+    with op.batch_alter_table('sharing_attachment', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_sharing_attachment_organisation_id'))
+        batch_op.drop_index(batch_op.f('ix_sharing_attachment_fiche_id'))
+
+    op.drop_table('sharing_attachment')
     with op.batch_alter_table('sharing_event_proposal', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_sharing_event_proposal_fiche_id'))
         batch_op.drop_index(batch_op.f('ix_sharing_event_proposal_event_id'))

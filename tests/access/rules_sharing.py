@@ -38,6 +38,9 @@ RULES = {
     "sharing.moderation": Rule(roles("admin", "operator"), tenant=False),
     "sharing.contact": Rule(MEMBER, form={"body": "Bonjour"}),
     "sharing.inspire": Rule(roles("project_lead")),
+    "sharing.upload": Rule(AUTHORS),
+    "sharing.withdraw_attachment": Rule(AUTHORS),
+    "sharing.attachment": Rule(MEMBER),
     # journées de partage: platform-wide (no tenant)
     "sharing.events_index": Rule(ANY_USER, tenant=False),
     "sharing.event": Rule(ANY_USER, tenant=False),
@@ -68,5 +71,7 @@ def objects(org, users) -> dict:
     proposal = EventProposal(event_id=event.id, fiche_id=fiche.id)
     db.session.add(proposal)
     db.session.flush()
+    attachment = services.upload_attachment(author, fiche, "Plan", b"%PDF-1.4 plan")
     return {"fiche_id": fiche.id, "project_id": project.id, "question_id": question.id,
+            "attachment_id": attachment.id,
             "event_id": event.id, "proposal_id": proposal.id}

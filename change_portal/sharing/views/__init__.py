@@ -18,4 +18,4 @@ register_provider(privacy.PROVIDER)
 register("project.panels", hooks.project_panel, order=60)
 
 # The modules below attach their routes to `bp`.
-from change_portal.sharing.views import catalogue, events, fiches, qa  # noqa: E402,F401
+from change_portal.sharing.views import attachments, catalogue, events, fiches, qa  # noqa: E402,F401

@@ -87,7 +87,8 @@ def edit(fiche_id: int):
             return redirect(url_for("sharing.preview", fiche_id=fiche.id))
     elif request.method == "POST":
         status = 422
-    return render_template("sharing/edit.html", form=form, fiche=fiche), status
+    return render_template("sharing/edit.html", form=form, fiche=fiche, action_form=ActionForm(),
+                           attachments=services.current_attachments(fiche)), status
 
 
 @bp.get("/fiches/<int:fiche_id>/apercu")
