@@ -25,9 +25,12 @@ from pathlib import Path
 
 THEMES = ["strategie", "relation-usagers", "administration-interne", "donnees",
           "cybersecurite", "inclusion", "numerique-responsable", "competences", "cooperation"]
-WORDS = ("rendez-vous démarches état civil urbanisme données inventaire sécurité sauvegarde "
-         "formation agents usagers accueil téléphone guichet mutualisation parapheur "
-         "médiathèque inclusion numérique conseillers permanence logiciel libre").split()
+WORDS = [
+    "rendez-vous", "démarches", "état", "civil", "urbanisme", "données", "inventaire",
+    "sécurité", "sauvegarde", "formation", "agents", "usagers", "accueil", "téléphone",
+    "guichet", "mutualisation", "parapheur", "médiathèque", "inclusion", "numérique",
+    "conseillers", "permanence", "logiciel", "libre",
+]
 CONTROL = ("BEGIN", "SAVEPOINT", "RELEASE", "ROLLBACK", "COMMIT", "PRAGMA")
 PAGES = {
     "catalogue": "/retours-experience/",
