@@ -23,6 +23,8 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from bench.pages import WORK
+
 THEMES = ["strategie", "relation-usagers", "administration-interne", "donnees",
           "cybersecurite", "inclusion", "numerique-responsable", "competences", "cooperation"]
 WORDS = [
@@ -186,7 +188,7 @@ def main(argv: list[str] | None = None) -> int:
     os.environ["SESSION_COOKIE_SECURE"] = "0"
     os.environ.pop("REDIS_URL", None)
     os.environ.setdefault("SECRET_KEY", "bench-secret-key-not-for-production")
-    os.environ.setdefault("INSTANCE_PATH", "/tmp/cp-bench/instance-sharing")
+    os.environ.setdefault("INSTANCE_PATH", str(WORK / "instance-sharing"))
     from flask_migrate import upgrade
     from sqlalchemy import text
 
