@@ -109,3 +109,33 @@ def test_snapshot_holds_figures_not_people(world):
     snapshot = repr(world["shared"].published_content)
     _no_secret(snapshot, "published_content")
     assert "blocage" not in snapshot and "reserves" not in snapshot
+
+
+def test_tampered_form_ids(client, org, other_org, login_as, world):
+    """Ids of another collectivité in form fields: an indicator id that is not among
+    the fiche's copied results is ignored; another collectivité's fiche cannot be
+    proposed for an event (404); the database is unchanged."""
+    from datetime import date, timedelta
+
+    from change_portal.sharing import events
+    from change_portal.sharing.models import EventProposal
+    from tests.sharing.factories import project_with_figures as other_project
+
+    _project, foreign_indicator, _lead = other_project(other_org, title="Projet B")
+    shared = world["shared"]
+    before = list(shared.results)
+    login_as(factories.create_user(org, ["project_lead"]))
+    client.post(f"/retours-experience/fiches/{shared.id}/modifier", data={
+        "title": "Rendez-vous partagé", "themes": ["donnees"],
+        "result_ids": [foreign_indicator.id, before[0]["indicator_id"]]})
+    assert [r["indicator_id"] for r in shared.results] == [before[0]["indicator_id"]]
+    operator = factories.create_user(None, ["operator"])
+    ev = events.save_event(operator, title="J", held_on=date.today() + timedelta(days=9))
+    login_as(factories.create_user(other_org, ["admin"]))
+    resp = client.post(f"/retours-experience/journees/{ev.id}/proposer",
+                       data={"fiche_id": shared.id})
+    assert resp.status_code == 404
+    from sqlalchemy import func, select
+
+    from change_portal.extensions import db
+    assert db.session.scalar(select(func.count(EventProposal.id))) == 0
