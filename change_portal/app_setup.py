@@ -15,7 +15,7 @@ from change_portal import cli
 from change_portal.accounts import privacy as accounts_privacy
 from change_portal.accounts import services as account_services
 from change_portal.accounts.views import bp as accounts_bp
-from change_portal.core import dates, privacy, retention, security  # noqa: F401 - retention job
+from change_portal.core import dates, excerpts, privacy, retention, security, web  # noqa: F401 - retention job
 from change_portal.core.params import BoundedIntConverter
 from change_portal.core.permissions import ROLE_LABELS, Role, can
 from change_portal.core.views import bp as core_bp
@@ -46,6 +46,7 @@ def init_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"),
                      render_as_batch=True, compare_type=True)
     csrf.init_app(app)
+    web.init_app(app)
     babel.init_app(app, locale_selector=_select_locale,
                    timezone_selector=lambda: "Europe/Paris")
     login_manager.init_app(app)
@@ -90,6 +91,7 @@ def init_jinja(app: Flask) -> None:
                                  get_locale=get_locale)
     app.jinja_env.filters["date_fr"] = dates.date_filter
     app.jinja_env.filters["datetime_fr"] = dates.datetime_filter
+    app.jinja_env.filters["excerpt"] = excerpts.excerpt
     # "de la Ville de …" in French, "of …" in other languages
     app.jinja_env.filters["of_name"] = lambda name: (
         of_name(name) if getattr(get_locale(), "language", "fr") == "fr" else f"of {name}")

@@ -15,6 +15,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
+from change_portal.core import clock
 from change_portal.core.models import utcnow
 from change_portal.core.signals import demo_loaded
 from change_portal.extensions import db
@@ -111,7 +112,7 @@ def load_demo(org, users) -> None:
     admin, lead, elected = users.get(ADMIN), users.get(LEAD), users.get(ELECTED)
     if admin is None or lead is None:
         return
-    today = date.today()
+    today = clock.today()
     by_service = _services(org)
     agents = {email: u for email, u in users.items() if u.service_id}
     rm = roadmap.save_roadmap(admin, org.id, title="Schéma de développement numérique",

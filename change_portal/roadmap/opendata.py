@@ -9,6 +9,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from change_portal.core import clock
 from change_portal.extensions import db
 from change_portal.projects.models import Action
 from change_portal.roadmap import progress as rules
@@ -22,7 +23,7 @@ def _round(value: float | None) -> float | None:
 
 def roadmap_document(organisation, today: date | None = None) -> dict:
     """A plain dict (JSON-ready) of the published roadmap of `organisation`."""
-    today = today or date.today()
+    today = today or clock.today()
     view = queries.load_roadmap(organisation.id, today)
     values: dict[int, list] = defaultdict(list)
     for ind_id, value, measured_on in db.session.execute(

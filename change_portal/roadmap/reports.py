@@ -15,6 +15,7 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from fpdf import FPDF
 
+from change_portal.core import clock
 from change_portal.organisations.models import Organisation
 from change_portal.projects import queries as project_queries
 from change_portal.roadmap import progress as rules
@@ -53,7 +54,7 @@ class ReportData:
 
 def collect(organisation: Organisation, start: date | None, end: date | None,
             today: date | None = None) -> ReportData:
-    today = today or date.today()
+    today = today or clock.today()
     return ReportData(
         organisation=organisation,
         view=queries.load_roadmap(organisation.id, today),
@@ -97,7 +98,7 @@ def build_pdf(data: ReportData) -> bytes:
 
     heading(_("Feuille de route numérique — rapport pour le conseil"), 16)
     para(data.organisation.name, 12, "B")
-    para(_("Établi le %(d)s", d=format_date(date.today(), "long")))
+    para(_("Établi le %(d)s", d=format_date(clock.today(), "long")))
     roadmap = data.view.roadmap
     if roadmap is not None:
         para(_("%(t)s, période %(a)d–%(b)d", t=roadmap.title, a=roadmap.start_year,
@@ -152,7 +153,7 @@ def build_csv(data: ReportData) -> bytes:
                 _("objectif"), av.axis.title, o.title, o.status_label,
                 o.target_date.isoformat() if o.target_date else "", round(ov.progress),
                 _("oui") if ov.late else _("non"))])
-    today = date.today()
+    today = clock.today()
     for a in data.all_actions:
         late = rules.action_late(a.status, a.planned_on, today)
         writer.writerow([neutralise(v) for v in (

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
+from change_portal.core import clock
 from change_portal.core.audit import record
 from change_portal.core.errors import DomainError, NotAllowed
 from change_portal.core.markdown import render_markdown
@@ -211,7 +212,7 @@ def add_indicator_value(actor, indicator: Indicator, *, value, measured_on: date
     value = _number(value, "value")
     if measured_on is None:
         raise DomainError(_("Indiquez la date de la mesure."), field="measured_on")
-    if measured_on > date.today().replace(year=date.today().year + 1):
+    if measured_on > clock.today().replace(year=clock.today().year + 1):
         raise DomainError(_("Cette date est trop loin dans le futur."), field="measured_on")
     row = IndicatorValue(organisation_id=indicator.organisation_id, indicator_id=indicator.id,
                          value=value, measured_on=measured_on, recorded_by_id=actor.id)

@@ -35,6 +35,9 @@ def test_pdf_report_is_built_by_a_job_and_downloadable(client, org, login_as):
     db.session.refresh(job)
     assert job.status == "done", job.error
     assert job.content.startswith(b"%PDF")
+    # the embedded mode ran it inline: the page says it is ready, not "en préparation"
+    page = client.get(resp.headers["Location"]).get_data(as_text=True)
+    assert "Votre document est prêt" in page and "en préparation" not in page
     dl = client.get(f"/feuille-de-route/rapports/{job.id}/fichier")
     assert dl.status_code == 200 and dl.mimetype == "application/pdf"
 

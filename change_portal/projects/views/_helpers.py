@@ -8,20 +8,15 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from change_portal.accounts.models import User, UserRole
-from change_portal.core.errors import DomainError
 from change_portal.core.permissions import Role
 from change_portal.core.tenancy import get_or_404
+from change_portal.core.web import form_error  # noqa: F401 - the views' shared helper
 from change_portal.extensions import db
 from change_portal.organisations.models import Service
 from change_portal.projects import access
 from change_portal.projects.models import Project
 from change_portal.roadmap.models import Objective
 from change_portal.roadmap.queries import objective_choices
-
-
-def form_error(form, err: DomainError, default_field: str) -> None:
-    field = getattr(form, err.field or default_field, None) or getattr(form, default_field)
-    field.errors = [*field.errors, err.message]
 
 
 def visible_project_or_404(project_id: int) -> Project:
