@@ -1,19 +1,13 @@
-"""What the fiche pages share: the view of a snapshot, form errors."""
+"""What the fiche pages share: the view of a snapshot."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from change_portal.core.errors import DomainError
 from change_portal.organisations.strata import band_label, kind_label, region_name
 from change_portal.projects.models import ACTION_TYPE_LABELS, ActionType
 from change_portal.sharing.models import Fiche
 from change_portal.sharing.themes import theme_titles
-
-
-def field_error(form, err: DomainError, default_field: str) -> None:
-    field = getattr(form, err.field or default_field, None) or getattr(form, default_field)
-    field.errors = [*field.errors, err.message]
 
 
 def action_label(kind: str) -> str:

@@ -11,12 +11,12 @@ from flask_login import current_user
 from change_portal.core.errors import DomainError
 from change_portal.core.permissions import Role, any_user_required, login_required, role_required
 from change_portal.core.tenancy import get_or_404
+from change_portal.core.web import form_error
 from change_portal.extensions import db
 from change_portal.sharing import events
 from change_portal.sharing.forms import ActionForm, EventForm
 from change_portal.sharing.models import EventProposal, Fiche, SharingEvent
 from change_portal.sharing.views import bp
-from change_portal.sharing.views._helpers import field_error
 
 
 def _event_or_404(event_id: int) -> SharingEvent:
@@ -51,7 +51,7 @@ def _event_form(ev: SharingEvent | None):
                                    programme=form.programme.data, event=ev)
         except DomainError as err:
             db.session.rollback()
-            field_error(form, err, "title")
+            form_error(form, err, "title")
             status = 422
         else:
             db.session.commit()

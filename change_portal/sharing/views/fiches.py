@@ -10,6 +10,7 @@ from flask_login import current_user
 from change_portal.core.errors import DomainError
 from change_portal.core.permissions import Role, role_required
 from change_portal.core.tenancy import get_or_404
+from change_portal.core.web import form_error
 from change_portal.extensions import db
 from change_portal.projects import access as project_access
 from change_portal.projects.models import Project
@@ -18,7 +19,7 @@ from change_portal.sharing.forms import ActionForm, FicheForm
 from change_portal.sharing.models import Fiche
 from change_portal.sharing.themes import theme_choices
 from change_portal.sharing.views import bp
-from change_portal.sharing.views._helpers import fiche_view, field_error
+from change_portal.sharing.views._helpers import fiche_view
 
 authors_only = role_required(Role.PROJECT_LEAD, Role.ADMIN)
 
@@ -78,7 +79,7 @@ def edit(fiche_id: int):
                 contact_role=form.contact_role.data)
         except DomainError as err:
             db.session.rollback()
-            field_error(form, err, "title")
+            form_error(form, err, "title")
             status = 422
         else:
             db.session.commit()

@@ -12,6 +12,7 @@ from flask_login import current_user
 from change_portal.core.errors import DomainError, NotAllowed
 from change_portal.core.jobs import enqueue
 from change_portal.core.permissions import Role, login_required, role_required
+from change_portal.core.web import form_error
 from change_portal.extensions import db
 from change_portal.sharing import jobs, qa, queries
 from change_portal.sharing.forms import (
@@ -22,13 +23,12 @@ from change_portal.sharing.forms import (
     ReportForm,
 )
 from change_portal.sharing.views import bp
-from change_portal.sharing.views._helpers import field_error
 from change_portal.sharing.views.catalogue import render_fiche
 
 
 def _failed(fiche, form, err: DomainError, name: str):
     db.session.rollback()
-    field_error(form, err, "body")
+    form_error(form, err, "body")
     headers = {"Retry-After": str(err.retry_after)} if isinstance(err, qa.TooFast) else None
     return render_fiche(fiche, 429 if headers else 422, headers, **{name: form})
 
@@ -77,7 +77,7 @@ def report(question_id: int):
             qa.report(current_user, message, form.reason.data)
         except DomainError as err:
             db.session.rollback()
-            field_error(form, err, "reason")
+            form_error(form, err, "reason")
         else:
             db.session.commit()
             flash(_("Merci : le message est signalé aux modérateurs."), "success")
