@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import abort
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from change_portal.core.permissions import Role
@@ -171,3 +171,17 @@ def unanswered_counts(fiche_ids: list[int]) -> dict[int, int]:
         .where(FicheQuestion.fiche_id.in_(fiche_ids), FicheQuestion.parent_id.is_(None),
                FicheQuestion.hidden_at.is_(None), FicheQuestion.id.notin_(answered))
         .group_by(FicheQuestion.fiche_id)).all())
+
+
+def published_for_themes(slugs: list[str], exclude_organisation_id: int | None = None,
+                         limit: int = 300) -> list[Fiche]:
+    """Published fiches filed under any of these themes, most recent first (one
+    query, whatever the number of themes)."""
+    if not slugs:
+        return []
+    stmt = select(Fiche).where(Fiche.published.is_(True),
+                               or_(*[Fiche.pub_themes.contains("," + s + ",") for s in slugs]))
+    if exclude_organisation_id is not None:
+        stmt = stmt.where(Fiche.organisation_id != exclude_organisation_id)
+    return list(db.session.scalars(
+        stmt.order_by(Fiche.published_at.desc(), Fiche.id.desc()).limit(limit)))

@@ -8,6 +8,7 @@ is a one-line change.
 
 from __future__ import annotations
 
+from flask import g, has_app_context
 from flask_babel import lazy_gettext as _l
 
 _FALLBACK = (
@@ -24,12 +25,19 @@ _FALLBACK = (
 
 
 def theme_choices() -> list[tuple[str, str]]:
-    """(slug, title) of every theme, in the referential's order."""
+    """(slug, title) of every theme, in the referential's order. Read once per
+    request (maturity reads them from the database; a page lists many fiches)."""
+    if has_app_context() and "sharing_themes" in g:
+        return g.sharing_themes
     try:
         from change_portal.maturity.queries import theme_choices as maturity_choices
     except ImportError:  # maturity not merged yet
-        return [(slug, str(title)) for slug, title in _FALLBACK]
-    return list(maturity_choices())
+        choices = [(slug, str(title)) for slug, title in _FALLBACK]
+    else:
+        choices = list(maturity_choices()) or [(s, str(t)) for s, t in _FALLBACK]
+    if has_app_context():
+        g.sharing_themes = choices
+    return choices
 
 
 def theme_titles() -> dict[str, str]:

@@ -16,6 +16,8 @@ from change_portal.sharing import (
 bp = Blueprint("sharing", __name__, url_prefix="/retours-experience")
 register_provider(privacy.PROVIDER)
 register("project.panels", hooks.project_panel, order=60)
+# The maturity results page calls it once for all its themes (when maturity is there).
+register("maturity.theme_panels", hooks.maturity_theme_panels)
 
 # The modules below attach their routes to `bp`.
 from change_portal.sharing.views import attachments, catalogue, events, fiches, qa  # noqa: E402,F401
