@@ -21,6 +21,7 @@ SECRETS = ("SECRET-", "Secretname", "Auteurdubesoin", "Brouillon confidentiel",
 def world(org, other_org):
     from forums import needs
 
+    org.roadmap_published = True  # its open-data pages answer (and must not leak)
     project, _ind, lead = project_with_figures(org)
     author = factories.create_user(org, ["agent"], name="Auteurdubesoin Caché")
     need = ff.create_need(org, author, title="Les usagers veulent des créneaux le samedi")
@@ -31,7 +32,10 @@ def world(org, other_org):
     draft = services.draft_from_project(lead, project)
     services.save_fiche(lead, draft, title="Brouillon confidentiel", themes=["donnees"])
     services.submit(lead, draft)
-    gone = published_fiche(org, title="Fiche retirée", admin=admin)
+    # (project titles are open data when the roadmap is published: a neutral one here)
+    other_project, _i, other_lead = project_with_figures(org, title="Parapheur")
+    gone = published_fiche(org, title="Fiche retirée", admin=admin, project=other_project,
+                           lead=other_lead)
     services.unpublish(admin, gone)
     q = qa.ask(factories.create_user(org, ["agent"]), shared, "Question interne ?",
                rate_limited=False)
@@ -77,6 +81,12 @@ def test_another_collectivite_sees_only_the_published_snapshot(client, other_org
             assert client.post(f"/retours-experience/fiches/{fiche.id}/{suffix}").status_code \
                 in (403, 404)
     assert client.get(f"/projets/{world['project'].id}").status_code == 404
+    # the open-data API and page of the collectivité (public): nothing of the project
+    for url in (f"/api/v1/organisations/{shared.organisation.slug}/roadmap",
+                f"/o/{shared.organisation.slug}/roadmap"):
+        resp = client.get(url)
+        assert resp.status_code == 200, url
+        _no_secret(resp.get_data(as_text=True), url)
     assert client.post(f"/retours-experience/projets/{world['project'].id}/fiche"
                        ).status_code in (403, 404)
     # moderation of another collectivité's fiche
