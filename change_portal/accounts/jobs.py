@@ -15,6 +15,7 @@ from change_portal.accounts.services import (
     invitation_sets_password,
     invitation_token,
 )
+from change_portal.core.jobs import EMAIL_TIMEOUT, job_timeout
 from change_portal.core.mail import build_message, send_message
 from change_portal.core.models import utcnow
 from change_portal.extensions import db
@@ -26,6 +27,7 @@ def invitation_url(invitation: Invitation) -> str:
     return f"{current_app.config['BASE_URL'].rstrip('/')}/invitation/{token}"
 
 
+@job_timeout(EMAIL_TIMEOUT)
 def send_invitation_email(invitation_id: int) -> bool:
     """Send the invitation email once. Idempotent: a sent, used or replaced
     invitation is skipped; the outbox file name is keyed on the invitation."""
@@ -56,6 +58,7 @@ def send_invitation_email(invitation_id: int) -> bool:
     return True
 
 
+@job_timeout(EMAIL_TIMEOUT)
 def send_password_reset_email(account_id: int) -> bool:
     """Send a reset link to the account's address (one email per request: requests are
     throttled, and each link dies as soon as the password changes)."""

@@ -21,7 +21,7 @@ from change_portal.core.permissions import ORGANISATION_ROLES, ROLE_LABELS, Role
 from change_portal.core.tenancy import get_or_404
 from change_portal.core.web import form_error
 from change_portal.extensions import db
-from change_portal.organisations import services
+from change_portal.organisations import queries, services
 from change_portal.organisations.forms import (
     AdminInviteForm,
     OrganisationForm,
@@ -49,12 +49,7 @@ def _queue_invitation(invitation_id: int) -> None:
 
 
 def _service_choices(organisation_id: int) -> list[tuple[int, str]]:
-    rows = db.session.execute(
-        select(Service.id, Service.name)
-        .where(Service.organisation_id == organisation_id)
-        .order_by(Service.name)
-    ).all()
-    return [(0, _("— Aucun service —"))] + [(r.id, r.name) for r in rows]
+    return queries.service_choices(organisation_id, none_label=_("— Aucun service —"))
 
 
 def _role_choices() -> list[tuple[str, str]]:

@@ -258,11 +258,15 @@ def request_report(actor, organisation_id: int, *, kind: str, period_start: date
 
 
 def retry_report(actor, job) -> None:
-    """Put a failed report back in the queue (the file is built again)."""
-    if job.status != ReportStatus.FAILED:
-        raise DomainError(_("Seul un document en échec peut être relancé."))
+    """Put a failed report back in the queue (the file is built again); a stuck
+    one too (see ReportJob.is_stuck), by the person who asked for it."""
+    stuck_own = job.is_stuck and job.requested_by_id == actor.id
+    if job.status != ReportStatus.FAILED and not stuck_own:
+        raise DomainError(_("Seul un document en échec ou bloqué peut être relancé, "
+                            "par la personne qui l'a demandé s'il est bloqué."))
     job.status = ReportStatus.QUEUED
     job.error = None
+    job.updated_at = utcnow()  # the wait starts again
     db.session.flush()
 
 

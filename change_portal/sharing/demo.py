@@ -4,10 +4,10 @@ fiche made from its "Prise de rendez-vous en ligne" project (written by Thomas,
 validated by Sophie), a past and an upcoming journée de partage, a few questions
 and answers.
 
-Connected to `demo_loaded` by change_portal.app_setup. Blinker does not promise an
-order between receivers: Beaumont's fiche cites the needs linked to the project
-only when the forums' demo ran first (the fiche can re-copy them: "Recopier les
-chiffres du projet").
+Connected to `demo_loaded` by sharing.setup. Blinker does not promise an order
+between receivers: Beaumont's fiche cites the needs linked to the project only when
+the forums' demo ran first (the fiche can re-copy them: "Recopier les chiffres du
+projet").
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from sqlalchemy import select
 
 from change_portal.core.markdown import render_markdown
 from change_portal.core.models import utcnow
-from change_portal.core.signals import demo_loaded
 from change_portal.extensions import db
 from change_portal.organisations.models import Organisation
 from change_portal.organisations.strata import population_band
@@ -237,8 +236,3 @@ def _events(operator, peer_fiches, ours, users) -> None:
     for user in users.values():
         if user.organisation_id is not None and user.email.startswith(("thomas", "karim")):
             db.session.add(EventAttendance(event_id=upcoming.id, user_id=user.id))
-
-
-def connect() -> None:
-    """Called by app_setup when it registers the blueprints."""
-    demo_loaded.connect(load_demo, weak=False)

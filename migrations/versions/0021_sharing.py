@@ -1,7 +1,7 @@
 """sharing: fiches retours d'expérience, interest, Q&A, reuses, journées de partage, search
 
 Revision ID: 0021_sharing
-Revises: 0019_memberships
+Revises: 0015_jobs
 Create Date: 2026-11-29 09:40:43.558193
 
 """
@@ -13,7 +13,7 @@ from change_portal.core import search
 
 # revision identifiers, used by Alembic.
 revision = '0021_sharing'
-down_revision = '0019_memberships'
+down_revision = '0015_jobs'
 branch_labels = None
 depends_on = None
 

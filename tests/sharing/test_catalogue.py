@@ -105,16 +105,16 @@ def test_reindex_command(runner, client, other_org, login_as, fiches):
 
 
 def test_maturity_theme_panels_list_others_fiches(app, org, other_org, fiches):
-    from change_portal.core.registry import call_hook
+    from change_portal.sharing.hooks import maturity_theme_panels
 
     with app.test_request_context():
-        answers = call_hook("maturity.theme_panels", organisation_id=other_org.id,
-                            themes=[("donnees", "Données"), ("relation-usagers", "Relation"),
-                                    ("inclusion", "Inclusion")])
-        panels = answers[0]
+        panels = maturity_theme_panels(organisation_id=other_org.id,
+                                       themes=[("donnees", "Données"),
+                                               ("relation-usagers", "Relation"),
+                                               ("inclusion", "Inclusion")])
         assert "Inventaire des données" in panels["donnees"]
         assert "Prise de rendez-vous en ligne" in panels["relation-usagers"]
         assert "Pas encore de fiche" in panels["inclusion"]
-        own = call_hook("maturity.theme_panels", organisation_id=org.id,
-                        themes=[("relation-usagers", "Relation")])[0]
+        own = maturity_theme_panels(organisation_id=org.id,
+                                    themes=[("relation-usagers", "Relation")])
         assert "Prise de rendez-vous" not in own["relation-usagers"]  # not its own fiche

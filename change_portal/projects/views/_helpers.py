@@ -12,6 +12,7 @@ from change_portal.core.permissions import Role
 from change_portal.core.tenancy import get_or_404
 from change_portal.core.web import form_error  # noqa: F401 - the views' shared helper
 from change_portal.extensions import db
+from change_portal.organisations import queries as organisation_queries
 from change_portal.organisations.models import Service
 from change_portal.projects import access
 from change_portal.projects.models import Project
@@ -28,9 +29,7 @@ def visible_project_or_404(project_id: int) -> Project:
 
 
 def service_choices() -> list[tuple[int, str]]:
-    return [(s.id, s.name) for s in db.session.scalars(
-        select(Service).where(Service.organisation_id == current_user.organisation_id)
-        .order_by(Service.name))]
+    return organisation_queries.service_choices(current_user.organisation_id)
 
 
 def lead_choices() -> list[tuple[int, str]]:
