@@ -1,7 +1,7 @@
 """sharing: fiches retours d'expérience, interest, Q&A, reuses, journées de partage, search
 
 Revision ID: 0021_sharing
-Revises: 0015_jobs
+Revises: 0016_markdown
 Create Date: 2026-11-29 09:40:43.558193
 
 """
@@ -13,7 +13,7 @@ from change_portal.core import search
 
 # revision identifiers, used by Alembic.
 revision = '0021_sharing'
-down_revision = '0015_jobs'
+down_revision = '0016_markdown'
 branch_labels = None
 depends_on = None
 

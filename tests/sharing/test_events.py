@@ -23,7 +23,7 @@ def test_operator_creates_event_with_markdown_programme(client, login_as):
     assert bad.status_code == 422 and "Journée gardée" in bad.get_data(as_text=True)
     resp = client.post("/retours-experience/journees/nouvelle", data={
         "title": "Journée d'automne", "held_on": "2031-10-02", "place": "Salle des fêtes",
-        "programme": "## Matin\n\n<script>alert(1)</script>*accueil*"})
+        "programme": "## Matin\n\n*accueil*\n\n<script>alert(1)</script>"})
     assert resp.status_code == 302
     ev = db.session.scalar(select(SharingEvent))
     assert "<em>accueil</em>" in ev.programme_html and "<script" not in ev.programme_html

@@ -145,3 +145,18 @@ def test_project_page_offers_a_fiche_to_authors_only(client, org, login_as):
     login_as("elected")
     html = client.get(f"/projets/{project.id}").get_data(as_text=True)
     assert "Préparer une fiche" not in html
+
+
+def test_rerender_covers_the_sharing_markdown_fields(org):
+    """`flask markdown rerender` (change_portal/rerender.py) re-renders the difficulties."""
+    from change_portal.rerender import rerender_all
+
+    project, _ind, lead = project_with_figures(org)
+    fiche = services.draft_from_project(lead, project)
+    services.save_fiche(lead, fiche, title="T", difficulties="*appris*")
+    fiche.difficulties_html = "<p>stale</p>"
+    db.session.flush()
+    counts = rerender_all(db.session.connection())
+    db.session.expire_all()
+    assert "<em>appris</em>" in db.session.get(Fiche, fiche.id).difficulties_html
+    assert counts.get("sharing_fiche.difficulties_html") == 1
