@@ -16,12 +16,13 @@ import re
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from flask import current_app, url_for
+from flask import url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import and_, func, or_, select, update
 
 from change_portal.accounts.models import User
+from change_portal.core import links
 from change_portal.core.errors import DomainError
 from change_portal.core.mail import build_message, send_message
 from change_portal.core.models import utcnow
@@ -254,7 +255,7 @@ def set_preference(user: User, mode: str) -> NotificationPreference:
 # --- emails ------------------------------------------------------------------------
 
 def _topic_url(topic_id: int | None) -> str:
-    base = current_app.config.get("BASE_URL") or current_app.config.get("PUBLIC_URL") or ""
+    base = links.base_url()
     if topic_id is None:
         return base.rstrip("/") + "/forums/notifications"
     try:
