@@ -282,7 +282,7 @@ def email_one(notification: Notification) -> bool:
               "notification. Modifiez ce choix dans « Mes notifications »."),
         ])
         msg = build_message(user.email, _("Forums : %(text)s", text=notification.text)[:200],
-                            body)
+                            body, manage_url=links.external_for("forums.notifications"))
     send_message(msg, key=f"forum-notif-{notification.id}")
     notification.emailed_at = utcnow()
     return True
@@ -353,7 +353,8 @@ def _send_digest(user_id: int, now: datetime, threshold: datetime) -> int:
         lines += ["", _("Vous recevez ce résumé une fois par jour. Modifiez ce choix dans "
                         "« Mes notifications ».")]
         msg = build_message(user.email, _("Forums : votre résumé du jour (%(n)d)", n=len(items)),
-                            "\n".join(lines))
+                            "\n".join(lines),
+                            manage_url=links.external_for("forums.notifications"))
     day = threshold.astimezone(PARIS).date().isoformat()
     send_message(msg, key=f"forum-digest-{user_id}-{day}")  # commits: see its docstring
     for n in items:

@@ -4,11 +4,11 @@ queued the job, never a forged Host header; BASE_URL otherwise."""
 from __future__ import annotations
 
 import re
-from email import message_from_bytes
 
 import pytest
 
 from change_portal.core import jobs, links
+from tests.mailbox import text_of
 
 
 @pytest.fixture
@@ -27,7 +27,7 @@ def _invite(client, email):
 
 def _link(outbox) -> str:
     files = sorted(outbox.glob("invitation-*.eml"))
-    body = message_from_bytes(files[-1].read_bytes()).get_payload(decode=True).decode()
+    body = text_of(files[-1])
     return re.search(r"(https?://\S+)/invitation/", body).group(1)
 
 
