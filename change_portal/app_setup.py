@@ -18,6 +18,7 @@ from change_portal.core import (  # noqa: F401 - retention job
     dates,
     excerpts,
     idempotency,
+    links,
     privacy,
     retention,
     security,
@@ -32,6 +33,7 @@ from change_portal.organisations import setup as organisations_setup
 from change_portal.organisations.models import of_name
 from change_portal.projects import setup as projects_setup
 from change_portal.roadmap import setup as roadmap_setup
+from change_portal.sharing import setup as sharing_setup
 
 
 def _select_locale() -> str:
@@ -80,7 +82,7 @@ def register_blueprints(app: Flask) -> None:
     # receivers in its own init_app, in the order of the layers (projects before the
     # domains whose demo content links to projects).
     for domain in (organisations_setup, accounts_setup, roadmap_setup, projects_setup,
-                   maturity_setup, courses, forums):
+                   maturity_setup, courses, forums, sharing_setup):
         domain.init_app(app)
 
 
@@ -95,6 +97,8 @@ def init_jinja(app: Flask) -> None:
     app.jinja_env.filters["date_fr"] = dates.date_filter
     app.jinja_env.filters["datetime_fr"] = dates.datetime_filter
     app.jinja_env.filters["excerpt"] = excerpts.excerpt
+    # absolute links (e-mails, printed pages) where people reach the portal: core.links
+    app.jinja_env.globals["external_url"] = links.external_for
     # "de la Ville de …" in French, "of …" in other languages
     app.jinja_env.filters["of_name"] = lambda name: (
         of_name(name) if getattr(get_locale(), "language", "fr") == "fr" else f"of {name}")

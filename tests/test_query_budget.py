@@ -187,3 +187,62 @@ def test_maturity_pages_query_budget(app, client, page):
         counts.append(queries)
     assert counts[0] == counts[1], f"{page}: {counts} (queries grow with the respondents)"
     assert counts[0] <= MATURITY_BUDGET, f"{page}: {counts[0]} queries"
+
+
+# --- retours d'expérience (change_portal.sharing): ≤ 12 queries, constant ------------
+
+SHARING_BUDGET = 12
+SHARING_PAGES = {
+    "sharing_catalogue": "/retours-experience/",
+    "sharing_search": "/retours-experience/?q=rendez+vous&theme=donnees&tri=interet",
+    "sharing_fiche": "/retours-experience/{fiche}",
+    "sharing_events": "/retours-experience/journees",
+    "sharing_event": "/retours-experience/journees/{event}",
+}
+
+
+def _sharing_world(n: int) -> dict:
+    """n published fiches of n collectivités, each with questions, answers and
+    interest, one event presenting them all; a reader of another collectivité."""
+    from datetime import date
+
+    from change_portal.sharing import events, qa, services
+    from change_portal.sharing.models import EventProposal
+    from tests.sharing.factories import published_fiche
+
+    reader_org = factories.create_organisation()
+    reader = factories.create_user(reader_org, ["agent"])
+    operator = factories.create_user(None, ["operator"])
+    event = events.save_event(operator, title="Journée", held_on=date(2031, 1, 1),
+                              programme="*Programme*")
+    fiches = []
+    for i in range(n):
+        org = factories.create_organisation()
+        fiche = published_fiche(org, title=f"Rendez-vous en ligne {i}",
+                                themes=["donnees", "inclusion"])
+        for _ in range(n):
+            asker = factories.create_user(factories.create_organisation(), ["agent"])
+            question = qa.ask(asker, fiche, "Combien de **temps** ?", rate_limited=False)
+            qa.answer(asker, question, "Six mois.", rate_limited=False)
+            services.toggle_interest(asker, fiche)
+        db.session.add(EventProposal(event_id=event.id, fiche_id=fiche.id, accepted=True))
+        fiches.append(fiche)
+    db.session.flush()
+    return {"reader": reader.id, "fiche": fiches[-1].id, "event": event.id}
+
+
+def test_sharing_pages_constant_and_within_budget(app, client):
+    """Every sharing page measured over a small and a larger world (built once)."""
+    worlds = [_sharing_world(n) for n in (2, 6)]
+    measured = {}
+    for page, template in SHARING_PAGES.items():
+        counts = []
+        for world in worlds:
+            path = template.format(**world)
+            status, queries, converts = _measure(app, client, world["reader"], path)
+            assert status == 200, path
+            assert converts == 0, f"{path} renders Markdown on GET"
+            counts.append(queries)
+        measured[page] = counts
+    assert all(a == b for a, b in measured.values()), f"queries grow with the data: {measured}"
+    assert max(b for _a, b in measured.values()) <= SHARING_BUDGET, measured

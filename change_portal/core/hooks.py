@@ -38,6 +38,9 @@ CATALOGUE: dict[str, Hook] = {h.name: h for h in (
          "How many agents of the services concerned finished the required modules."),
     Hook("project.readiness_many", "projects: list[Project]", "dict[project id, dict]",
          "first answer", "The same for a list of projects, in a constant number of queries."),
+    Hook("project.need_titles", "project: Project", "list[str]", "all, concatenated",
+         "Titles (never authors) of the user needs linked to a project: what a fiche "
+         "retour d'expérience cites (sharing)."),
     Hook("retention.purge", "cutoff: datetime", "int (rows deleted)", "sum",
          "Delete what the domain keeps past the retention period (daily job)."),
     Hook("dashboard.panels", "user: User", "Markup | None", "all, in order (render_hook)",
