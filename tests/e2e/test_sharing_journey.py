@@ -48,7 +48,8 @@ def test_fiche_prepared_validated_found_and_reused(new_page, browser, live_serve
     lead.get_by_label("Titre de la fiche").fill(title)
     lead.get_by_label("Difficultés et ce que nous avons appris").fill(
         f"L'accueil craignait de **perdre le contact** ({tok}).")
-    lead.get_by_role("group", name="Thèmes").get_by_label("Relation aux usagers").check()
+    lead.get_by_role("group", name="Thèmes").get_by_label(
+        "Services aux usagers et relation citoyen").check()
     lead.get_by_role("button", name="Enregistrer et prévisualiser").click()
     expect(lead.locator("main h1").last).to_have_text(title)
     expect(lead.locator("main")).to_contain_text("perdre le contact")

@@ -118,3 +118,19 @@ def test_maturity_theme_panels_list_others_fiches(app, org, other_org, fiches):
         own = maturity_theme_panels(organisation_id=org.id,
                                     themes=[("relation-usagers", "Relation")])
         assert "Prise de rendez-vous" not in own["relation-usagers"]  # not its own fiche
+
+
+def test_maturity_results_page_shows_others_fiches_per_theme(client, org, other_org,
+                                                             login_as, fiches):
+    from tests.maturity import factories as mf
+
+    ref = mf.shipped_referential()
+    diagnosis = mf.submitted_diagnosis(ref, {"donnees": [2, 3]}, org=other_org,
+                                       edition=mf.create_edition(ref), submit=False)
+    login_as(factories.create_user(other_org, ["agent"]))
+    html = client.get(f"/maturite/diagnostic/{diagnosis.id}/resultats").get_data(as_text=True)
+    assert "Inventaire des données" in html  # under « Données »
+    assert "/retours-experience/?theme=donnees" in html
+    services.unpublish(factories.create_user(fiches["third"], ["admin"]), fiches["b"])
+    html = client.get(f"/maturite/diagnostic/{diagnosis.id}/resultats").get_data(as_text=True)
+    assert "Inventaire des données" not in html  # unpublished: gone at once

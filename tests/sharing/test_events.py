@@ -70,3 +70,13 @@ def test_only_operator_organises(org):
     with pytest.raises(NotAllowed):
         events.save_event(factories.create_user(org, ["admin"]), title="X",
                           held_on=date(2031, 1, 1))
+
+
+def test_propose_with_a_malformed_fiche_id_is_404(client, org, login_as):
+    operator = factories.create_user(None, ["operator"])
+    ev = events.save_event(operator, title="J", held_on=date.today() + timedelta(days=3))
+    login_as("admin")
+    for raw in ("", "abc", "9" * 30, "-1", "١٢"):
+        resp = client.post(f"/retours-experience/journees/{ev.id}/proposer",
+                           data={"fiche_id": raw})
+        assert resp.status_code == 404, raw

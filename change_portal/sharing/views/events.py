@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from change_portal.core.errors import DomainError
+from change_portal.core.params import form_int
 from change_portal.core.permissions import Role, any_user_required, login_required, role_required
 from change_portal.core.tenancy import get_or_404
 from change_portal.core.web import form_error
@@ -78,8 +79,8 @@ def edit_event(event_id: int):
 @role_required(Role.PROJECT_LEAD, Role.ADMIN)
 def propose(event_id: int):
     ev = _event_or_404(event_id)
-    raw = request.form.get("fiche_id", "")
-    fiche = get_or_404(Fiche, int(raw)) if raw.isdigit() else abort(404)
+    fiche_id = form_int("fiche_id")
+    fiche = get_or_404(Fiche, fiche_id) if fiche_id is not None else abort(404)
     if ActionForm().validate_on_submit():
         try:
             events.propose(current_user, ev, fiche)
