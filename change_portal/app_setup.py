@@ -15,6 +15,7 @@ from change_portal import cli
 from change_portal.accounts import privacy as accounts_privacy
 from change_portal.accounts import services as account_services
 from change_portal.accounts.views import bp as accounts_bp
+from change_portal.core import cache as app_cache
 from change_portal.core import dates, privacy, retention, security  # noqa: F401 - retention job
 from change_portal.core.params import BoundedIntConverter
 from change_portal.core.permissions import ROLE_LABELS, Role, can
@@ -61,6 +62,7 @@ def init_extensions(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     security.init_app(app)
+    app_cache.init_app(app)  # issue 15: Flask-Caching (Redis, or in-process when embedded)
     privacy.register_provider(accounts_privacy.PROVIDER)
     logging.getLogger("change_portal").setLevel(app.config.get("LOG_LEVEL", "INFO"))
 
