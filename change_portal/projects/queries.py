@@ -7,7 +7,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, literal, select, union_all
 from sqlalchemy.orm import joinedload, selectinload
 
 from change_portal.core.models import utcnow
@@ -15,6 +15,7 @@ from change_portal.core.registry import call_hook
 from change_portal.extensions import db
 from change_portal.projects.access import visible_filter
 from change_portal.projects.models import (
+    ACTION_TYPE_LABELS,
     Action,
     ActionStatus,
     Concern,
@@ -149,13 +150,15 @@ class ProjectRow:
     needs: object | None
 
 
-def project_rows(projects: list[Project], now: datetime | None = None) -> list[ProjectRow]:
-    """List rows with their figures: a fixed number of queries for any number of rows."""
+def project_rows(projects: list[Project], now: datetime | None = None,
+                 brief: bool = False) -> list[ProjectRow]:
+    """List rows with their figures: a fixed number of queries for any number of rows.
+    `brief` (the dashboard): meter and readiness only, no action or need counts."""
     ids = [p.id for p in projects]
-    counts = action_counts(ids) if ids else {}
+    counts = action_counts(ids) if ids and not brief else {}
     ms = meters(ids, now)
     ready = hook_values("project.readiness_many", projects)
-    needs = hook_values("project.needs_many", projects)
+    needs = {} if brief else hook_values("project.needs_many", projects)
     return [ProjectRow(p, counts.get(p.id, {}), ms[p.id], ready.get(p.id), needs.get(p.id))
             for p in projects]
 
@@ -267,6 +270,63 @@ def upcoming_actions(organisation_id: int, today: date, days: int = 30) -> list[
                              Action.planned_on <= today + timedelta(days=days))
         .options(joinedload(Action.project)).order_by(Action.planned_on, Action.id)
     ).all())
+
+
+@dataclass
+class ActionLine:
+    """An action as the dashboard lists it (plain columns, no ORM object)."""
+
+    id: int
+    kind: str
+    title: str
+    planned_on: date
+    project_title: str
+
+    @property
+    def kind_label(self) -> str:
+        return str(ACTION_TYPE_LABELS.get(self.kind, self.kind))
+
+
+@dataclass
+class ActionLists:
+    late: list[ActionLine]
+    late_total: int
+    upcoming: list[ActionLine]
+    upcoming_total: int
+
+
+def dashboard_actions(organisation_id: int, today: date, days: int = 30,
+                      limit: int | None = 10) -> ActionLists:
+    """Late and upcoming (next `days`) planned actions, the first `limit` of each with
+    the full count of each: one statement whatever the number of actions."""
+
+    def part(name, *where):
+        stmt = (
+            select(literal(name).label("list"), Action.id, Action.kind, Action.title,
+                   Action.planned_on, Project.title.label("project_title"),
+                   func.count().over().label("total"))
+            .join(Project, Project.id == Action.project_id)
+            .where(Action.organisation_id == organisation_id,
+                   Action.status == ActionStatus.PLANNED, *where)
+            .order_by(Action.planned_on, Action.id)
+        )
+        return select(stmt.limit(limit).subquery() if limit else stmt.subquery())
+
+    rows = db.session.execute(union_all(
+        part("late", Action.planned_on < today),
+        part("upcoming", Action.planned_on >= today,
+             Action.planned_on <= today + timedelta(days=days)),
+    )).all()
+    result = ActionLists([], 0, [], 0)
+    for r in sorted(rows, key=lambda r: (r.planned_on, r.id)):
+        line = ActionLine(r.id, r.kind, r.title, r.planned_on, r.project_title)
+        if r.list == "late":
+            result.late.append(line)
+            result.late_total = r.total
+        else:
+            result.upcoming.append(line)
+            result.upcoming_total = r.total
+    return result
 
 
 def late_actions(organisation_id: int, today: date) -> list[Action]:
