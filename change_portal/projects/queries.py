@@ -7,7 +7,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, literal, select, union_all
+from sqlalchemy import and_, func, literal, select, union_all
 from sqlalchemy.orm import joinedload, selectinload
 
 from change_portal.core.models import utcnow
@@ -58,7 +58,7 @@ class Meter:
 
 
 def meters(project_ids: list[int], now: datetime | None = None,
-           points: int = 6) -> dict[int, Meter]:
+           points: int = 6, concerns: bool = True) -> dict[int, Meter]:
     """Consensus meters of several projects in two queries (position changes and
     unanswered concerns), whatever the number of projects or positions.
 
@@ -101,7 +101,7 @@ def meters(project_ids: list[int], now: datetime | None = None,
                            if s == Stance.BLOCK and undecided.get(k))
         meter.series = sorted(days.get(pid, {}).items())[-points:]
         meter.hidden = len(hidden_keys.get(pid, ()))
-    for pid, n in unanswered_concerns(project_ids).items():
+    for pid, n in (unanswered_concerns(project_ids) if concerns else {}).items():
         result[pid].unanswered = n
     return result
 
@@ -177,7 +177,6 @@ class ProjectPage:
     project: Project
     actions: list[Action]
     proposals: list[Proposal]
-    positions: dict[int, list[Position]]
     my_positions: dict[int, Position]
     history: list[ProjectStatusChange]
     comments: list[ProjectComment]
@@ -198,25 +197,25 @@ def project_page(project: Project, user, today: date | None = None) -> ProjectPa
     """Everything the project page shows, in a fixed number of queries."""
     today = today or date.today()
     now = utcnow()
+    # The page shows the actions' concerns, not their objectives or services.
     actions = list(db.session.scalars(
         select(Action).where(Action.project_id == project.id)
-        .options(selectinload(Action.objectives), selectinload(Action.services),
-                 selectinload(Action.concerns))
+        .options(selectinload(Action.concerns))
         .order_by(Action.planned_on, Action.id)
     ).all())
-    proposals = list(db.session.scalars(
-        select(Proposal).where(Proposal.project_id == project.id).order_by(Proposal.id.desc())
-    ).all())
-    positions: dict[int, list[Position]] = defaultdict(list)
+    # The proposals with the reader's own position (the others count in the meter;
+    # the page never lists every position).
+    proposals: list[Proposal] = []
     my_positions: dict[int, Position] = {}
-    if proposals:
-        for pos in db.session.scalars(
-            select(Position).where(Position.proposal_id.in_([p.id for p in proposals]))
-            .options(joinedload(Position.user)).order_by(Position.updated_at)
-        ):
-            positions[pos.proposal_id].append(pos)
-            if pos.user_id == user.id:
-                my_positions[pos.proposal_id] = pos
+    for proposal, mine in db.session.execute(
+        select(Proposal, Position)
+        .outerjoin(Position, and_(Position.proposal_id == Proposal.id,
+                                  Position.user_id == user.id))
+        .where(Proposal.project_id == project.id).order_by(Proposal.id.desc())
+    ):
+        proposals.append(proposal)
+        if mine is not None:
+            my_positions[proposal.id] = mine
     history = list(db.session.scalars(
         select(ProjectStatusChange).where(ProjectStatusChange.project_id == project.id)
         .options(joinedload(ProjectStatusChange.actor)).order_by(ProjectStatusChange.at)
@@ -225,11 +224,12 @@ def project_page(project: Project, user, today: date | None = None) -> ProjectPa
         select(ProjectComment).where(ProjectComment.project_id == project.id)
         .options(joinedload(ProjectComment.author)).order_by(ProjectComment.id)
     ).all())
-    meter = meters([project.id], now)[project.id]
+    meter = meters([project.id], now, concerns=False)[project.id]
+    meter.unanswered = sum(1 for a in actions for c in a.concerns if c.answer is None)
     objective_progress = objectives_progress(project.organisation_id,
                                              [o for o in project.objectives])
     timeline = build_timeline(actions, proposals, history, today, now)
-    return ProjectPage(project, actions, proposals, positions, my_positions, history, comments,
+    return ProjectPage(project, actions, proposals, my_positions, history, comments,
                        meter, objective_progress, timeline)
 
 
