@@ -16,7 +16,7 @@ import re
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from flask import current_app, url_for
+from flask import current_app, has_request_context, request, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import and_, func, or_, select, update
@@ -213,16 +213,28 @@ def notify_topic_followers(actor: User | None, topic: Topic, text: str, kind: st
 
 # --- reading -----------------------------------------------------------------------
 
+_UNREAD_SEEN = "change_portal.forums_unread"  # request.environ: (user id, count) of this request
+
+
 def unread_count(user: User) -> int:
     """One COUNT query (shown in the header of every page)."""
-    return db.session.scalar(select(func.count(Notification.id)).where(
+    n = db.session.scalar(select(func.count(Notification.id)).where(
         Notification.user_id == user.id, Notification.read_at.is_(None))) or 0
+    if has_request_context():
+        request.environ[_UNREAD_SEEN] = (user.id, n)
+    return n
 
 
-def mark_topic_read(user: User, topic_id: int) -> None:
-    db.session.execute(update(Notification).where(
+def mark_topic_read(user: User, topic_id: int) -> bool:
+    """Mark the user's notifications of a topic read; True when some were (the
+    caller commits then). Writes nothing when this request's header count already
+    said nothing is unread: reading a topic is a GET, which must not write."""
+    if has_request_context() and request.environ.get(_UNREAD_SEEN) == (user.id, 0):
+        return False
+    result = db.session.execute(update(Notification).where(
         Notification.user_id == user.id, Notification.topic_id == topic_id,
         Notification.read_at.is_(None)).values(read_at=utcnow()))
+    return bool(result.rowcount)
 
 
 def mark_all_read(user: User) -> None:

@@ -116,8 +116,8 @@ def topic(topic_id: int):
     )
     # Reading a topic reads its notifications (after rendering: a commit expires
     # the loaded rows, and the page would reload them one by one).
-    notify.mark_topic_read(current_user, t.id)
-    db.session.commit()
+    if notify.mark_topic_read(current_user, t.id):
+        db.session.commit()
     return html
 
 
