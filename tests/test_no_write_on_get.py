@@ -85,3 +85,25 @@ def test_project_page_and_open_data_write_nothing(client, org, login_as, path):
     org.roadmap_published = True
     writes = _get_twice(client, path.format(project=project.id, slug=org.slug))
     assert writes == []
+
+
+def test_topic_page_shares_one_csrf_token_between_its_forms(app, client, org, login_as):
+    """The token is rendered once and reused by every small form (issue 15); the
+    forms still post with it."""
+    import re
+
+    login_as("agent")
+    topic = ff.create_topic(org, title="Sujet aux formulaires", replies=3)
+    db.session.commit()
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        page = client.get(f"/forums/sujets/{topic.id}").get_data(as_text=True)
+        tokens = re.findall(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
+        assert len(tokens) >= 5 and len(set(tokens)) == 1  # follow + 4 "Utile" + reply...
+        post_id = re.search(r'action="/forums/messages/(\d+)/utile"', page).group(1)
+        refused = client.post(f"/forums/messages/{post_id}/utile")
+        assert refused.status_code == 400
+        resp = client.post(f"/forums/messages/{post_id}/utile", data={"csrf_token": tokens[0]})
+        assert resp.status_code == 302
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False
