@@ -231,10 +231,16 @@ def mark_topic_read(user: User, topic_id: int) -> bool:
     said nothing is unread: reading a topic is a GET, which must not write."""
     if has_request_context() and request.environ.get(_UNREAD_SEEN) == (user.id, 0):
         return False
-    result = db.session.execute(update(Notification).where(
+    # Unread notifications elsewhere are common: look before writing, so that a
+    # topic without any sends no UPDATE at all.
+    ids = list(db.session.scalars(select(Notification.id).where(
         Notification.user_id == user.id, Notification.topic_id == topic_id,
-        Notification.read_at.is_(None)).values(read_at=utcnow()))
-    return bool(result.rowcount)
+        Notification.read_at.is_(None))))
+    if not ids:
+        return False
+    db.session.execute(update(Notification).where(
+        Notification.id.in_(ids), Notification.read_at.is_(None)).values(read_at=utcnow()))
+    return True
 
 
 def mark_all_read(user: User) -> None:

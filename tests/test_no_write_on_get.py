@@ -107,3 +107,17 @@ def test_topic_page_shares_one_csrf_token_between_its_forms(app, client, org, lo
         assert resp.status_code == 302
     finally:
         app.config["WTF_CSRF_ENABLED"] = False
+
+
+def test_topic_page_writes_nothing_with_unread_notifications_elsewhere(client, org, login_as):
+    reader = login_as("agent")
+    topic = ff.create_topic(org, title="Sujet calme")
+    other = ff.create_topic(org, title="Sujet animé")
+    note = Notification(organisation_id=org.id, user_id=reader.id, kind="reply",
+                        text="Réponse ailleurs", topic_id=other.id)
+    db.session.add(note)
+    db.session.commit()
+    writes = _get_twice(client, f"/forums/sujets/{topic.id}")
+    assert writes == []
+    db.session.refresh(note)
+    assert note.read_at is None  # still unread: it belongs to the other topic
