@@ -12,21 +12,26 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 import courses
 import forums
 from change_portal import cli
-from change_portal.accounts import privacy as accounts_privacy
 from change_portal.accounts import services as account_services
-from change_portal.accounts.views import bp as accounts_bp
+from change_portal.accounts import setup as accounts_setup
 from change_portal.core import cache as app_cache
-from change_portal.core import dates, privacy, retention, security  # noqa: F401 - retention job
+from change_portal.core import (  # noqa: F401 - retention job
+    dates,
+    excerpts,
+    idempotency,
+    privacy,
+    retention,
+    security,
+    web,
+)
 from change_portal.core.params import BoundedIntConverter
 from change_portal.core.permissions import ROLE_LABELS, Role, can
 from change_portal.core.views import bp as core_bp
 from change_portal.extensions import babel, csrf, db, login_manager, migrate
+from change_portal.organisations import setup as organisations_setup
 from change_portal.organisations.models import of_name
-from change_portal.organisations.views import admin_bp, platform_bp
-from change_portal.projects import demo as projects_demo  # noqa: F401 - connects demo_loaded
-from change_portal.projects.views import bp as projects_bp
-from change_portal.roadmap.views import bp as roadmap_bp
-from change_portal.roadmap.views import public_bp as opendata_bp
+from change_portal.projects import setup as projects_setup
+from change_portal.roadmap import setup as roadmap_setup
 
 
 def _select_locale() -> str:
@@ -44,6 +49,7 @@ def init_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"),
                      render_as_batch=True, compare_type=True)
     csrf.init_app(app)
+    web.init_app(app)
     babel.init_app(app, locale_selector=_select_locale,
                    timezone_selector=lambda: "Europe/Paris")
     login_manager.init_app(app)
@@ -63,18 +69,19 @@ def init_extensions(app: Flask) -> None:
 
     security.init_app(app)
     app_cache.init_app(app)  # issue 15: Flask-Caching (Redis, or in-process when embedded)
-    privacy.register_provider(accounts_privacy.PROVIDER)
     logging.getLogger("change_portal").setLevel(app.config.get("LOG_LEVEL", "INFO"))
 
 
 def register_blueprints(app: Flask) -> None:
     # Before any route is added: every <int:...> is ASCII and bounded (no 500 on 2^63).
     app.url_map.converters["int"] = BoundedIntConverter
-    for bp in (core_bp, accounts_bp, admin_bp, platform_bp, projects_bp, roadmap_bp):
-        app.register_blueprint(bp)
-    app.register_blueprint(opendata_bp)
-    courses.init_app(app)
-    forums.init_app(app)
+    app.register_blueprint(core_bp)
+    # Each domain registers its blueprints, panels, hooks, privacy provider and signal
+    # receivers in its own init_app, in the order of the layers (projects before the
+    # domains whose demo content links to projects).
+    for domain in (organisations_setup, accounts_setup, roadmap_setup, projects_setup,
+                   courses, forums):
+        domain.init_app(app)
 
 
 def register_cli(app: Flask) -> None:
@@ -84,8 +91,10 @@ def register_cli(app: Flask) -> None:
 def init_jinja(app: Flask) -> None:
     app.jinja_env.globals.update(can=can, Role=Role, ROLE_LABELS=ROLE_LABELS,
                                  get_locale=get_locale)
+    app.jinja_env.globals["submission_token_field"] = idempotency.submission_token_field
     app.jinja_env.filters["date_fr"] = dates.date_filter
     app.jinja_env.filters["datetime_fr"] = dates.datetime_filter
+    app.jinja_env.filters["excerpt"] = excerpts.excerpt
     # "de la Ville de …" in French, "of …" in other languages
     app.jinja_env.filters["of_name"] = lambda name: (
         of_name(name) if getattr(get_locale(), "language", "fr") == "fr" else f"of {name}")

@@ -6,7 +6,6 @@ import sys
 
 import click
 from flask import Flask, current_app
-from rq import Queue, SimpleWorker, Worker
 from sqlalchemy import select
 from werkzeug.serving import run_simple
 
@@ -15,6 +14,7 @@ from change_portal.core.connections import get_redis
 from change_portal.core.errors import DomainError
 from change_portal.core.jobs import start_ticker, tick
 from change_portal.core.permissions import Role
+from change_portal.core.worker import run_worker
 from change_portal.extensions import db
 from change_portal.organisations import demo
 from change_portal.organisations.models import Organisation, Service
@@ -100,11 +100,9 @@ def worker(burst, fork, no_ticker):
     if redis is None:
         raise click.ClickException("REDIS_URL is not set: jobs run inline, no worker needed.")
     app = current_app._get_current_object()
-    cls = Worker if fork else SimpleWorker
-    queue = Queue(app.config["RQ_QUEUE"], connection=redis)
     stop = None if (burst or no_ticker) else start_ticker(app)
     try:
-        cls([queue], connection=redis).work(burst=burst, with_scheduler=True)
+        run_worker(app.config["RQ_QUEUE"], redis, fork=fork, burst=burst)
     finally:
         if stop is not None:
             stop.set()

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from sqlalchemy import and_, select
 
 from change_portal.accounts.models import User
-from change_portal.core import audit
+from change_portal.core import audit, clock
 from change_portal.core.errors import DomainError, NotAllowed
 from change_portal.core.mail import build_message, send_message
 from change_portal.core.permissions import Role
@@ -47,7 +47,7 @@ def assign_module(actor, module: Module, *, service=None, users=(), due_date: da
         raise DomainError(_("Service introuvable."), field="service_id")
     if service is None and not users:
         raise DomainError(_("Choisissez un service ou au moins un agent."), field="service_id")
-    today = today or date.today()
+    today = today or clock.today()
     if due_date is not None and not today <= due_date <= today + timedelta(days=3 * 366):
         raise DomainError(_("L'échéance doit être une date à venir (3 ans au plus)."),
                           field="due_date")

@@ -3,10 +3,11 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy import select
 
+from change_portal.core import clock
 from change_portal.extensions import db
 from change_portal.organisations.models import Service
 from change_portal.projects.models import Project
@@ -41,7 +42,7 @@ def load_demo(org, users=None, **_kwargs) -> None:
                                                       Service.name == "Accueil"))
     if cyber is not None and trainer is not None and accueil is not None:
         assignments.assign_module(trainer, cyber, service=accueil,
-                                  due_date=date.today() + timedelta(weeks=3))
+                                  due_date=clock.today() + timedelta(weeks=3))
     karim = users.get("karim.benali@demo.example")
     julie = users.get("julie.lefevre@demo.example")
     if cyber is not None and karim is not None:

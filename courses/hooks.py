@@ -4,12 +4,11 @@ through core.home and core.registry, never importing courses)."""
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import g, render_template
 from markupsafe import Markup
 from sqlalchemy import select
 
+from change_portal.core import clock
 from change_portal.core.permissions import Role
 from change_portal.extensions import db
 from courses import queries
@@ -24,7 +23,7 @@ def todo_panel(user) -> Markup | None:
     if not todo:
         return None
     return Markup(render_template(  # noqa: S704 - autoescaped template
-        "courses/_todo_panel.html", todo=todo, today=date.today()))
+        "courses/_todo_panel.html", todo=todo, today=clock.today()))
 
 
 def _readiness(project) -> dict:

@@ -6,13 +6,14 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 
-from change_portal.core.jobs import periodic
+from change_portal.core.jobs import job_timeout, periodic
 from change_portal.core.models import utcnow
 from change_portal.extensions import db
 from courses import assignments, importer
 from courses.models import SyncRun
 
 
+@job_timeout(600)
 def sync_library(run_id: int) -> bool:
     """Import the shipped library and record the outcome on the SyncRun row.
     Idempotent: a finished run is not run again."""
@@ -27,6 +28,7 @@ def sync_library(run_id: int) -> bool:
 
 
 @periodic(timedelta(hours=1))
+@job_timeout(600)
 def send_assignment_reminders(now: datetime | None = None) -> int:
     """Remind agents of modules due soon (once per assignment and agent);
     COURSE_REMINDER_DAYS (default 3) sets how many days before the due date."""

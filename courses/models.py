@@ -12,7 +12,7 @@ version's row ids, so that it survives a new published version.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
@@ -397,3 +397,9 @@ class SyncRun(db.Model):
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     ok: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
     output: Mapped[str] = mapped_column(Text, nullable=False, default="")
+
+    @property
+    def is_stuck(self) -> bool:
+        """Unfinished long after its job's time limit: its worker died and the
+        retries are spent, or the queue lost it (the trainer may start another)."""
+        return self.finished_at is None and self.created_at < utcnow() - timedelta(minutes=15)

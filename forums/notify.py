@@ -312,13 +312,11 @@ def digest_threshold(now: datetime) -> datetime:
     return datetime.combine(day, time(DIGEST_HOUR), tzinfo=PARIS).astimezone(now.tzinfo)
 
 
-def send_digests(now: datetime | None = None) -> int:
-    """Send each person who chose the daily digest (the default) one email with
-    their unread notifications not yet emailed, once per day at or after 7:00
-    Europe/Paris. Idempotent: last_digest_at records the run. Returns the count."""
-    now = now or utcnow()
+def due_digest_users(now: datetime) -> list[int]:
+    """Ids of the people owed a digest at `now` (chose the digest, the default;
+    unread notifications not yet emailed; no digest since the last 7:00 Paris)."""
     threshold = digest_threshold(now)
-    due = db.session.scalars(
+    return list(db.session.scalars(
         select(Notification.user_id).distinct()
         .join(User, User.id == Notification.user_id)
         .outerjoin(NotificationPreference, NotificationPreference.user_id == Notification.user_id)
@@ -330,12 +328,24 @@ def send_digests(now: datetime | None = None) -> int:
             == EmailMode.DIGEST.value,
             or_(NotificationPreference.last_digest_at.is_(None),
                 NotificationPreference.last_digest_at < threshold),
-        )
-    ).all()
-    sent = 0
-    for user_id in due:
-        sent += _send_digest(user_id, now, threshold)
-    return sent
+        ).order_by(Notification.user_id)
+    ).all())
+
+
+def send_digest_batch(user_ids: list[int], now: datetime) -> int:
+    """Send the digest of each of `user_ids` (once per day: last_digest_at and the
+    message key guard it). Each message is committed as soon as it is sent
+    (core.mail.send_message), so a retried batch skips the people already mailed."""
+    threshold = digest_threshold(now)
+    return sum(_send_digest(user_id, now, threshold) for user_id in user_ids)
+
+
+def send_digests(now: datetime | None = None) -> int:
+    """Send each person who chose the daily digest (the default) one email with
+    their unread notifications not yet emailed, once per day at or after 7:00
+    Europe/Paris. Idempotent: last_digest_at records the run. Returns the count."""
+    now = now or utcnow()
+    return send_digest_batch(due_digest_users(now), now)
 
 
 def _send_digest(user_id: int, now: datetime, threshold: datetime) -> int:
@@ -362,7 +372,7 @@ def _send_digest(user_id: int, now: datetime, threshold: datetime) -> int:
         msg = build_message(user.email, _("Forums : votre résumé du jour (%(n)d)", n=len(items)),
                             "\n".join(lines))
     day = threshold.astimezone(PARIS).date().isoformat()
-    send_message(msg, key=f"forum-digest-{user_id}-{day}")
+    send_message(msg, key=f"forum-digest-{user_id}-{day}")  # commits: see its docstring
     for n in items:
         n.emailed_at = now
     pref.last_digest_at = now

@@ -8,8 +8,10 @@ from dataclasses import dataclass
 from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from change_portal.accounts import queries as account_queries
 from change_portal.accounts.models import User
 from change_portal.extensions import db
+from change_portal.organisations import queries as organisation_queries
 from change_portal.organisations.models import Service
 from change_portal.projects.access import visible_filter
 from change_portal.projects.models import Project
@@ -231,14 +233,11 @@ def visible_projects(user: User) -> list[Project]:
 
 
 def org_services(organisation_id: int) -> list[Service]:
-    return list(db.session.scalars(select(Service).where(
-        Service.organisation_id == organisation_id).order_by(Service.name)))
+    return organisation_queries.services_of(organisation_id)
 
 
 def org_members(organisation_id: int) -> list[User]:
-    return list(db.session.scalars(select(User).where(
-        User.organisation_id == organisation_id, User.active.is_(True),
-        User.erased_at.is_(None)).order_by(User.full_name)))
+    return account_queries.members(organisation_id)
 
 
 def needs_of_project(project: Project) -> list[tuple[Need, int]]:

@@ -67,6 +67,20 @@ class AcceptInvitationForm(_NewPasswordMixin, FlaskForm):
     pass
 
 
+class ResetRequestForm(FlaskForm):
+    """"Mot de passe oublié ?": the address to send a reset link to."""
+
+    email = EmailField(
+        _l("Adresse électronique"),
+        validators=[DataRequired(_l("Indiquez votre adresse électronique.")), Length(max=254)],
+        render_kw={"autocomplete": "username"},
+    )
+
+
+class ResetPasswordForm(_NewPasswordMixin, FlaskForm):
+    pass
+
+
 class JoinForm(FlaskForm):
     """Accept joining a collectivité with one's existing account (CSRF only)."""
 

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from change_portal.accounts.models import Invitation
-from change_portal.accounts.services import invitation_sets_password, invitation_token
+from change_portal.accounts.models import Account, Invitation
+from change_portal.accounts.reset import RESET_MAX_AGE, reset_token
+from change_portal.accounts.services import (
+    default_membership,
+    invitation_sets_password,
+    invitation_token,
+)
+from change_portal.core.jobs import EMAIL_TIMEOUT, job_timeout
 from change_portal.core.mail import build_message, send_message
 from change_portal.core.models import utcnow
 from change_portal.extensions import db
@@ -19,6 +27,7 @@ def invitation_url(invitation: Invitation) -> str:
     return f"{current_app.config['BASE_URL'].rstrip('/')}/invitation/{token}"
 
 
+@job_timeout(EMAIL_TIMEOUT)
 def send_invitation_email(invitation_id: int) -> bool:
     """Send the invitation email once. Idempotent: a sent, used or replaced
     invitation is skipped; the outbox file name is keyed on the invitation."""
@@ -46,4 +55,26 @@ def send_invitation_email(invitation_id: int) -> bool:
         )
     send_message(msg, key=f"invitation-{invitation.id}-{invitation.nonce[:8]}")
     invitation.sent_at = utcnow()
+    return True
+
+
+@job_timeout(EMAIL_TIMEOUT)
+def send_password_reset_email(account_id: int) -> bool:
+    """Send a reset link to the account's address (one email per request: requests are
+    throttled, and each link dies as soon as the password changes)."""
+    account = db.session.get(Account, account_id)
+    user = default_membership(account) if account is not None else None
+    if user is None or not account.email:
+        return False
+    token = reset_token(account, current_app.config["SECRET_KEY"])
+    url = f"{current_app.config['BASE_URL'].rstrip('/')}/mot-de-passe-oublie/{token}"
+    with force_locale(user.locale or "fr"):
+        msg = build_message(
+            account.email,
+            _("Changer votre mot de passe sur le portail de la transformation numérique"),
+            render_template("email/password_reset.txt", user=user, url=url,
+                            minutes=RESET_MAX_AGE // 60),
+        )
+    key = "reset-" + hashlib.sha256(token.encode()).hexdigest()[:24]
+    send_message(msg, key=key)
     return True

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from flask import (
     Blueprint,
     Response,
@@ -17,16 +19,20 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from change_portal.accounts import services
+from change_portal.accounts import reset, services
 from change_portal.accounts.forms import (
     AcceptInvitationForm,
     JoinForm,
     LoginForm,
     PasswordChangeForm,
+    ResetPasswordForm,
+    ResetRequestForm,
     SwitchForm,
 )
+from change_portal.accounts.jobs import send_password_reset_email
 from change_portal.core import privacy
 from change_portal.core.errors import DomainError
+from change_portal.core.jobs import QueueUnavailable, enqueue
 from change_portal.core.permissions import any_user_required, public, safe_next
 from change_portal.core.security import TooManyRequests, retry_message
 from change_portal.extensions import db
@@ -211,3 +217,54 @@ def switch_membership():
     flash(_("Vous agissez maintenant pour %(org)s.", org=target.organisation.name
             if target.organisation else _("la plateforme")), "success")
     return redirect(url_for("core.home"))
+
+
+# --- "Mot de passe oublié ?" ---------------------------------------------------------
+
+@bp.route("/mot-de-passe-oublie", methods=["GET", "POST"])
+@public
+def forgotten_password():
+    form = ResetRequestForm()
+    if form.validate_on_submit():
+        cfg = current_app.config
+        limits = {"ip_limits": cfg["LOGIN_LIMIT_IP"], "account_limits": cfg["LOGIN_LIMIT_ACCOUNT"]}
+        wait = reset.reset_retry_after(_client_ip(), form.email.data, **limits)
+        if wait:
+            raise TooManyRequests(wait, retry_message(wait))
+        account_id = reset.request_reset(form.email.data, ip=_client_ip(), **limits)
+        db.session.commit()
+        if account_id is not None:
+            # a queue failure gets the same answer: saying otherwise would tell that
+            # the address has an account (the person can ask again)
+            with contextlib.suppress(QueueUnavailable):
+                enqueue(send_password_reset_email, account_id)
+        # The same answer whether the address has an account or not.
+        return render_template("accounts/reset_sent.html", email=form.email.data,
+                               minutes=reset.RESET_MAX_AGE // 60)
+    return render_template("accounts/reset_request.html", form=form)
+
+
+@bp.route("/mot-de-passe-oublie/<token>", methods=["GET", "POST"])
+@public
+def reset_password(token: str):
+    if len(token) > 300:
+        abort(404)
+    try:
+        account = reset.load_reset(token, current_app.config["SECRET_KEY"])
+    except DomainError as err:
+        return render_template("accounts/reset_invalid.html", message=err.message), 410
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            reset.reset_password(account, form.password.data)
+        except DomainError as err:
+            form.password.errors.append(err.message)
+        else:
+            db.session.commit()
+            if current_user.is_authenticated:
+                logout_user()
+            flash(_("Votre mot de passe est changé et toutes vos sessions sont fermées. "
+                    "Connectez-vous avec le nouveau."), "success")
+            return redirect(url_for("accounts.login"))
+    return render_template("accounts/reset_password.html", form=form), (
+        422 if form.errors else 200)

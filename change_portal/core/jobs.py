@@ -15,6 +15,7 @@ import importlib
 import json
 import logging
 import os
+import re
 import threading
 import uuid
 from collections.abc import Callable
@@ -37,6 +38,22 @@ log = logging.getLogger(__name__)
 MAX_RETRIES = 3
 RETRY_INTERVALS = [5, 30, 120]  # seconds, on Redis
 
+# How long one attempt may run before rq stops it (seconds). A hung job is cut
+# after this, and a job whose worker died is handed back once its heartbeat
+# lapses (see core.worker), whatever this is. Emails are short; reports set theirs.
+DEFAULT_TIMEOUT = 180
+EMAIL_TIMEOUT = 60
+
+
+def job_timeout(seconds: int) -> Callable[[Callable], Callable]:
+    """Declare how long one attempt of a job function may run (rq's job_timeout)."""
+
+    def decorator(func: Callable) -> Callable:
+        func.job_timeout = seconds
+        return func
+
+    return decorator
+
 
 class QueueUnavailable(RuntimeError):
     """Redis is configured but cannot take the job right now, and the job could
@@ -54,6 +71,20 @@ class DeferredJob(db.Model):
     func_path: Mapped[str] = mapped_column(String(200), nullable=False)
     args: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+
+
+_UNSAFE_ID = re.compile(r"[^A-Za-z0-9_-]")
+
+
+def safe_job_id(raw: str) -> str:
+    """rq 3 accepts only letters, digits, `_` and `-` in a job id (it raises
+    ValueError otherwise); map anything else to `_`, the same in both modes."""
+    return _UNSAFE_ID.sub("_", raw)[:120]
+
+
+def periodic_job_id(name: str, now: datetime) -> str:
+    """The id of one run of a periodic job (one id per run and job)."""
+    return safe_job_id(f"periodic-{name}-{int(now.timestamp())}")
 
 
 def _path(func: Callable) -> str:
@@ -114,7 +145,7 @@ def enqueue(func: Callable, *args, job_id: str | None = None) -> str:
     queued by the next periodic tick (the person is told it will run later).
     Call it after committing the work the job depends on.
     """
-    job_id = job_id or uuid.uuid4().hex
+    job_id = safe_job_id(job_id) if job_id else uuid.uuid4().hex
     path = _path(func)
     redis = get_redis()
     if redis is None:
@@ -131,7 +162,8 @@ def _push(redis, path: str, args: list, job_id: str) -> None:
     Queue(current_app.config["RQ_QUEUE"], connection=redis).enqueue_call(
         run_job,
         args=(path, *args),
-        job_id=job_id,
+        job_id=safe_job_id(job_id),
+        timeout=getattr(_resolve(path), "job_timeout", DEFAULT_TIMEOUT),
         retry=Retry(max=MAX_RETRIES, interval=RETRY_INTERVALS),
         description=path,
         result_ttl=3600,
@@ -164,6 +196,9 @@ def flush_deferred(limit: int = 500) -> int:
             _push(redis, row.func_path, list(row.args), row.job_id)
         except RedisError:
             break  # still down: try again at the next tick
+        except Exception:  # this row only (e.g. a function renamed since): keep the others going
+            log.exception("deferred job %s (%s) could not be queued", row.job_id, row.func_path)
+            continue
         db.session.delete(row)
         db.session.commit()
         pushed += 1
@@ -234,14 +269,22 @@ def tick(now: datetime | None = None) -> list[str]:
             db.session.add(PeriodicRun(name=name, last_run_at=now))
             db.session.commit()
             continue  # first sight: start the clock, do not fire at boot
-        claimed = db.session.execute(
-            update(PeriodicRun)
-            .where(PeriodicRun.name == name, PeriodicRun.last_run_at <= now - spec.every)
-            .values(last_run_at=now)
-        ).rowcount
-        db.session.commit()
+        try:
+            claimed = db.session.execute(
+                update(PeriodicRun)
+                .where(PeriodicRun.name == name, PeriodicRun.last_run_at <= now - spec.every)
+                .values(last_run_at=now)
+            ).rowcount
+            if claimed:
+                # Enqueue inside the claim's transaction: if the queue refuses the
+                # job, the rollback below undoes the claim and the run stays due.
+                enqueue(spec.func, job_id=periodic_job_id(name, now))
+            db.session.commit()
+        except Exception:
+            log.exception("periodic job %s could not be queued; it stays due", name)
+            db.session.rollback()
+            continue
         if claimed:
-            enqueue(spec.func, job_id=f"periodic:{name}:{int(now.timestamp())}")
             started.append(name)
     return started
 

@@ -16,11 +16,15 @@ from collections.abc import Callable
 
 from markupsafe import Markup
 
+from change_portal.core.hooks import declared
+
 _HOOKS: dict[str, list[tuple[int, Callable]]] = defaultdict(list)
 
 
 def register(name: str, func: Callable, *, order: int = 50) -> None:
-    """Add `func` to hook `name` (once; registering again is a no-op)."""
+    """Add `func` to hook `name` (once; registering again is a no-op). The name must be
+    declared in core/hooks.py (a typo fails at start-up, not silently)."""
+    declared(name)
     receivers = _HOOKS[name]
     if all(f is not func for _, f in receivers):
         receivers.append((order, func))
@@ -29,6 +33,7 @@ def register(name: str, func: Callable, *, order: int = 50) -> None:
 
 def call_hook(name: str, **kwargs) -> list:
     """Call every receiver of `name`; return their non-None results, in order."""
+    declared(name)
     return [r for _, func in _HOOKS.get(name, []) if (r := func(**kwargs)) is not None]
 
 

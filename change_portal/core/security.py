@@ -7,7 +7,7 @@ import logging
 from flask import Flask, g, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
 from change_portal.extensions import db
@@ -84,7 +84,69 @@ def _error_response(code: int, detail: str | None = None, retry_after: int | Non
     return resp
 
 
+def _safe_teardown(exc: BaseException | None) -> None:
+    """Flask-SQLAlchemy's session.remove(), guarded. Its ROLLBACK runs after the
+    error handlers: on a connection that died in between it raises, and the error
+    would escape as the server's own English 500. The request's work is committed
+    or not by then, so the answer stands: drop the session without touching its
+    connection (the pool replaces it)."""
+    try:
+        db.session.remove()
+    except SQLAlchemyError as err:
+        log.warning("session teardown on a lost connection: %s", type(err).__name__)
+        try:
+            db.session.registry().invalidate()
+        except Exception:  # already unusable: forgetting it below is enough
+            log.debug("invalidate failed")
+        db.session.registry.clear()
+
+
+UNAVAILABLE_PAGE = (
+    "<!doctype html><html lang=\"fr\"><meta charset=\"utf-8\"><title>Service momentanément "
+    "indisponible</title><h1>Service momentanément indisponible</h1><p>Le portail ne peut "
+    "pas répondre pour l'instant. Réessayez dans quelques instants.</p></html>"
+).encode()
+
+
+class DatabaseErrorGuard:
+    """WSGI middleware: a database error escaping Flask (after its error handlers,
+    e.g. from a teardown) becomes the French 503, never the server's 500."""
+
+    def __init__(self, wsgi_app):
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ, start_response):
+        # Flask calls start_response before its teardown runs: hold the call back
+        # until the app has returned, so that the 503 can still replace it.
+        held = []
+
+        def hold(status, headers, exc_info=None):
+            held[:] = [status, headers, exc_info]
+            return _no_write
+
+        try:
+            body = self.wsgi_app(environ, hold)
+        except DBAPIError as err:
+            log.error("database error escaped the request: %s", type(err).__name__)
+            start_response("503 Service Unavailable", [
+                ("Content-Type", "text/html; charset=utf-8"), ("Retry-After", "5"),
+                ("Cache-Control", "no-store")])
+            return [UNAVAILABLE_PAGE]
+        start_response(*held)
+        return body
+
+
+def _no_write(data: bytes) -> None:
+    raise RuntimeError("the portal's WSGI app never uses write()")
+
+
 def init_app(app: Flask) -> None:
+    funcs = app.teardown_appcontext_funcs
+    for i, func in enumerate(funcs):
+        if getattr(func, "__func__", None) is type(db)._teardown_session:
+            funcs[i] = _safe_teardown
+    app.wsgi_app = DatabaseErrorGuard(app.wsgi_app)
+
     @app.after_request
     def _headers(resp):
         h = resp.headers

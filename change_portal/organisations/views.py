@@ -19,8 +19,9 @@ from change_portal.core.models import utcnow
 from change_portal.core.pagination import paginate
 from change_portal.core.permissions import ORGANISATION_ROLES, ROLE_LABELS, Role, role_required
 from change_portal.core.tenancy import get_or_404
+from change_portal.core.web import form_error
 from change_portal.extensions import db
-from change_portal.organisations import services
+from change_portal.organisations import queries, services
 from change_portal.organisations.forms import (
     AdminInviteForm,
     OrganisationForm,
@@ -36,9 +37,7 @@ admin_only = role_required(Role.ADMIN)
 operator_only = role_required(Role.OPERATOR)
 
 
-def _form_error(form, err: DomainError, default_field: str) -> None:
-    field = getattr(form, err.field or default_field, None) or getattr(form, default_field)
-    field.errors = [*field.errors, err.message]
+_form_error = form_error
 
 
 def _queue_invitation(invitation_id: int) -> None:
@@ -50,12 +49,7 @@ def _queue_invitation(invitation_id: int) -> None:
 
 
 def _service_choices(organisation_id: int) -> list[tuple[int, str]]:
-    rows = db.session.execute(
-        select(Service.id, Service.name)
-        .where(Service.organisation_id == organisation_id)
-        .order_by(Service.name)
-    ).all()
-    return [(0, _("— Aucun service —"))] + [(r.id, r.name) for r in rows]
+    return queries.service_choices(organisation_id, none_label=_("— Aucun service —"))
 
 
 def _role_choices() -> list[tuple[str, str]]:

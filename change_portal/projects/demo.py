@@ -4,9 +4,8 @@ axes, objectives at various statuses with indicators measured over time, five
 projects at different stages with consensus-building actions (some done with
 minutes and concerns, some planned, one late) and proposals with positions.
 
-Connected to `demo_loaded` when this module is imported (change_portal.app_setup
-imports it), before the forums and courses receivers, so that they find the
-demo projects to link needs and modules to.
+Connected to `demo_loaded` by projects.setup.init_app, before the forums and courses
+receivers, so that they find the demo projects to link needs and modules to.
 """
 
 from __future__ import annotations
@@ -15,8 +14,8 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
+from change_portal.core import clock
 from change_portal.core.models import utcnow
-from change_portal.core.signals import demo_loaded
 from change_portal.extensions import db
 from change_portal.organisations.models import Service
 from change_portal.projects import services as projects
@@ -111,7 +110,7 @@ def load_demo(org, users) -> None:
     admin, lead, elected = users.get(ADMIN), users.get(LEAD), users.get(ELECTED)
     if admin is None or lead is None:
         return
-    today = date.today()
+    today = clock.today()
     by_service = _services(org)
     agents = {email: u for email, u in users.items() if u.service_id}
     rm = roadmap.save_roadmap(admin, org.id, title="Schéma de développement numérique",
@@ -265,4 +264,3 @@ def _proposals(lead, made, agents):
                                reason="Possible si l'accueil est fermé un autre jour.")
 
 
-demo_loaded.connect(load_demo)

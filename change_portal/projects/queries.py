@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import and_, func, literal, select, union_all
 from sqlalchemy.orm import joinedload, selectinload
 
+from change_portal.core import clock
 from change_portal.core.models import utcnow
 from change_portal.core.registry import call_hook
 from change_portal.extensions import db
@@ -195,7 +196,7 @@ class ProjectPage:
 
 def project_page(project: Project, user, today: date | None = None) -> ProjectPage:
     """Everything the project page shows, in a fixed number of queries."""
-    today = today or date.today()
+    today = today or clock.today()
     now = utcnow()
     # The page shows the actions' concerns, not their objectives or services.
     actions = list(db.session.scalars(

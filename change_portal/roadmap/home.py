@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import render_template
 from markupsafe import Markup
 
+from change_portal.core import clock
 from change_portal.core.permissions import Role
 from change_portal.projects import queries as project_queries
 from change_portal.roadmap import queries
@@ -20,7 +19,7 @@ def roadmap_panel(user) -> Markup | None:
         return None
     if not any(user.has_role(r) for r in READERS):
         return None
-    today = date.today()
+    today = clock.today()
     view = queries.load_roadmap(user.organisation_id, today)
     if view.roadmap is None:
         return None

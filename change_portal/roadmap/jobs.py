@@ -12,6 +12,7 @@ import logging
 from flask_babel import gettext as _
 from sqlalchemy import delete
 
+from change_portal.core.jobs import job_timeout
 from change_portal.core.models import utcnow
 from change_portal.extensions import db
 from change_portal.organisations.models import Organisation
@@ -20,9 +21,12 @@ from change_portal.roadmap.models import ReportJob, ReportStatus
 
 log = logging.getLogger(__name__)
 
+REPORT_TIMEOUT = 600  # a year of a large collectivité builds in well under a minute
+
 BUILDERS = {"pdf": reports.build_pdf, "csv": reports.build_csv}
 
 
+@job_timeout(REPORT_TIMEOUT)
 def build_report(job_id: int) -> None:
     """Produce the file of one ReportJob and store it in the row."""
     job = db.session.get(ReportJob, job_id)

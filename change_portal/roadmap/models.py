@@ -4,7 +4,7 @@ their dated values and the history of every change."""
 from __future__ import annotations
 
 import enum
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
@@ -207,6 +207,10 @@ class ReportStatus(enum.StrEnum):
     FAILED = "failed"
 
 
+# A report normally takes seconds, and a job whose worker died is handed back
+# within two minutes: past this, the person is told it is stuck and may retry.
+REPORT_STUCK_AFTER = timedelta(minutes=5)
+
 REPORT_STATUS_LABELS = {
     ReportStatus.QUEUED: _l("En attente"),
     ReportStatus.RUNNING: _l("En cours de préparation"),
@@ -237,7 +241,16 @@ class ReportJob(TenantMixin, TimestampMixin, db.Model):
     requested_by: Mapped[User | None] = relationship()
 
     @property
+    def is_stuck(self) -> bool:
+        """Waiting or running for longer than any healthy job would."""
+        return (self.status in (ReportStatus.QUEUED, ReportStatus.RUNNING)
+                and self.updated_at is not None
+                and self.updated_at < utcnow() - REPORT_STUCK_AFTER)
+
+    @property
     def status_label(self) -> str:
+        if self.is_stuck:
+            return str(_l("Bloqué"))
         return str(REPORT_STATUS_LABELS.get(ReportStatus(self.status), self.status))
 
     @property

@@ -12,7 +12,7 @@ from flask import has_app_context
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
-from change_portal.core import cache
+from change_portal.core import cache, clock
 from change_portal.extensions import db
 from change_portal.organisations.models import Organisation
 from change_portal.projects.models import Action, Project, action_objective, project_objective
@@ -27,7 +27,7 @@ def _round(value: float | None) -> float | None:
 
 def roadmap_document(organisation, today: date | None = None) -> dict:
     """A plain dict (JSON-ready) of the published roadmap of `organisation`."""
-    today = today or date.today()
+    today = today or clock.today()
     view = queries.load_roadmap(organisation.id, today)
     values: dict[int, list] = defaultdict(list)
     for ind_id, value, measured_on in db.session.execute(
@@ -121,7 +121,7 @@ def published_document(organisation, today: date | None = None) -> tuple[bytes, 
     """(JSON body, ETag) of the roadmap document of `organisation`, from the cache when
     nothing it is made of has changed since it was built (today's date is part of
     the key: "late" depends on it)."""
-    today = today or date.today()
+    today = today or clock.today()
     pending = db.session.info.get(_PENDING)
     tokens = None if pending else cache.version_tokens(_ALL, _version_name(organisation.id))
     key = None

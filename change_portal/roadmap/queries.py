@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
+from change_portal.core import clock
 from change_portal.extensions import db
 from change_portal.roadmap import progress as rules
 from change_portal.roadmap.models import (
@@ -112,7 +113,7 @@ def latest_values(organisation_id: int, objective_ids=None) -> list[tuple]:
 
 def load_roadmap(organisation_id: int, today: date | None = None) -> RoadmapView:
     """The whole roadmap with every figure: 3 queries, whatever its size."""
-    today = today or date.today()
+    today = today or clock.today()
     # The roadmap and its axes in one statement (an axis-less roadmap gives one row).
     rows = db.session.execute(
         select(Roadmap, Axis).outerjoin(Axis, Axis.roadmap_id == Roadmap.id)
@@ -148,7 +149,7 @@ def load_roadmap(organisation_id: int, today: date | None = None) -> RoadmapView
 
 def objective_detail(objective: Objective, today: date | None = None):
     """One objective with its indicators (all values), its figure and its history."""
-    today = today or date.today()
+    today = today or clock.today()
     indicators = db.session.scalars(
         select(Indicator).where(Indicator.objective_id == objective.id)
         .options(selectinload(Indicator.values)).order_by(Indicator.id)

@@ -18,6 +18,7 @@ from fpdf import FPDF
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
+from change_portal.core import clock
 from change_portal.extensions import db
 from change_portal.organisations.models import Organisation
 from change_portal.projects import queries as project_queries
@@ -97,7 +98,7 @@ def collect(organisation: Organisation, start: date | None, end: date | None,
             today: date | None = None, limit: int = SECTION_ITEMS) -> ReportData:
     """What the council report shows. Without a period, the period starts at the last
     report (or 6 months ago); each section is bounded to `limit` items."""
-    today = today or date.today()
+    today = today or clock.today()
     default_period = start is None and end is None
     if default_period:
         start = default_start(organisation.id, today)
@@ -149,7 +150,7 @@ def build_pdf(data: ReportData) -> bytes:
 
     heading(_("Feuille de route numérique — rapport pour le conseil"), 16)
     para(data.organisation.name, 12, "B")
-    para(_("Établi le %(d)s", d=format_date(date.today(), "long")))
+    para(_("Établi le %(d)s", d=format_date(clock.today(), "long")))
     roadmap = data.view.roadmap
     if roadmap is not None:
         para(_("%(t)s, période %(a)d–%(b)d", t=roadmap.title, a=roadmap.start_year,
@@ -210,7 +211,7 @@ def build_csv(data: ReportData) -> bytes:
                 _("objectif"), av.axis.title, o.title, o.status_label,
                 o.target_date.isoformat() if o.target_date else "", round(ov.progress),
                 _("oui") if ov.late else _("non"))])
-    today = date.today()
+    today = clock.today()
     # The export is the complete list (the PDF is the bounded summary).
     for a in project_queries.all_actions(data.organisation.id):
         late = rules.action_late(a.status, a.planned_on, today)

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
+from change_portal.core import clock
 from change_portal.core.audit import record
 from change_portal.core.errors import DomainError, NotAllowed
 from change_portal.core.markdown import render_markdown
@@ -211,7 +212,7 @@ def add_indicator_value(actor, indicator: Indicator, *, value, measured_on: date
     value = _number(value, "value")
     if measured_on is None:
         raise DomainError(_("Indiquez la date de la mesure."), field="measured_on")
-    if measured_on > date.today().replace(year=date.today().year + 1):
+    if measured_on > clock.today().replace(year=clock.today().year + 1):
         raise DomainError(_("Cette date est trop loin dans le futur."), field="measured_on")
     row = IndicatorValue(organisation_id=indicator.organisation_id, indicator_id=indicator.id,
                          value=value, measured_on=measured_on, recorded_by_id=actor.id)
@@ -268,11 +269,15 @@ def request_report(actor, organisation_id: int, *, kind: str, period_start: date
 
 
 def retry_report(actor, job) -> None:
-    """Put a failed report back in the queue (the file is built again)."""
-    if job.status != ReportStatus.FAILED:
-        raise DomainError(_("Seul un document en échec peut être relancé."))
+    """Put a failed report back in the queue (the file is built again); a stuck
+    one too (see ReportJob.is_stuck), by the person who asked for it."""
+    stuck_own = job.is_stuck and job.requested_by_id == actor.id
+    if job.status != ReportStatus.FAILED and not stuck_own:
+        raise DomainError(_("Seul un document en échec ou bloqué peut être relancé, "
+                            "par la personne qui l'a demandé s'il est bloqué."))
     job.status = ReportStatus.QUEUED
     job.error = None
+    job.updated_at = utcnow()  # the wait starts again
     db.session.flush()
 
 

@@ -7,13 +7,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from change_portal.accounts import queries as account_queries
 from change_portal.accounts.models import User
 from change_portal.core.errors import DomainError
 from change_portal.core.pagination import paginate
 from change_portal.core.permissions import Role, role_required, safe_next
 from change_portal.core.tenancy import get_or_404
 from change_portal.extensions import db
-from change_portal.organisations.models import Service
+from change_portal.organisations import queries as organisation_queries
 from change_portal.projects.models import Project
 from courses import assignments, queries
 from courses.forms import AssignmentForm, RequiredModuleForm
@@ -55,19 +56,13 @@ def assignments_page():
     org_id = current_user.organisation_id
     form = AssignmentForm()
     form.module_id.choices = _module_choices()
-    form.service_id.choices = [(0, _("— Aucun service —"))] + [
-        (s.id, s.name) for s in db.session.scalars(
-            select(Service).where(Service.organisation_id == org_id).order_by(Service.name))]
-    form.user_ids.choices = [
-        (u.id, u.full_name) for u in db.session.scalars(
-            select(User).where(User.organisation_id == org_id, User.active.is_(True),
-                               User.erased_at.is_(None)).order_by(User.full_name).limit(500))]
+    form.service_id.choices = organisation_queries.service_choices(
+        org_id, none_label=_("— Aucun service —"))
+    form.user_ids.choices = account_queries.member_choices(org_id, limit=500)
     if form.validate_on_submit():
         module = db.session.scalar(select(Module).where(
             Module.id == form.module_id.data, queries.visible(org_id)))
-        service = (db.session.scalar(select(Service).where(
-            Service.id == form.service_id.data, Service.organisation_id == org_id))
-            if form.service_id.data else None)
+        service = organisation_queries.service_of(org_id, form.service_id.data)
         users = list(db.session.scalars(select(User).where(
             User.id.in_(form.user_ids.data or []), User.organisation_id == org_id)))
         try:

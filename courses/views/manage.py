@@ -14,6 +14,7 @@ from change_portal.core.errors import DomainError
 from change_portal.core.jobs import QueueUnavailable, enqueue
 from change_portal.core.params import arg_int, parse_int
 from change_portal.core.permissions import Role, role_required
+from change_portal.core.web import form_error
 from change_portal.extensions import db
 from courses import importer, jobs, parsing, queries, services
 from courses.forms import ImageForm, LessonForm, ModuleForm, NewLessonForm, ZipImportForm
@@ -23,9 +24,7 @@ from courses.views.blueprint import bp
 authors_only = role_required(Role.TRAINER, Role.ADMIN)
 
 
-def _form_error(form, err: DomainError, default: str) -> None:
-    field = getattr(form, err.field or default, None) or getattr(form, default)
-    field.errors = [*field.errors, err.message]
+_form_error = form_error
 
 
 def _own(module_id: int) -> Module:

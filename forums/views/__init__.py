@@ -7,8 +7,8 @@ from __future__ import annotations
 from flask import Blueprint, abort
 from flask_login import current_user
 
-from change_portal.core.errors import DomainError
 from change_portal.core.tenancy import get_or_404
+from change_portal.core.web import form_error  # noqa: F401 - the views' shared helper
 from change_portal.extensions import db
 from forums import jobs
 from forums.access import can_see_category, is_moderator
@@ -21,11 +21,6 @@ def commit() -> None:
     """Commit, then enqueue the immediate emails the transaction recorded."""
     db.session.commit()
     jobs.send_pending_emails()
-
-
-def form_error(form, err: DomainError, default_field: str) -> None:
-    field = getattr(form, err.field or default_field, None) or getattr(form, default_field)
-    field.errors = [*list(field.errors), err.message]
 
 
 def load_category(category_id: int) -> Category:

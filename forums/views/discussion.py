@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from change_portal.core.errors import DomainError, NotAllowed
+from change_portal.core.idempotency import once_per_submission
 from change_portal.core.markdown import render_markdown
 from change_portal.core.pagination import paginate
 from change_portal.core.params import arg_int
@@ -61,6 +62,7 @@ def category(category_id: int):
 
 @bp.route("/categories/<int:category_id>/nouveau-sujet", methods=["GET", "POST"])
 @login_required
+@once_per_submission
 def new_topic(category_id: int):
     cat = load_category(category_id)
     form = TopicForm()
@@ -123,6 +125,7 @@ def topic(topic_id: int):
 
 @bp.route("/sujets/<int:topic_id>/repondre", methods=["GET", "POST"])
 @login_required
+@once_per_submission
 def reply(topic_id: int):
     t = load_topic(topic_id)
     form = ReplyForm()

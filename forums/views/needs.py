@@ -12,6 +12,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from change_portal.core.errors import DomainError, NotAllowed
+from change_portal.core.idempotency import once_per_submission
 from change_portal.core.markdown import render_markdown
 from change_portal.core.pagination import Page, current_page_number
 from change_portal.core.params import form_int, parse_int
@@ -165,6 +166,7 @@ def needs_export():
 
 @bp.route("/besoins/nouveau", methods=["GET", "POST"])
 @login_required
+@once_per_submission
 def new_need():
     categories = queries.visible_categories(current_user)
     services_ = queries.org_services(current_user.organisation_id)

@@ -20,6 +20,8 @@ RULES = {
     "accounts.my_data_json": Rule(ANY_USER, tenant=False),
     "accounts.my_data_csv": Rule(ANY_USER, tenant=False),
     "accounts.accept_invitation": Rule(PUBLIC, tenant=False),
+    "accounts.forgotten_password": Rule(PUBLIC, tenant=False),
+    "accounts.reset_password": Rule(PUBLIC, tenant=False),
     "accounts.switch_membership": Rule(ANY_USER, tenant=False),
     "admin.index": Rule(ADMIN),
     "admin.users": Rule(ADMIN),

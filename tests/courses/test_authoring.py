@@ -235,6 +235,19 @@ def test_library_sync_job_from_the_trainer_page(client, login_as, org):
     assert "Cybersécurité" in page
 
 
+def test_a_library_sync_that_never_finished_shows_as_stuck(client, login_as, org):
+    from datetime import timedelta
+
+    from change_portal.core.models import utcnow
+    from courses.models import SyncRun
+
+    login_as("trainer")
+    db.session.add(SyncRun(organisation_id=org.id, created_at=utcnow() - timedelta(hours=1)))
+    db.session.flush()
+    page = client.get("/modules/gestion/").get_data(as_text=True)
+    assert "bloqué" in page and "Relancez-le" in page and "Lancer l'import" in page
+
+
 def test_preview_shows_the_quiz_questions(client, login_as, org):
     login_as("trainer")
     module = create_module(org)

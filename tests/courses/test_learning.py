@@ -162,7 +162,15 @@ def test_quiz_in_the_page_without_javascript(client, login_as, org):
     assert resp.status_code == 200
     assert "Résultat : 1 bonne(s) réponse(s) sur 2." in page
     assert "On ne donne jamais son mot de passe." in page  # explanations shown
-    assert "Réessayer" in page
+    # graded: the choices are shown frozen, "Réessayer" opens a fresh, unticked form
+    assert "Réessayer" in page and "Valider mes réponses" not in page
+    assert re.search(r'<input[^>]*value="%d"[^>]*checked[^>]*disabled' % wrong.id, page)
+    retry = re.search(r'<a class="button" href="([^"]+)#quiz-0">Réessayer</a>', page).group(1)
+    fresh = client.get(retry).get_data(as_text=True)
+    quiz_form = fresh[fresh.index('id="quiz-0"'):]
+    assert "checked" not in quiz_form.split("</form>")[0] and "Valider mes réponses" in quiz_form
+    # the question written "(plusieurs réponses)" by its author is not told so twice
+    assert "(plusieurs réponses possibles)" not in fresh
     attempt = db.session.scalar(select(QuizAttempt).where(QuizAttempt.user_id == user.id))
     assert attempt.correct == 1 and attempt.answers == {"0": [0], "1": [0, 2]}
     resp = client.post(f"/modules/{module.id}/lecons/lecon-1/quiz/0", data={})

@@ -91,8 +91,8 @@ def test_no_axe_violation_on_any_page(new_page, pages, role):
 def test_anonymous_pages_pass_axe(new_page):
     page = new_page()
     failures = []
-    for url in ("/", "/connexion", "/accessibilite", "/donnees-ouvertes", "/verifier",
-                "/verifier/CODE-INCONNU", "/page-inexistante"):
+    for url in ("/", "/connexion", "/mot-de-passe-oublie", "/accessibilite",
+                "/donnees-ouvertes", "/verifier", "/verifier/CODE-INCONNU", "/page-inexistante"):
         page.goto(url)
         failures += [f"{url}: {v['id']} {v['nodes']}" for v in axe_violations(page)]
     assert failures == [], "\n".join(failures)

@@ -136,3 +136,15 @@ def test_defaults_command_fills_missing_categories(runner, org):
     result = runner.invoke(args=["forums", "defaults"])
     assert result.exit_code == 0
     assert ff.category(org) is not None
+
+
+def test_results_show_plain_text_excerpts_with_words_marked(client, org, login_as):
+    user = login_as("agent")
+    ff.create_topic(org, user, title="Accueil", body=(
+        "**Objet** : " + "contexte " * 60 + "les usagers veulent un [rendez-vous](https://x.fr) "
+        "en ligne pour l'état civil"))
+    page = _html(client.get("/forums/recherche", query_string={"q": "rendez-vous"}))
+    result = page[page.index('class="search-results"'):]
+    assert "<mark>rendez-vous</mark>" in result
+    assert "**Objet**" not in result and "](https://x.fr)" not in result  # no raw Markdown
+    assert "… " in result  # the window starts near the match, not at the top

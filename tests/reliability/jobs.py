@@ -19,3 +19,17 @@ def slow_effect(marker: str, seconds: float) -> None:
     ).first()
     if done is None:
         db.session.add(AuditEvent(action="reliability_effect", target_type=marker))
+
+
+def mail_then_wait(address: str, key: str, seconds: float) -> None:
+    """Send one e-mail, then work a while (a worker killed now has sent it)."""
+    from change_portal.core.mail import build_message, send_message
+
+    if send_message(build_message(address, "Essai", "Un seul envoi."), key=key):
+        time.sleep(seconds)  # only after a delivery: a retry that skips it ends at once
+
+
+def mail(address: str, key: str) -> None:
+    from change_portal.core.mail import build_message, send_message
+
+    send_message(build_message(address, "Essai", "Un seul envoi."), key=key)

@@ -3,8 +3,10 @@ is visible with a retry button and retrying works."""
 
 from datetime import date, timedelta
 
+import pytest
 from sqlalchemy import select
 
+from change_portal.core.errors import DomainError
 from change_portal.core.models import utcnow
 from change_portal.core.retention import purge_older_than
 from change_portal.extensions import db
@@ -35,6 +37,9 @@ def test_pdf_report_is_built_by_a_job_and_downloadable(client, org, login_as):
     db.session.refresh(job)
     assert job.status == "done", job.error
     assert job.content.startswith(b"%PDF")
+    # the embedded mode ran it inline: the page says it is ready, not "en préparation"
+    page = client.get(resp.headers["Location"]).get_data(as_text=True)
+    assert "Votre document est prêt" in page and "en préparation" not in page
     dl = client.get(f"/feuille-de-route/rapports/{job.id}/fichier")
     assert dl.status_code == 200 and dl.mimetype == "application/pdf"
 
@@ -164,3 +169,29 @@ def test_report_period_defaults_to_the_last_report_or_six_months(org):
     # a period chosen by the person is kept as it is
     data = reports.collect(org, None, date(2026, 12, 31), today=today)
     assert data.start is None and not data.default_period
+
+
+def test_a_stuck_job_shows_as_such_with_a_retry_for_the_person_who_asked(client, org, login_as):
+    from change_portal.roadmap import services
+    from change_portal.roadmap.models import REPORT_STUCK_AFTER, ReportStatus
+    from tests import factories
+
+    elected = login_as("elected")
+    _data(org)
+    job = ReportJob(organisation_id=org.id, kind="pdf", requested_by_id=elected.id)
+    db.session.add(job)
+    db.session.flush()
+    page = client.get("/feuille-de-route/rapports").get_data(as_text=True)
+    assert "En attente" in page and "Réessayer" not in page  # young: just waiting
+    # its worker was killed and the queue lost it: still "queued" long after
+    job.updated_at = utcnow() - REPORT_STUCK_AFTER - timedelta(minutes=1)
+    db.session.flush()
+    page = client.get("/feuille-de-route/rapports").get_data(as_text=True)
+    assert "Bloqué" in page and "Réessayer" in page
+    other = factories.create_user(org, ["elected"])
+    with pytest.raises(DomainError):  # someone else may not relaunch it
+        services.retry_report(other, job)
+    resp = client.post(f"/feuille-de-route/rapports/{job.id}/relancer")
+    assert resp.status_code == 302
+    db.session.refresh(job)
+    assert job.status == ReportStatus.DONE and job.content.startswith(b"%PDF")

@@ -9,20 +9,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from change_portal.accounts.models import User, UserRole
-from change_portal.core.errors import DomainError
 from change_portal.core.permissions import Role
 from change_portal.core.tenancy import current_organisation_id, get_or_404
+from change_portal.core.web import form_error  # noqa: F401 - the views' shared helper
 from change_portal.extensions import db
+from change_portal.organisations import queries as organisation_queries
 from change_portal.organisations.models import Service
 from change_portal.projects import access
 from change_portal.projects.models import Project
 from change_portal.roadmap.models import Objective
 from change_portal.roadmap.queries import objective_choices
-
-
-def form_error(form, err: DomainError, default_field: str) -> None:
-    field = getattr(form, err.field or default_field, None) or getattr(form, default_field)
-    field.errors = [*field.errors, err.message]
 
 
 def visible_project_or_404(project_id: int, *, for_page: bool = False) -> Project:
@@ -46,9 +42,7 @@ def visible_project_or_404(project_id: int, *, for_page: bool = False) -> Projec
 
 
 def service_choices() -> list[tuple[int, str]]:
-    return [(s.id, s.name) for s in db.session.scalars(
-        select(Service).where(Service.organisation_id == current_user.organisation_id)
-        .order_by(Service.name))]
+    return organisation_queries.service_choices(current_user.organisation_id)
 
 
 def lead_choices() -> list[tuple[int, str]]:

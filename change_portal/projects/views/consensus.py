@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from change_portal.core.errors import DomainError, NotAllowed
+from change_portal.core.idempotency import once_per_submission
 from change_portal.core.permissions import Role, login_required, role_required
 from change_portal.core.tenancy import get_or_404
 from change_portal.extensions import db
@@ -61,6 +62,7 @@ def _save_action(form: ActionForm, project, action: Action | None) -> Action:
 
 @bp.route("/<int:project_id>/actions/nouvelle", methods=["GET", "POST"])
 @lead_only
+@once_per_submission
 def new_action(project_id: int):
     project = visible_project_or_404(project_id)
     form = _action_form(None)

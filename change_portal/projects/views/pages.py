@@ -9,6 +9,7 @@ from sqlalchemy import func
 
 from change_portal.accounts.models import User
 from change_portal.core.errors import DomainError
+from change_portal.core.idempotency import once_per_submission
 from change_portal.core.pagination import paginate
 from change_portal.core.permissions import Role, login_required, role_required
 from change_portal.core.registry import render_hook
@@ -135,6 +136,7 @@ def show(project_id: int):
 
 @bp.post("/<int:project_id>/commentaires")
 @role_required(Role.ELECTED, Role.PROJECT_LEAD, Role.ADMIN)
+@once_per_submission
 def comment(project_id: int):
     project = visible_project_or_404(project_id)
     form = CommentForm()

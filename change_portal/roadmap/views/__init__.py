@@ -5,14 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from change_portal.core.home import register_panel
-from change_portal.core.registry import register
-from change_portal.roadmap.home import roadmap_panel
-from change_portal.roadmap.jobs import purge_old_reports
-
 bp = Blueprint("roadmap", __name__, url_prefix="/feuille-de-route")
-register_panel(roadmap_panel, order=30)
-register("retention.purge", purge_old_reports)
 
 # The modules below attach their routes to `bp` (and `public_bp`).
 from change_portal.roadmap.views import dashboard, manage, public, reports  # noqa: E402,F401

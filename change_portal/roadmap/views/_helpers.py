@@ -2,13 +2,7 @@
 
 from __future__ import annotations
 
-from change_portal.core.errors import DomainError
-
-
-def form_error(form, err: DomainError, default_field: str) -> None:
-    """Show a DomainError next to the field it concerns."""
-    field = getattr(form, err.field or default_field, None) or getattr(form, default_field)
-    field.errors = [*field.errors, err.message]
+from change_portal.core.web import form_error  # noqa: F401 - the views' shared helper
 
 
 def project_limit() -> int:

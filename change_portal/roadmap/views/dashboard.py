@@ -4,12 +4,13 @@ and what changed since the last visit."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 from flask import render_template, request
 from flask_login import current_user
 from sqlalchemy import func, select
 
+from change_portal.core import clock
 from change_portal.core.params import parse_int
 from change_portal.core.permissions import Role, role_required
 from change_portal.extensions import db
@@ -28,7 +29,7 @@ readers = role_required(Role.ELECTED, Role.ADMIN, Role.PROJECT_LEAD)
 @readers
 def dashboard():
     org_id = current_user.organisation_id
-    today = date.today()
+    today = clock.today()
     # Remember this visit first (and commit), so that nothing loaded below expires;
     # written at most once a minute, so that a reload writes nothing.
     previous, written = services.mark_dashboard_visit(current_user)

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from change_portal.accounts import queries as account_queries
 from change_portal.accounts.models import User
 from change_portal.core.errors import DomainError, NotAllowed
 from change_portal.core.params import parse_int
@@ -130,10 +131,7 @@ def _objective_form(objective: Objective | None, axis: Axis | None) -> Objective
     org_id = current_user.organisation_id
     form.axis_id.choices = [(a.id, a.title) for a in db.session.scalars(
         select(Axis).where(Axis.organisation_id == org_id).order_by(Axis.position, Axis.id))]
-    form.owner_id.choices = [(0, _("— Aucun —"))] + [
-        (u.id, u.full_name) for u in db.session.scalars(
-            select(User).where(User.organisation_id == org_id, User.active.is_(True),
-                               User.erased_at.is_(None)).order_by(User.full_name))]
+    form.owner_id.choices = account_queries.member_choices(org_id, none_label=_("— Aucun —"))
     if request.method == "GET":
         form.axis_id.data = objective.axis_id if objective else axis.id
         form.owner_id.data = (objective.owner_id or 0) if objective else 0

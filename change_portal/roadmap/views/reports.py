@@ -49,8 +49,16 @@ def reports():
         else:
             db.session.commit()
             _queue(job)
-            flash(_("Votre document est en préparation. Il apparaît ci-dessous dès qu'il est "
-                    "prêt."), "success")
+            # inline jobs (embedded mode) have already run: say what is true now
+            db.session.refresh(job)
+            if job.status == ReportStatus.DONE:
+                flash(_("Votre document est prêt : téléchargez-le ci-dessous."), "success")
+            elif job.status == ReportStatus.FAILED:
+                flash(_("La préparation du document a échoué : voyez ci-dessous et "
+                        "réessayez."), "error")
+            else:
+                flash(_("Votre document est en préparation. Il apparaît ci-dessous dès qu'il "
+                        "est prêt."), "success")
             return redirect(url_for("roadmap.reports"))
     elif request.method == "POST":
         status = 422

@@ -1,0 +1,62 @@
+"""The catalogue of extension points between domains: every hook, its arguments, what a
+receiver returns and who calls it. `core.registry.register` refuses a name that is not
+declared here, so this file is the one list to read before adding a cross-domain link.
+
+How they are used (the layering is in tests/test_import_rules.py): a lower layer calls a
+hook when a page needs content from a domain above it (a project page shows the needs of
+the forums and the modules of the courses without importing them); a domain above
+registers its receivers in its init_app. Home panels (core.home) and privacy providers
+(core.privacy) are extension points of the same kind, listed here too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Hook:
+    """One extension point: its name, the keyword arguments receivers get, what they
+    return, and how the caller combines the answers."""
+
+    name: str
+    arguments: str
+    returns: str
+    combined: str
+    doc: str
+
+
+CATALOGUE: dict[str, Hook] = {h.name: h for h in (
+    Hook("project.panels", "project: Project, user: User", "Markup | None",
+         "all, in order (render_hook)",
+         "Blocks shown on a project's page (linked needs, required modules)."),
+    Hook("project.needs_many", "projects: list[Project]", "dict[project id, int]",
+         "first answer (projects.queries.hook_values)",
+         "Number of user needs linked to each project, for lists (one query)."),
+    Hook("project.readiness", "project: Project", "dict(required, ready_agents, "
+         "total_agents, percent)", "first answer",
+         "How many agents of the services concerned finished the required modules."),
+    Hook("project.readiness_many", "projects: list[Project]", "dict[project id, dict]",
+         "first answer", "The same for a list of projects, in a constant number of queries."),
+    Hook("retention.purge", "cutoff: datetime", "int (rows deleted)", "sum",
+         "Delete what the domain keeps past the retention period (daily job)."),
+)}
+
+# Extension points with their own small registry (same rule: register in init_app).
+OTHER_EXTENSION_POINTS = {
+    "core.home.register_panel(func(user) -> Markup | None, order=…)":
+        "A block on the home page of signed-in people.",
+    "core.privacy.register_provider(PrivacyProvider(...))":
+        "What a domain holds about a person: export (Mes données) and erasure.",
+    "core.jobs.periodic(every)": "A job run every `every` by the ticker (flask worker).",
+    "core.signals (blinker)": "organisation_created, demo_loaded, …: see core/signals.py.",
+}
+
+
+def declared(name: str) -> Hook:
+    """The declared hook `name`; KeyError with the list when it does not exist."""
+    try:
+        return CATALOGUE[name]
+    except KeyError:
+        raise KeyError(f"hook {name!r} is not declared in change_portal/core/hooks.py "
+                       f"(declared: {', '.join(sorted(CATALOGUE))})") from None

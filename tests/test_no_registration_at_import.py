@@ -1,0 +1,70 @@
+"""Nothing registers at import time: importing every module of every domain, without
+create_app, leaves the extension points empty. Each domain registers in its init_app
+(its `setup.py`, or the package's `init_app` for courses and forums), called by create_app.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+PROBE = r"""
+import importlib, json, pkgutil
+import change_portal, courses, forums
+names = []
+for package in (change_portal, courses, forums):
+    for info in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
+        if ".translations" in info.name:
+            continue
+        importlib.import_module(info.name)
+        names.append(info.name)
+from change_portal.core import home, privacy, registry, signals
+receivers = {name: len(getattr(signals, name).receivers)
+             for name in dir(signals) if hasattr(getattr(signals, name), "receivers")}
+print(json.dumps({
+    "modules": len(names),
+    "panels": [f.__module__ + "." + f.__name__ for _, f in home._PANELS],
+    "providers": sorted(privacy._PROVIDERS),
+    "hooks": {k: len(v) for k, v in registry._HOOKS.items() if v},
+    "signals": {k: n for k, n in receivers.items() if n},
+}))
+"""
+
+
+def test_importing_every_module_registers_nothing():
+    out = subprocess.run([sys.executable, "-c", PROBE], cwd=ROOT, capture_output=True,
+                         text=True, timeout=120, check=True).stdout
+    found = json.loads(out.strip().splitlines()[-1])
+    assert found["modules"] > 50  # the probe did import the code
+    assert found["panels"] == [], "home panels registered at import"
+    assert found["providers"] == [], "privacy providers registered at import"
+    assert found["hooks"] == {}, "hooks registered at import"
+    assert found["signals"] == {}, "signal receivers connected at import"
+
+
+def test_create_app_registers_every_domain(app):
+    """The other side: once the app exists, the domains' contributions are there."""
+    from change_portal.core import home, privacy, registry
+    from change_portal.core.signals import demo_loaded
+
+    assert len(home._PANELS) >= 4 and len(privacy._PROVIDERS) >= 4
+    assert registry._HOOKS["project.panels"] and demo_loaded.receivers
+    for endpoint in ("projects.index", "roadmap.dashboard", "opendata.published",
+                     "accounts.login", "admin.users", "courses.catalogue", "forums.index"):
+        assert endpoint in app.view_functions
+
+
+def test_every_hook_used_is_declared_in_the_catalogue(app):
+    import pytest
+
+    from change_portal.core import hooks, registry
+
+    assert registry._HOOKS and set(registry._HOOKS) <= set(hooks.CATALOGUE)
+    with pytest.raises(KeyError, match="not declared"):
+        registry.register("project.panel", lambda **kw: None)  # a typo
+    with pytest.raises(KeyError, match="not declared"):
+        registry.call_hook("nothing.here")
