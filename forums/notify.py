@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app, has_request_context, request, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, case, func, or_, select, update
 
 from change_portal.accounts.models import User
 from change_portal.core.errors import DomainError
@@ -217,30 +217,32 @@ _UNREAD_SEEN = "change_portal.forums_unread"  # request.environ: (user id, count
 
 
 def unread_count(user: User) -> int:
-    """One COUNT query (shown in the header of every page)."""
-    n = db.session.scalar(select(func.count(Notification.id)).where(
-        Notification.user_id == user.id, Notification.read_at.is_(None))) or 0
+    """One COUNT query (shown in the header of every page), none when this request
+    already counted (see `unread_counts`)."""
     if has_request_context():
-        request.environ[_UNREAD_SEEN] = (user.id, n)
-    return n
+        seen = request.environ.get(_UNREAD_SEEN)
+        if seen is not None and seen[0] == user.id:
+            return seen[1]
+    return db.session.scalar(select(func.count(Notification.id)).where(
+        Notification.user_id == user.id, Notification.read_at.is_(None))) or 0
 
 
-def mark_topic_read(user: User, topic_id: int) -> bool:
-    """Mark the user's notifications of a topic read; True when some were (the
-    caller commits then). Writes nothing when this request's header count already
-    said nothing is unread: reading a topic is a GET, which must not write."""
-    if has_request_context() and request.environ.get(_UNREAD_SEEN) == (user.id, 0):
-        return False
-    # Unread notifications elsewhere are common: look before writing, so that a
-    # topic without any sends no UPDATE at all.
-    ids = list(db.session.scalars(select(Notification.id).where(
-        Notification.user_id == user.id, Notification.topic_id == topic_id,
-        Notification.read_at.is_(None))))
-    if not ids:
-        return False
+def unread_counts(user: User, topic_id: int) -> tuple[int, int]:
+    """(unread notifications, those of this topic) in one query; the header's count
+    of the same request reuses the first instead of counting again."""
+    total, here = db.session.execute(
+        select(func.count(Notification.id),
+               func.coalesce(func.sum(case((Notification.topic_id == topic_id, 1), else_=0)), 0))
+        .where(Notification.user_id == user.id, Notification.read_at.is_(None))).one()
+    if has_request_context():
+        request.environ[_UNREAD_SEEN] = (user.id, total)
+    return total, here
+
+
+def mark_topic_read(user: User, topic_id: int) -> None:
     db.session.execute(update(Notification).where(
-        Notification.id.in_(ids), Notification.read_at.is_(None)).values(read_at=utcnow()))
-    return True
+        Notification.user_id == user.id, Notification.topic_id == topic_id,
+        Notification.read_at.is_(None)).values(read_at=utcnow()))
 
 
 def mark_all_read(user: User) -> None:
