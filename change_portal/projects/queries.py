@@ -84,15 +84,24 @@ def meters(project_ids: list[int], now: datetime | None = None,
     is_open: dict[int, bool] = {}
     days: dict[int, dict[date, Counter]] = defaultdict(dict)
     hidden_keys: dict[int, set] = defaultdict(set)
+    # The state at the end of each day is counted once, when the project's next
+    # change falls on another day (not after every change: that was quadratic).
+    last_day: dict[int, date] = {}
     for r in rows:
         if r.hide_results and now < r.closes_at:
             hidden_keys[r.project_id].add((r.id, r.user_id))
             continue
+        day = r.at.date()
+        previous = last_day.get(r.project_id)
+        if previous is not None and previous != day:
+            days[r.project_id][previous] = Counter(state[r.project_id].values())
+        last_day[r.project_id] = day
         key = (r.id, r.user_id)
         is_open[r.id] = now < r.closes_at
         state[r.project_id][key] = r.stance
         undecided[key] = r.undecided
-        days[r.project_id][r.at.date()] = Counter(state[r.project_id].values())
+    for pid, day in last_day.items():
+        days[pid][day] = Counter(state[pid].values())
     for pid, meter in result.items():
         current = state.get(pid, {})
         for (proposal_id, _user), stance in current.items():
