@@ -705,11 +705,16 @@ def library_lessons() -> list[str]:
 def insert_all(db, rows: dict[str, list[dict]], clock: Clock) -> None:
     from sqlalchemy import func, select
 
+    from change_portal.core.progress import Progress
+
     metadata = db.metadata
     missing = set(rows) - set(ORDER)
     if missing:
         raise SystemExit(f"no insertion order for {sorted(missing)}")
+
     engine = db.engine
+    total, done = sum(len(r) for r in rows.values()), 0
+    progress = Progress("  rows inserted")  # a bar on a terminal, a line per tenth otherwise
     with engine.begin() as conn:
         for name in ORDER:
             data = rows.get(name)
@@ -718,6 +723,8 @@ def insert_all(db, rows: dict[str, list[dict]], clock: Clock) -> None:
             table = metadata.tables[name]
             for i in range(0, len(data), CHUNK):
                 conn.execute(table.insert(), data[i:i + CHUNK])
+                done += len(data[i:i + CHUNK])
+                progress.update(done, total, name)
         if engine.dialect.name == "postgresql":
             for name in ORDER:
                 table = metadata.tables[name]
@@ -725,6 +732,7 @@ def insert_all(db, rows: dict[str, list[dict]], clock: Clock) -> None:
                     conn.execute(select(func.setval(
                         func.pg_get_serial_sequence(f'"{name}"', "id"),
                         select(func.max(table.c.id)).scalar_subquery())))
+    progress.close()
     clock.lap("bulk insert", f"{sum(len(r) for r in rows.values()):,} rows")
 
 
@@ -761,9 +769,12 @@ def main(argv: list[str] | None = None) -> int:
         gen = Generator(SCALES[args.scale], args.seed, now)
         gen.build(generate_password_hash(PASSWORD), clock)
         insert_all(db, gen.rows, clock)
+        from change_portal.core.progress import Progress
         from forums import search
 
-        count = search.reindex_all()
+        indexing = Progress("  posts indexed")
+        count = search.reindex_all(on_progress=indexing.update)
+        indexing.close()
         db.session.commit()
         clock.lap("forums reindex (search.reindex_all)", f"{count:,} posts indexed")
         analyze(db)

@@ -5,7 +5,7 @@
 Logs in through the real login form as each role, requests every page twice and
 counts, on the second request, the statements sent to the database (a
 `before_cursor_execute` listener; transaction control statements excluded) and
-the Markdown conversions (every `markdown.Markdown.convert` call, and every call
+the Markdown conversions (every `MarkdownIt.parse` call, and every call
 of `render_markdown`, wrapped). Prints one JSON document.
 """
 
@@ -35,7 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("INSTANCE_PATH", str(WORK / "instance-count"))
     manifest = load_manifest(args.manifest)
 
-    import markdown
+    from markdown_it import MarkdownIt
     from sqlalchemy import event
 
     import change_portal.core.markdown as core_md
@@ -46,13 +46,13 @@ def main(argv: list[str] | None = None) -> int:
     counters = {"queries": 0, "renders": 0, "convert": 0}
     statements: list[str] = []
 
-    original_convert = markdown.Markdown.convert
+    original_convert = MarkdownIt.parse
 
-    def convert(self, source):
+    def convert(self, source, env=None):
         counters["convert"] += 1
-        return original_convert(self, source)
+        return original_convert(self, source, env)
 
-    markdown.Markdown.convert = convert
+    MarkdownIt.parse = convert
     original_render = core_md.render_markdown
 
     def render(text):

@@ -60,7 +60,8 @@ def init_extensions(app: Flask) -> None:
     @login_manager.user_loader
     def load_user(token: str):
         return account_services.load_login_session(
-            token, idle_minutes=app.config["SESSION_IDLE_MINUTES"]
+            token, idle_minutes=app.config["SESSION_IDLE_MINUTES"],
+            max_age=app.permanent_session_lifetime,  # SESSION_MAX_HOURS
         )
 
     if app.config["PROXY_FIX_HOPS"]:
@@ -91,7 +92,7 @@ def register_cli(app: Flask) -> None:
 def init_jinja(app: Flask) -> None:
     app.jinja_env.globals.update(can=can, Role=Role, ROLE_LABELS=ROLE_LABELS,
                                  get_locale=get_locale)
-    app.jinja_env.globals["submission_token_field"] = idempotency.submission_token_field
+    idempotency.init_app(app)
     app.jinja_env.filters["date_fr"] = dates.date_filter
     app.jinja_env.filters["datetime_fr"] = dates.datetime_filter
     app.jinja_env.filters["excerpt"] = excerpts.excerpt

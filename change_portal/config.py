@@ -92,8 +92,16 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "BABEL_DEFAULT_TIMEZONE": "Europe/Paris",
         "LANGUAGES": ["fr", "en"],
         # Login throttling: "count/seconds" windows, comma separated.
-        "LOGIN_LIMIT_IP": os.environ.get("LOGIN_LIMIT_IP", "6/60,30/3600"),
-        "LOGIN_LIMIT_ACCOUNT": os.environ.get("LOGIN_LIMIT_ACCOUNT", "10/900,100/3600"),
+        # Policy in accounts/login.py and SECURITY.md: per address (a town hall shares
+        # one), per account × address (strict), per account (a ceiling over every
+        # address), per remembered device (the right person on their usual machine).
+        "LOGIN_LIMIT_IP": os.environ.get("LOGIN_LIMIT_IP", "20/60,200/3600"),
+        "LOGIN_LIMIT_ACCOUNT_IP": os.environ.get("LOGIN_LIMIT_ACCOUNT_IP", "6/900,20/3600"),
+        "LOGIN_LIMIT_ACCOUNT": os.environ.get("LOGIN_LIMIT_ACCOUNT", "30/900,100/3600,300/86400"),
+        "LOGIN_LIMIT_DEVICE": os.environ.get("LOGIN_LIMIT_DEVICE", "10/900,30/3600"),
+        "LOGIN_DEVICE_DAYS": _int("LOGIN_DEVICE_DAYS", 90),
+        # Password-reset emails per account (the login ceiling is too loose for mail).
+        "RESET_LIMIT_ACCOUNT": os.environ.get("RESET_LIMIT_ACCOUNT", "5/900,20/86400"),
         "INVITATION_DAYS": _int("INVITATION_DAYS", 7),
         # Audit history and notifications older than this are purged daily.
         "RETENTION_DAYS": _int("RETENTION_DAYS", 365),

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from change_portal.config import ROOT
 from change_portal.extensions import db
-from courses import parsing
+from courses import format as course_format
 from courses.models import Module
 from courses.services import (
     build_version,
@@ -28,13 +28,45 @@ from courses.services import (
 DEFAULT_LIBRARY = ROOT / "courses" / "library"
 
 
+MAX_REPORT_LINES = 200
+MAX_REPORT_LINE_CHARS = 300
+
+
+class ReportLines(list):
+    """Report messages, capped (issue 11.3): a crafted archive must not turn its
+    errors into a response of any size. Each line is shortened, and past
+    MAX_REPORT_LINES the last line counts the messages left out."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.left_out = 0
+
+    def append(self, line: str) -> None:
+        line = str(line)
+        if len(line) > MAX_REPORT_LINE_CHARS:
+            line = line[: MAX_REPORT_LINE_CHARS - 1] + "…"
+        if len(self) < MAX_REPORT_LINES - 1:
+            super().append(line)
+            return
+        self.left_out += 1
+        note = f"… et {self.left_out} autre(s) message(s) non affiché(s)"
+        if len(self) < MAX_REPORT_LINES:
+            super().append(note)
+        else:
+            self[-1] = note
+
+    def extend(self, lines) -> None:
+        for line in lines:
+            self.append(line)
+
+
 @dataclass
 class SyncReport:
     created: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=ReportLines)
+    warnings: list[str] = field(default_factory=ReportLines)
 
     @property
     def ok(self) -> bool:
@@ -48,14 +80,14 @@ class SyncReport:
         return [*self.errors, *(f"attention : {w}" for w in self.warnings), self.summary()]
 
 
-def import_module(parsed: parsing.ParsedModule, organisation_id: int | None,
+def import_module(parsed: course_format.ParsedModule, organisation_id: int | None,
                   actor=None) -> str:
     """Create or update one module from its parsed folder.
 
     Returns 'created', 'updated' or 'unchanged' (same content hash as the
     current version: nothing is written).
     """
-    digest = content_hash(parsing.module_to_files(parsed))
+    digest = content_hash(course_format.module_to_files(parsed))
     stmt = select(Module).where(Module.slug == parsed.slug)
     stmt = stmt.where(Module.organisation_id.is_(None) if organisation_id is None
                       else Module.organisation_id == organisation_id)
@@ -80,28 +112,31 @@ def import_module(parsed: parsing.ParsedModule, organisation_id: int | None,
 
 
 def sync(paths: list[Path] | None = None, organisation_id: int | None = None,
-         actor=None) -> SyncReport:
+         actor=None, on_progress=None) -> SyncReport:
     """Import every module found under `paths` (default: the shipped library).
 
     Each module is parsed first, then written inside a savepoint: a module with
     an error leaves the database as it was, the others are still imported.
+    `on_progress(done, total, slug)` is called after each module folder.
     """
     report = SyncReport()
     dirs: list[Path] = []
     for path in paths or [DEFAULT_LIBRARY]:
         try:
-            dirs.extend(parsing.find_module_dirs(Path(path)))
-        except parsing.ModuleFormatError as err:
+            dirs.extend(course_format.find_module_dirs(Path(path)))
+        except course_format.ModuleFormatError as err:
             report.errors.extend(str(issue) for issue in err.errors)
-    duplicates = parsing.check_duplicate_slugs(dirs)
+    duplicates = course_format.check_duplicate_slugs(dirs)
     report.errors.extend(str(issue) for issue in duplicates)
     bad = {issue.path for issue in duplicates}
-    for directory in dirs:
+    for done, directory in enumerate(dirs, 1):
+        if on_progress is not None:
+            on_progress(done, len(dirs), directory.name)
         if f"{directory.parent.name}/{directory.name}" in bad:
             continue
         try:
-            parsed = parsing.parse_module_dir(directory)
-        except parsing.ModuleFormatError as err:
+            parsed = course_format.parse_module_dir(directory)
+        except course_format.ModuleFormatError as err:
             report.errors.extend(str(issue) for issue in err.errors)
             report.warnings.extend(str(issue) for issue in err.warnings)
             continue

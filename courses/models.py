@@ -117,7 +117,7 @@ class ModuleVersion(db.Model):
         return str(LEVEL_LABELS.get(self.level, self.level))
 
     @property
-    def version(self) -> str | None:  # the name parsing.module_to_files reads
+    def version(self) -> str | None:  # the name course_format.module_to_files reads
         return self.version_label
 
 

@@ -10,22 +10,22 @@ from __future__ import annotations
 import hashlib
 import io
 import re
-import unicodedata
 import zipfile
 from types import SimpleNamespace
 from typing import Any
 
+from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from change_portal.core import audit
+from change_portal.core import audit, ratelimit
 from change_portal.core.errors import DomainError, NotAllowed
-from change_portal.core.markdown import render_markdown
 from change_portal.core.models import utcnow
 from change_portal.core.permissions import Role
 from change_portal.extensions import db
-from courses import parsing
+from courses import format as course_format
+from courses.format import slugify
 from courses.models import (
     Competence,
     CourseImage,
@@ -40,7 +40,6 @@ from courses.models import (
 IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".gif": "image/gif",
                ".webp": "image/webp"}
 _IMAGE_URL_RE = re.compile(r'(src|href)="(?:\./)?(images/[^"]+)"')
-_QUIZ_MARK_RE = re.compile(r"<p>\[\[quiz:(\d+)\]\]</p>")
 _NUMBER_PREFIX_RE = re.compile(r"^\d+[-_. ]*")
 AUTHOR_ROLES = (Role.TRAINER, Role.ADMIN)
 
@@ -52,9 +51,10 @@ def module_image_url(module_id: int, name: str) -> str:
 
 
 def render_module_markdown(module_id: int, text: str) -> str:
-    """Markdown → sanitised HTML, relative ``images/…`` links pointing at the
-    module's image route. Called at import/save time only."""
-    html = render_markdown(text)
+    """Markdown → sanitised HTML (with quiz markers, see courses/format/engine.py),
+    relative ``images/…`` links pointing at the module's image route. Called at
+    import/save time only."""
+    html = course_format.render_html(text)
     return _IMAGE_URL_RE.sub(
         lambda m: f'{m.group(1)}="{module_image_url(module_id, m.group(2))}"', html
     )
@@ -63,24 +63,13 @@ def render_module_markdown(module_id: int, text: str) -> str:
 def split_quiz_html(html: str) -> list[tuple[str, str | int]]:
     """Stored lesson HTML → ('html', fragment) and ('quiz', number) parts, so a
     template can put each quiz form where its ```quiz block was."""
-    parts: list[tuple[str, str | int]] = []
-    for index, piece in enumerate(_QUIZ_MARK_RE.split(html)):
-        if index % 2:
-            parts.append(("quiz", int(piece)))
-        elif piece.strip():
-            parts.append(("html", piece))
-    return parts
+    return course_format.split_html(html)
 
 
 def lesson_key(filename: str) -> str:
     """Identity of a lesson across versions: its file name without number and .md."""
     stem = filename[:-3] if filename.lower().endswith(".md") else filename
     return (_NUMBER_PREFIX_RE.sub("", stem) or stem)[:80]
-
-
-def slugify(text: str, limit: int = 60) -> str:
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:limit].rstrip("-")
 
 
 def content_hash(files: dict[str, bytes]) -> str:
@@ -128,7 +117,7 @@ def _add_lesson(version: ModuleVersion, module_id: int, position: int, key: str,
                 filename: str, title: str, body: str, quizzes: list) -> Lesson:
     lesson = Lesson(
         version_id=version.id, position=position, key=key, filename=filename, title=title,
-        body=body, source=parsing.lesson_source(body, quizzes),
+        body=body, source=course_format.lesson_source(body, quizzes),
         body_html=render_module_markdown(module_id, body),
     )
     db.session.add(lesson)
@@ -182,7 +171,7 @@ def replace_images(module: Module, images: dict[str, bytes]) -> None:
 
 
 def _sniff(data: bytes) -> str | None:
-    kind = parsing._sniff_image(data[:16])  # same check as the import
+    kind = course_format.sniff_image(data[:16])  # same check as the import
     return kind if kind in IMAGE_TYPES else None
 
 
@@ -217,7 +206,7 @@ def make_current(module: Module, version: ModuleVersion) -> None:
 # --- export --------------------------------------------------------------------
 
 def version_as_content(version: ModuleVersion) -> SimpleNamespace:
-    """A version shaped like parsing.ParsedModule, for module_to_files."""
+    """A version shaped like course_format.ParsedModule, for module_to_files."""
     images = {img.name: img.content for img in db.session.scalars(
         select(CourseImage).where(CourseImage.module_id == version.module_id))}
     lessons = []
@@ -243,7 +232,7 @@ def version_as_content(version: ModuleVersion) -> SimpleNamespace:
 
 def export_zip(version: ModuleVersion) -> bytes:
     """The module in its folder format (``<slug>/module.md``, lessons, images) as a zip."""
-    files = parsing.module_to_files(version_as_content(version))
+    files = course_format.module_to_files(version_as_content(version))
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for name in sorted(files):
@@ -277,7 +266,7 @@ def _validate_meta(data: dict) -> dict:
         raise DomainError(_("Le score de réussite est un pourcentage entre 0 et 100."),
                           field="pass_score")
     level = data.get("level")
-    if level not in parsing.LEVELS:
+    if level not in course_format.LEVELS:
         raise DomainError(_("Choisissez un niveau dans la liste."), field="level")
     competences = [c.strip()[:120] for c in (data.get("competences") or []) if c.strip()]
     return {"title": title, "summary": summary, "duration": duration,
@@ -300,7 +289,7 @@ def create_module(actor, *, slug: str | None = None, **data) -> Module:
     module = Module(organisation_id=actor.organisation_id, slug=slug, created_by_id=actor.id)
     db.session.add(module)
     db.session.flush()
-    content = SimpleNamespace(audience=list(parsing.DEFAULT_AUDIENCE), version=None,
+    content = SimpleNamespace(audience=list(course_format.DEFAULT_AUDIENCE), version=None,
                               introduction=data.get("introduction") or "", lessons=[], **meta)
     _check_intro(content.introduction, module)
     build_version(module, content, number=1, status="draft", actor=actor)
@@ -310,9 +299,9 @@ def create_module(actor, *, slug: str | None = None, **data) -> Module:
 
 def _check_intro(text: str, module: Module) -> None:
     try:
-        parsing.parse_lesson_body(text, path="module.md", images=_image_map(module),
+        course_format.parse_lesson_body(text, path="module.md", images=_image_map(module),
                                   allow_quiz=False)
-    except parsing.ModuleFormatError as err:
+    except course_format.ModuleFormatError as err:
         raise DomainError(_format_errors(err), field="introduction") from None
 
 
@@ -322,7 +311,7 @@ def _image_map(module: Module) -> dict[str, bytes]:
         select(CourseImage.name).where(CourseImage.module_id == module.id))}
 
 
-def _format_errors(err: parsing.ModuleFormatError) -> str:
+def _format_errors(err: course_format.ModuleFormatError) -> str:
     return " ; ".join(_("ligne %(n)d : %(m)s", n=i.line, m=i.message) for i in err.errors)
 
 
@@ -361,7 +350,7 @@ def update_module(actor, module: Module, *, opened: str | None = None, **data) -
     draft.edit_version = (draft.edit_version or 1) + 1
     meta = _validate_meta(data)
     introduction = data.get("introduction") or ""
-    if len(introduction) > parsing.MAX_TEXT_BYTES:
+    if len(introduction) > course_format.MAX_TEXT_BYTES:
         raise DomainError(_("L'introduction est trop longue."), field="introduction")
     _check_intro(introduction, module)
     for key in ("title", "summary", "duration", "pass_score", "level", "competences"):
@@ -377,15 +366,39 @@ def update_module(actor, module: Module, *, opened: str | None = None, **data) -
     return draft
 
 
+class PreviewTooFast(DomainError):
+    """Too many previews in a short time; `retry_after` seconds to wait."""
+
+    def __init__(self, message: str, retry_after: int):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+def check_preview_rate(actor) -> None:
+    """Previews render up to 200 KB each without storing anything: throttle them
+    per person (COURSES_PREVIEW_LIMIT, default 30 a minute and 300 an hour; the
+    editor's live preview sends one per pause in typing). Raises PreviewTooFast."""
+    limits = ratelimit.parse_limits(
+        current_app.config.get("COURSES_PREVIEW_LIMIT", "30/60,300/3600"))
+    key = f"course-preview:{actor.id}"
+    wait = ratelimit.retry_after(key, limits)
+    if wait:
+        raise PreviewTooFast(_("Trop d'aperçus demandés en peu de temps : réessayez dans "
+                               "%(n)d minute(s). Votre texte est conservé.",
+                               n=(wait + 59) // 60), wait)
+    ratelimit.hit(key, limits)
+
+
 def preview(module: Module | None, text: str, *, allow_quiz: bool = True) -> dict:
     """Render what the editor holds with the import pipeline, without saving.
-    Returns html (quiz blocks shown as placeholders), errors and warnings."""
-    text = (text or "")[: parsing.MAX_TEXT_BYTES]
+    Returns html (quiz blocks shown as placeholders), errors and warnings.
+    Call check_preview_rate first for a person's request."""
+    text = (text or "")[: course_format.MAX_TEXT_BYTES]
     images = _image_map(module) if module is not None else {}
     try:
-        body, quizzes, warnings = parsing.parse_lesson_body(
+        body, quizzes, warnings = course_format.parse_lesson_body(
             text, path="lecon.md", images=images, allow_quiz=allow_quiz)
-    except parsing.ModuleFormatError as err:
+    except course_format.ModuleFormatError as err:
         # Still show the text (quiz blocks as code) so the trainer sees where they are.
         html = render_module_markdown(module.id if module else 0, text)
         return {"html": html, "errors": [str(i.message) if not i.line else
@@ -436,16 +449,16 @@ def save_lesson(actor, lesson: Lesson, *, title: str, source: str,
     title = (title or "").strip()
     if not title or len(title) > 200:
         raise DomainError(_("Indiquez un titre de 200 caractères au plus."), field="title")
-    if len((source or "").encode()) > parsing.MAX_TEXT_BYTES:
+    if len((source or "").encode()) > course_format.MAX_TEXT_BYTES:
         raise DomainError(_("Cette leçon est trop longue (200 Ko au plus)."), field="source")
     try:
-        body, quizzes, warnings = parsing.parse_lesson_body(
+        body, quizzes, warnings = course_format.parse_lesson_body(
             source or "", path=lesson.filename, images=_image_map(module))
-    except parsing.ModuleFormatError as err:
+    except course_format.ModuleFormatError as err:
         raise DomainError(_format_errors(err), field="source") from None
     lesson.title = title
     lesson.body = body
-    lesson.source = parsing.lesson_source(body, quizzes)
+    lesson.source = course_format.lesson_source(body, quizzes)
     lesson.body_html = render_module_markdown(module.id, body)
     lesson.edit_version = (lesson.edit_version or 1) + 1
     _replace_quizzes(lesson, quizzes)
@@ -492,11 +505,11 @@ def upload_image(actor, module: Module, filename: str, data: bytes) -> CourseIma
     """Store an image of the module after checking its real type (magic bytes)
     and size. SVG and anything that is not PNG/JPEG/GIF/WebP are refused."""
     _check_author(actor, module)
-    if len(data) > parsing.MAX_IMAGE_BYTES:
+    if len(data) > course_format.MAX_IMAGE_BYTES:
         raise DomainError(_("Image trop volumineuse : 2 Mo au plus."), field="image")
     if not data:
         raise DomainError(_("Le fichier est vide."), field="image")
-    kind = parsing._sniff_image(data[:16])
+    kind = course_format.sniff_image(data[:16])
     if kind not in IMAGE_TYPES:
         raise DomainError(_("Format refusé : envoyez une image PNG, JPEG, GIF ou WebP."),
                           field="image")
@@ -528,7 +541,7 @@ def publish(actor, module: Module) -> ModuleVersion:
     empty = [lesson.title for lesson in draft.lessons if not lesson.body.strip()]
     if empty:
         raise DomainError(_("Ces leçons sont vides : %(t)s.", t=", ".join(empty)))
-    draft.content_hash = content_hash(parsing.module_to_files(version_as_content(draft)))
+    draft.content_hash = content_hash(course_format.module_to_files(version_as_content(draft)))
     make_current(module, draft)
     audit.record("course.published", actor=actor, target=module, version=draft.number)
     return draft

@@ -99,8 +99,9 @@ def reindex_topic_title(topic: Topic) -> None:
         index_post(first)
 
 
-def reindex_all(organisation_id: int | None = None) -> int:
-    """Rebuild the index from the posts (all collectivités by default)."""
+def reindex_all(organisation_id: int | None = None, on_progress=None) -> int:
+    """Rebuild the index from the posts (all collectivités by default);
+    `on_progress(done, total, "")` is called every 100 posts and at the end."""
     stmt = select(Post)
     if organisation_id is not None:
         stmt = stmt.where(Post.organisation_id == organisation_id)
@@ -118,9 +119,12 @@ def reindex_all(organisation_id: int | None = None) -> int:
         wipe = wipe.where(SearchEntry.organisation_id == organisation_id)
     db.session.execute(wipe)
     count = 0
-    for post in db.session.scalars(stmt).all():
+    posts = db.session.scalars(stmt).all()
+    for post in posts:
         index_post(post)
         count += 1
+        if on_progress is not None and (count % 100 == 0 or count == len(posts)):
+            on_progress(count, len(posts), "")
     return count
 
 

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-import markdown
 import pytest
+from markdown_it import MarkdownIt
 from sqlalchemy import event
 
 from bench.generate import ORDER, Generator
@@ -85,19 +85,19 @@ def _measure(app, client, user_id: int, path: str) -> tuple[int, int, int]:
         if not statement.lstrip().upper().startswith(CONTROL):
             counts["queries"] += 1
 
-    original = markdown.Markdown.convert
+    original = MarkdownIt.parse
 
-    def convert(self, source):
+    def convert(self, source, env=None):
         counts["converts"] += 1
-        return original(self, source)
+        return original(self, source, env)
 
     event.listen(db.engine, "before_cursor_execute", on_execute)
-    markdown.Markdown.convert = convert
+    MarkdownIt.parse = convert
     try:
         resp = client.get(path)
     finally:
         event.remove(db.engine, "before_cursor_execute", on_execute)
-        markdown.Markdown.convert = original
+        MarkdownIt.parse = original
     return resp.status_code, counts["queries"], counts["converts"]
 
 

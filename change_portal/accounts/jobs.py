@@ -78,3 +78,16 @@ def send_password_reset_email(account_id: int) -> bool:
     key = "reset-" + hashlib.sha256(token.encode()).hexdigest()[:24]
     send_message(msg, key=key)
     return True
+
+
+@job_timeout(1800)  # up to 500 emails; each one is committed, a retry goes on from there
+def send_invitations(invitation_ids: list[int]) -> int:
+    """Send the invitations of a bulk import, in one job; return how many left.
+    Each sending is committed at once, so that a retry after a failure half-way
+    sends only the remaining ones (send_invitation_email skips sent ones)."""
+    sent = 0
+    for invitation_id in invitation_ids:
+        if send_invitation_email(int(invitation_id)):
+            sent += 1
+        db.session.commit()
+    return sent

@@ -16,7 +16,8 @@ from change_portal.core.params import arg_int, parse_int
 from change_portal.core.permissions import Role, role_required
 from change_portal.core.web import form_error
 from change_portal.extensions import db
-from courses import importer, jobs, parsing, queries, services
+from courses import format as course_format
+from courses import importer, jobs, queries, services
 from courses.forms import ImageForm, LessonForm, ModuleForm, NewLessonForm, ZipImportForm
 from courses.models import CourseImage, Lesson, Module, ModuleVersion, SyncRun
 from courses.views.blueprint import bp
@@ -99,6 +100,15 @@ def _module_data(form) -> dict:
     }
 
 
+def _preview(module, text: str, *, allow_quiz: bool = True) -> dict:
+    # Throttled like posts: past the limit the page says so and keeps the text.
+    try:
+        services.check_preview_rate(current_user)
+    except services.PreviewTooFast as err:
+        return {"html": "", "errors": [err.message], "warnings": [], "quizzes": []}
+    return services.preview(module, text, allow_quiz=allow_quiz)
+
+
 @bp.route("/modules/gestion/nouveau", methods=["GET", "POST"])
 @authors_only
 def new_module():
@@ -107,7 +117,7 @@ def new_module():
     preview = None
     if form.validate_on_submit():
         if request.form.get("action") == "preview":
-            preview = services.preview(None, form.introduction.data, allow_quiz=False)
+            preview = _preview(None, form.introduction.data, allow_quiz=False)
         else:
             try:
                 module = services.create_module(current_user, **_module_data(form))
@@ -153,7 +163,7 @@ def edit_module(module_id: int):
     preview = None
     if form.validate_on_submit():
         if request.form.get("action") == "preview":
-            preview = services.preview(module, form.introduction.data, allow_quiz=False)
+            preview = _preview(module, form.introduction.data, allow_quiz=False)
         else:
             try:
                 services.update_module(current_user, module, opened=form.opened.data,
@@ -220,7 +230,7 @@ def edit_lesson(module_id: int, lesson_id: int):
     preview = None
     if form.validate_on_submit():
         if request.form.get("action") == "preview":
-            preview = services.preview(module, form.source.data)
+            preview = _preview(module, form.source.data)
         else:
             try:
                 expected = form.edit_version.data
@@ -246,6 +256,10 @@ def edit_lesson(module_id: int, lesson_id: int):
 def preview_api(module_id: int):
     """JSON preview for the editor's optional script (same pipeline as saving)."""
     module = _own(module_id)
+    try:
+        services.check_preview_rate(current_user)
+    except services.PreviewTooFast as err:
+        return jsonify(error=err.message), 429, {"Retry-After": str(err.retry_after)}
     result = services.preview(module, request.form.get("source", ""),
                               allow_quiz=request.form.get("kind") != "introduction")
     html = render_template("courses/_preview.html", preview=result)
@@ -282,7 +296,7 @@ def upload_image(module_id: int):
     if upload is None or not getattr(upload, "filename", None):
         flash(_("Choisissez une image à envoyer."), "error")
         return redirect(url_for("courses.edit_module", module_id=module.id) + "#images")
-    data = upload.read(parsing.MAX_IMAGE_BYTES + 1)
+    data = upload.read(course_format.MAX_IMAGE_BYTES + 1)
     try:
         row = services.upload_image(current_user, module, upload.filename, data)
     except DomainError as err:

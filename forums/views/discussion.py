@@ -9,7 +9,6 @@ from flask_login import current_user
 
 from change_portal.core.errors import DomainError, NotAllowed
 from change_portal.core.idempotency import once_per_submission
-from change_portal.core.markdown import render_markdown
 from change_portal.core.pagination import paginate
 from change_portal.core.params import arg_int
 from change_portal.core.permissions import login_required
@@ -71,7 +70,10 @@ def new_topic(category_id: int):
     preview = None
     if form.validate_on_submit():
         if form.preview.data:
-            preview = render_markdown(form.body.data)
+            try:
+                preview = services.preview(current_user, form.body.data)
+            except services.PostingTooFast as err:
+                return too_fast("forums/topic_form.html", err, form=form, category=cat)
         else:
             try:
                 topic = services.create_topic(
@@ -140,7 +142,10 @@ def reply(topic_id: int):
         return redirect(url_for("forums.topic", topic_id=t.id, _anchor="repondre"))
     if form.validate_on_submit():
         if form.preview.data:
-            preview = render_markdown(form.body.data)
+            try:
+                preview = services.preview(current_user, form.body.data)
+            except services.PostingTooFast as err:
+                return too_fast("forums/reply_form.html", err, form=form, topic=t)
         else:
             try:
                 post = services.reply(current_user, t, body=form.body.data, anonymous=bool(
@@ -181,7 +186,10 @@ def edit_post(post_id: int):
     preview = None
     if form.validate_on_submit():
         if form.preview.data:
-            preview = render_markdown(form.body.data)
+            try:
+                preview = services.preview(current_user, form.body.data)
+            except services.PostingTooFast as err:
+                return too_fast("forums/edit_post.html", err, form=form, post=post)
         else:
             try:
                 services.edit_post(current_user, post, body=form.body.data,

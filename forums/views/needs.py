@@ -13,7 +13,6 @@ from sqlalchemy import func, select
 
 from change_portal.core.errors import DomainError, NotAllowed
 from change_portal.core.idempotency import once_per_submission
-from change_portal.core.markdown import render_markdown
 from change_portal.core.pagination import Page, current_page_number
 from change_portal.core.params import form_int, parse_int
 from change_portal.core.permissions import Role, login_required, role_required
@@ -178,7 +177,11 @@ def new_need():
     preview = None
     if form.validate_on_submit():
         if form.preview.data:
-            preview = render_markdown(form.body.data)
+            try:
+                preview = services.preview(current_user, form.body.data)
+            except services.PostingTooFast as err:
+                return render_template("forums/need_form.html", form=form, flood=err.message
+                                       ), 429, {"Retry-After": str(err.retry_after)}
         else:
             by_id = {c.id: c for c in categories}
             chosen = [s for s in services_ if s.id in set(form.services.data or [])]

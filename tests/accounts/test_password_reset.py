@@ -71,14 +71,14 @@ def test_unknown_address_gets_the_same_answer_and_no_email(client, org, outbox):
 
 def test_requests_are_throttled_like_logins(app, client, org, outbox):
     factories.create_user(org, ["agent"], email="cible@ville-a.fr")
-    saved = app.config["LOGIN_LIMIT_ACCOUNT"]
-    app.config["LOGIN_LIMIT_ACCOUNT"] = "2/3600"
+    saved = app.config["RESET_LIMIT_ACCOUNT"]
+    app.config["RESET_LIMIT_ACCOUNT"] = "2/3600"
     try:
         statuses = [client.post("/mot-de-passe-oublie", data={"email": "cible@ville-a.fr"},
                                 environ_base={"REMOTE_ADDR": f"192.0.2.{n}"}).status_code
                     for n in range(4)]
     finally:
-        app.config["LOGIN_LIMIT_ACCOUNT"] = saved
+        app.config["RESET_LIMIT_ACCOUNT"] = saved
     assert statuses == [200, 200, 429, 429]
     # the refused requests send nothing (two allowed requests within the same second
     # carry the same signed link, so the outbox keeps one file for them)

@@ -60,3 +60,13 @@ def test_authors_cannot_set_attributes_or_ids():
 def test_empty_input_gives_empty_output():
     assert render_markdown("") == ""
     assert render_markdown(None) == ""
+
+
+def test_commonmark_features_kept_with_markdown_it():
+    html = render_markdown(
+        "## Titre\n\n## Titre\n\n3. trois\n4. quatre\n\n~~barré~~ <https://www.service-public.fr>"
+    )
+    assert '<h2 id="h-titre">' in html and '<h2 id="h-titre_1">' in html
+    assert '<ol start="3">' in html
+    assert "<s>barré</s>" in html
+    assert 'href="https://www.service-public.fr"' in html

@@ -332,6 +332,27 @@ def test_import_zip_errors_and_unsafe_archives(client, login_as, org):
     assert db.session.scalar(select(Module).where(Module.organisation_id == org.id)) is None
 
 
+def test_previews_are_throttled(app, client, login_as, org):
+    """Issue 11.1: a preview renders up to 200 KB without storing; past the limit
+    the JSON preview answers 429 and the page says so, keeping the text."""
+    login_as("trainer")
+    module = create_module(org)
+    draft = services.ensure_draft(factories.create_user(org, ["trainer"]), module)
+    lesson = draft.lessons[0]
+    app.config["COURSES_PREVIEW_LIMIT"] = "1/60"
+    try:
+        ok = client.post(f"/modules/gestion/{module.id}/apercu", data={"source": "*a*"})
+        refused = client.post(f"/modules/gestion/{module.id}/apercu", data={"source": "*b*"})
+        page = client.post(f"/modules/gestion/{module.id}/lecons/{lesson.id}", data={
+            "title": "Leçon", "source": "mon brouillon", "action": "preview"})
+    finally:
+        app.config.pop("COURSES_PREVIEW_LIMIT")
+    assert ok.status_code == 200 and "<em>a</em>" in ok.get_json()["html"]
+    assert refused.status_code == 429 and refused.headers["Retry-After"]
+    text = page.get_data(as_text=True)
+    assert "réessayez dans" in text and "mon brouillon" in text
+
+
 def test_publishing_from_the_form_saves_what_was_just_typed(client, login_as, org):
     """'Enregistrer et publier' saves the typed text first: nothing typed is lost, and if
     publishing is refused the text stays in the draft."""

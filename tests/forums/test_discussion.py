@@ -266,6 +266,30 @@ def test_admin_manages_categories(client, org, login_as):
     assert "Une catégorie porte déjà ce nom." in _html(resp)
 
 
+def test_previews_are_throttled_like_posts(app, client, org, login_as):
+    """Issue 11.1: "Prévisualiser" renders without storing; past the limit it
+    answers 429 and keeps the text, on every form that previews."""
+    login_as("agent")
+    cat = ff.category(org)
+    app.config["FORUMS_PREVIEW_LIMIT"] = "2/300"
+    try:
+        for _i in range(2):
+            assert client.post(f"/forums/categories/{cat.id}/nouveau-sujet", data={
+                "title": "Essai", "body": "*x*", "preview": "Prévisualiser"}).status_code == 200
+        resp = client.post(f"/forums/categories/{cat.id}/nouveau-sujet", data={
+            "title": "Essai", "body": "mon brouillon", "preview": "Prévisualiser"})
+        topic = ff.create_topic(org, cat=cat)
+        reply = client.post(f"/forums/sujets/{topic.id}/repondre", data={
+            "body": "ma réponse", "preview": "Prévisualiser"})
+    finally:
+        app.config.pop("FORUMS_PREVIEW_LIMIT")
+    assert resp.status_code == 429
+    assert resp.headers["Retry-After"]
+    page = _html(resp)
+    assert "réessayez dans" in page and "mon brouillon" in page
+    assert reply.status_code == 429 and "ma réponse" in _html(reply)
+
+
 def test_quoting_an_anonymous_message_never_publishes_the_name(client, org, login_as):
     """Issue 11, item 8: "Citer" uses the public label, even for the author or a moderator."""
     worries = ff.category(org, "Questions et inquiétudes")
