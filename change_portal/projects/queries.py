@@ -272,16 +272,6 @@ def build_timeline(actions, proposals, history, today: date, now: datetime):
     return items
 
 
-def upcoming_actions(organisation_id: int, today: date, days: int = 30) -> list[Action]:
-    return list(db.session.scalars(
-        select(Action).where(Action.organisation_id == organisation_id,
-                             Action.status == ActionStatus.PLANNED,
-                             Action.planned_on >= today,
-                             Action.planned_on <= today + timedelta(days=days))
-        .options(joinedload(Action.project)).order_by(Action.planned_on, Action.id)
-    ).all())
-
-
 @dataclass
 class ActionLine:
     """An action as the dashboard lists it (plain columns, no ORM object)."""
@@ -337,26 +327,6 @@ def dashboard_actions(organisation_id: int, today: date, days: int = 30,
             result.upcoming.append(line)
             result.upcoming_total = r.total
     return result
-
-
-def late_actions(organisation_id: int, today: date) -> list[Action]:
-    return list(db.session.scalars(
-        select(Action).where(Action.organisation_id == organisation_id,
-                             Action.status == ActionStatus.PLANNED,
-                             Action.planned_on < today)
-        .options(joinedload(Action.project)).order_by(Action.planned_on, Action.id)
-    ).all())
-
-
-def done_actions(organisation_id: int, start: date | None, end: date | None) -> list[Action]:
-    stmt = (select(Action).where(Action.organisation_id == organisation_id,
-                                 Action.status == ActionStatus.DONE)
-            .options(joinedload(Action.project)).order_by(Action.planned_on, Action.id))
-    if start:
-        stmt = stmt.where(Action.planned_on >= start)
-    if end:
-        stmt = stmt.where(Action.planned_on <= end)
-    return list(db.session.scalars(stmt).all())
 
 
 def status_changes_since(organisation_id: int, since, limit: int = 30):
