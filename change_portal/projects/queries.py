@@ -370,3 +370,24 @@ def position_history(proposal_id: int) -> list[PositionChange]:
         .options(joinedload(PositionChange.user))
         .order_by(PositionChange.at, PositionChange.id)
     ).all())
+
+
+def consensus_figures(project_id: int) -> dict:
+    """How the agents were involved in a project, as figures only (no names, no
+    positions, no concern texts): done actions by type with their participants,
+    proposals submitted and how many have an outcome written. Two queries."""
+    by_kind = {kind: (n, people or 0) for kind, n, people in db.session.execute(
+        select(Action.kind, func.count(Action.id), func.sum(Action.participants))
+        .where(Action.project_id == project_id, Action.status == ActionStatus.DONE)
+        .group_by(Action.kind)
+    ).all()}
+    proposals, decided = db.session.execute(
+        select(func.count(Proposal.id), func.count(Proposal.outcome))
+        .where(Proposal.project_id == project_id)
+    ).one()
+    return {
+        "actions": {kind: n for kind, (n, _p) in sorted(by_kind.items())},
+        "participants": int(sum(p for _n, p in by_kind.values())),
+        "proposals": int(proposals or 0),
+        "decided": int(decided or 0),
+    }

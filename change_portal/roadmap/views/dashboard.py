@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from change_portal.core import clock
 from change_portal.core.params import parse_int
 from change_portal.core.permissions import Role, role_required
+from change_portal.core.registry import render_hook
 from change_portal.extensions import db
 from change_portal.projects import queries as project_queries
 from change_portal.projects.models import Project, ProjectStatus
@@ -63,6 +64,7 @@ def dashboard():
         rows=rows, previous=previous, changes=changes, change_count=change_count,
         every_change=every_change, today=today,
         since_param=int(previous.timestamp()) if previous else None,
+        panels=render_hook("dashboard.panels", user=current_user),
     )
 
 
