@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import and_, func, literal, select, union_all
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from change_portal.core import clock
 from change_portal.core.models import utcnow
@@ -116,6 +116,14 @@ def meters(project_ids: list[int], now: datetime | None = None,
     return result
 
 
+def unanswered_count_column():
+    """Unanswered concerns of each project, as a column of a query on Project (saves
+    a statement where the projects are listed anyway)."""
+    return (select(func.count(Concern.id)).join(Action, Action.id == Concern.action_id)
+            .where(Action.project_id == Project.id, Concern.answer.is_(None))
+            .correlate(Project).scalar_subquery())
+
+
 def unanswered_concerns(project_ids: list[int]) -> dict[int, int]:
     rows = db.session.execute(
         select(Action.project_id, func.count(Concern.id))
@@ -161,12 +169,17 @@ class ProjectRow:
 
 
 def project_rows(projects: list[Project], now: datetime | None = None,
-                 brief: bool = False) -> list[ProjectRow]:
+                 brief: bool = False, unanswered: dict[int, int] | None = None
+                 ) -> list[ProjectRow]:
     """List rows with their figures: a fixed number of queries for any number of rows.
-    `brief` (the dashboard): meter and readiness only, no action or need counts."""
+    `brief` (the dashboard): meter and readiness only, no action or need counts.
+    `unanswered`: the unanswered concerns per project when the caller already has them."""
     ids = [p.id for p in projects]
     counts = action_counts(ids) if ids and not brief else {}
-    ms = meters(ids, now)
+    ms = meters(ids, now, concerns=unanswered is None)
+    for pid, n in (unanswered or {}).items():
+        if pid in ms:
+            ms[pid].unanswered = n
     ready = hook_values("project.readiness_many", projects)
     needs = {} if brief else hook_values("project.needs_many", projects)
     return [ProjectRow(p, counts.get(p.id, {}), ms[p.id], ready.get(p.id), needs.get(p.id))
@@ -208,11 +221,12 @@ def project_page(project: Project, user, today: date | None = None) -> ProjectPa
     today = today or clock.today()
     now = utcnow()
     # The page shows the actions' concerns, not their objectives or services.
+    # Concerns joined (a few per action): one statement for both.
     actions = list(db.session.scalars(
         select(Action).where(Action.project_id == project.id)
-        .options(selectinload(Action.concerns))
+        .options(joinedload(Action.concerns))
         .order_by(Action.planned_on, Action.id)
-    ).all())
+    ).unique().all())
     # The proposals with the reader's own position (the others count in the meter;
     # the page never lists every position).
     proposals: list[Proposal] = []

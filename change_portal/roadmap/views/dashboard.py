@@ -42,12 +42,15 @@ def dashboard():
     # asks for the full lists on the same page.
     actions = project_queries.dashboard_actions(
         org_id, today, 30, limit=None if every_action else ACTIONS_SHOWN)
-    projects = list(db.session.scalars(
-        select(Project).where(Project.organisation_id == org_id,
-                              Project.status != ProjectStatus.ABANDONED)
+    # The projects with their unanswered concerns in the same statement.
+    listed = db.session.execute(
+        select(Project, project_queries.unanswered_count_column())
+        .where(Project.organisation_id == org_id, Project.status != ProjectStatus.ABANDONED)
         .order_by(func.lower(Project.title), Project.id).limit(project_limit())
-    ).all())
-    rows = project_queries.project_rows(projects, brief=True)
+    ).all()
+    projects = [p for p, _n in listed]
+    rows = project_queries.project_rows(projects, brief=True,
+                                        unanswered={p.id: n for p, n in listed})
     every_change = request.args.get("changements") == "tous"
     # "Voir tout" keeps the visit it was offered from (this GET records a new one)
     since = _since(request.args.get("depuis")) if every_change else previous
