@@ -14,6 +14,7 @@ import forums
 from change_portal import cli
 from change_portal.accounts import services as account_services
 from change_portal.accounts import setup as accounts_setup
+from change_portal.core import cache as app_cache
 from change_portal.core import (  # noqa: F401 - retention job
     dates,
     excerpts,
@@ -71,6 +72,7 @@ def init_extensions(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     security.init_app(app)
+    app_cache.init_app(app)  # issue 15: Flask-Caching (Redis, or in-process when embedded)
     logging.getLogger("change_portal").setLevel(app.config.get("LOG_LEVEL", "INFO"))
 
 
