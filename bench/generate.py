@@ -30,6 +30,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bench import textgen as tg
+from bench.maturity_gen import ORDER as MATURITY_ORDER
+from bench.maturity_gen import add_maturity
 
 BENCH_DIR = Path(__file__).resolve().parent
 STATE_DIR = BENCH_DIR / ".state"
@@ -43,14 +45,14 @@ FULL = {
     "lesson_progress": 200_000, "topics": 5_000, "posts": 100_000, "needs": 10_000,
     "endorsements": 50_000, "projects": 2_000, "actions": 20_000, "positions": 100_000,
     "reactions": 20_000, "notifications_per_user": 2, "post_pool": 3_000, "lesson_pool": 400,
-    "text_pool": 600,
+    "text_pool": 600, "maturity_orgs": 950,
 }
 SMALL = {
     "orgs": 5, "big_weight": 2, "users": 400, "modules": 12, "lessons_per_module": 10,
     "lesson_progress": 4_000, "topics": 100, "posts": 2_000, "needs": 200,
     "endorsements": 1_000, "projects": 40, "actions": 400, "positions": 2_000,
     "reactions": 400, "notifications_per_user": 2, "post_pool": 300, "lesson_pool": 60,
-    "text_pool": 120,
+    "text_pool": 120, "maturity_orgs": 20,
 }
 SCALES = {"full": FULL, "small": SMALL}
 CHUNK = 5_000
@@ -658,6 +660,8 @@ class Generator:
         clock.lap("courses")
         self.forums()
         clock.lap("forums", f"{self.render_calls} renders in all")
+        add_maturity(self)
+        clock.lap("maturity", f"{self.manifest['maturity']['collectivites']} diagnoses")
         big = self.orgs[0]["id"]
         self.manifest["organisation_id"] = big
         self.manifest["slug"] = BIG
@@ -684,6 +688,7 @@ ORDER = [
     "course_lesson", "course_lesson_progress", "course_completion", "forum_category",
     "forum_topic", "forum_post", "forum_need", "forum_need_service", "forum_need_status_change",
     "forum_need_project", "forum_need_endorsement", "forum_reaction", "forum_notification",
+    *MATURITY_ORDER,
 ]
 
 
@@ -705,11 +710,16 @@ def library_lessons() -> list[str]:
 def insert_all(db, rows: dict[str, list[dict]], clock: Clock) -> None:
     from sqlalchemy import func, select
 
+    from change_portal.core.progress import Progress
+
     metadata = db.metadata
     missing = set(rows) - set(ORDER)
     if missing:
         raise SystemExit(f"no insertion order for {sorted(missing)}")
+
     engine = db.engine
+    total, done = sum(len(r) for r in rows.values()), 0
+    progress = Progress("  rows inserted")  # a bar on a terminal, a line per tenth otherwise
     with engine.begin() as conn:
         for name in ORDER:
             data = rows.get(name)
@@ -718,6 +728,8 @@ def insert_all(db, rows: dict[str, list[dict]], clock: Clock) -> None:
             table = metadata.tables[name]
             for i in range(0, len(data), CHUNK):
                 conn.execute(table.insert(), data[i:i + CHUNK])
+                done += len(data[i:i + CHUNK])
+                progress.update(done, total, name)
         if engine.dialect.name == "postgresql":
             for name in ORDER:
                 table = metadata.tables[name]
@@ -725,6 +737,7 @@ def insert_all(db, rows: dict[str, list[dict]], clock: Clock) -> None:
                     conn.execute(select(func.setval(
                         func.pg_get_serial_sequence(f'"{name}"', "id"),
                         select(func.max(table.c.id)).scalar_subquery())))
+    progress.close()
     clock.lap("bulk insert", f"{sum(len(r) for r in rows.values()):,} rows")
 
 
@@ -743,6 +756,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scale", choices=sorted(SCALES), default="small")
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--maturity-orgs", type=int, default=None,
+                        help="peer collectivités with a maturity diagnosis (default: the "
+                             "scale's; 995 on the small scale makes 1,000 collectivités)")
     args = parser.parse_args(argv)
     url = args.database_url
     clock = Clock()
@@ -758,12 +774,18 @@ def main(argv: list[str] | None = None) -> int:
         upgrade(revision="head")
         clock.lap("schema (flask db upgrade heads)")
         now = datetime.now(UTC).replace(microsecond=0)
-        gen = Generator(SCALES[args.scale], args.seed, now)
+        scale = dict(SCALES[args.scale])
+        if args.maturity_orgs is not None:
+            scale["maturity_orgs"] = args.maturity_orgs
+        gen = Generator(scale, args.seed, now)
         gen.build(generate_password_hash(PASSWORD), clock)
         insert_all(db, gen.rows, clock)
+        from change_portal.core.progress import Progress
         from forums import search
 
-        count = search.reindex_all()
+        indexing = Progress("  posts indexed")
+        count = search.reindex_all(on_progress=indexing.update)
+        indexing.close()
         db.session.commit()
         clock.lap("forums reindex (search.reindex_all)", f"{count:,} posts indexed")
         analyze(db)

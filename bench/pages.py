@@ -48,6 +48,20 @@ def pages(manifest: dict) -> list[PageSpec]:
                  "/feuille-de-route/tableau-de-bord"),
         PageSpec("opendata_json", "Données ouvertes (JSON)", "elected",
                  f"/api/v1/organisations/{slug}/roadmap"),
+        *maturity_pages(manifest),
+    ]
+
+
+def maturity_pages(manifest: dict) -> list[PageSpec]:
+    """The maturity results page and the published observatory (issue 13)."""
+    m = manifest.get("maturity")
+    if not m:
+        return []
+    return [
+        PageSpec("maturity_results", "Résultats du diagnostic de maturité", "elected",
+                 f"/maturite/diagnostic/{m['diagnosis']}/resultats"),
+        PageSpec("observatory", "Observatoire publié", "agent",
+                 f"/observatoire/{m['edition']}"),
     ]
 
 

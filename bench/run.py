@@ -380,7 +380,8 @@ def two_instances(url: str, manifest: dict, env_a: dict, env_b: dict, a: Server,
         first_429 = next((i for i, (_n, s) in enumerate(statuses) if s == 429), None)
         out["throttling_shared"] = {
             "attempts": statuses, "first_429_at_attempt": None if first_429 is None
-            else first_429 + 1, "limit_per_ip": env_a.get("LOGIN_LIMIT_IP", "6/60,30/3600"),
+            else first_429 + 1, "limit_per_account_address":
+            env_a.get("LOGIN_LIMIT_ACCOUNT_IP", "6/900,20/3600"),
             "ok": first_429 == 6,  # 3 failures on each instance, the 7th refused
         }
     finally:

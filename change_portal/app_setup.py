@@ -14,10 +14,12 @@ import forums
 from change_portal import cli
 from change_portal.accounts import services as account_services
 from change_portal.accounts import setup as accounts_setup
+from change_portal.core import cache as app_cache
 from change_portal.core import (  # noqa: F401 - retention job
     dates,
     excerpts,
     idempotency,
+    links,
     privacy,
     retention,
     security,
@@ -27,10 +29,12 @@ from change_portal.core.params import BoundedIntConverter
 from change_portal.core.permissions import ROLE_LABELS, Role, can
 from change_portal.core.views import bp as core_bp
 from change_portal.extensions import babel, csrf, db, login_manager, migrate
+from change_portal.maturity import setup as maturity_setup
 from change_portal.organisations import setup as organisations_setup
 from change_portal.organisations.models import of_name
 from change_portal.projects import setup as projects_setup
 from change_portal.roadmap import setup as roadmap_setup
+from change_portal.sharing import setup as sharing_setup
 
 
 def _select_locale() -> str:
@@ -59,7 +63,8 @@ def init_extensions(app: Flask) -> None:
     @login_manager.user_loader
     def load_user(token: str):
         return account_services.load_login_session(
-            token, idle_minutes=app.config["SESSION_IDLE_MINUTES"]
+            token, idle_minutes=app.config["SESSION_IDLE_MINUTES"],
+            max_age=app.permanent_session_lifetime,  # SESSION_MAX_HOURS
         )
 
     if app.config["PROXY_FIX_HOPS"]:
@@ -67,6 +72,7 @@ def init_extensions(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     security.init_app(app)
+    app_cache.init_app(app)  # issue 15: Flask-Caching (Redis, or in-process when embedded)
     logging.getLogger("change_portal").setLevel(app.config.get("LOG_LEVEL", "INFO"))
 
 
@@ -78,7 +84,7 @@ def register_blueprints(app: Flask) -> None:
     # receivers in its own init_app, in the order of the layers (projects before the
     # domains whose demo content links to projects).
     for domain in (organisations_setup, accounts_setup, roadmap_setup, projects_setup,
-                   courses, forums):
+                   maturity_setup, courses, forums, sharing_setup):
         domain.init_app(app)
 
 
@@ -89,10 +95,12 @@ def register_cli(app: Flask) -> None:
 def init_jinja(app: Flask) -> None:
     app.jinja_env.globals.update(can=can, Role=Role, ROLE_LABELS=ROLE_LABELS,
                                  get_locale=get_locale)
-    app.jinja_env.globals["submission_token_field"] = idempotency.submission_token_field
+    idempotency.init_app(app)
     app.jinja_env.filters["date_fr"] = dates.date_filter
     app.jinja_env.filters["datetime_fr"] = dates.datetime_filter
     app.jinja_env.filters["excerpt"] = excerpts.excerpt
+    # absolute links (e-mails, printed pages) where people reach the portal: core.links
+    app.jinja_env.globals["external_url"] = links.external_for
     # "de la Ville de …" in French, "of …" in other languages
     app.jinja_env.filters["of_name"] = lambda name: (
         of_name(name) if getattr(get_locale(), "language", "fr") == "fr" else f"of {name}")

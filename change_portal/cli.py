@@ -9,11 +9,13 @@ from flask import Flask, current_app
 from sqlalchemy import select
 from werkzeug.serving import run_simple
 
+from change_portal import server
 from change_portal.accounts import services as accounts
 from change_portal.core.connections import get_redis
 from change_portal.core.errors import DomainError
 from change_portal.core.jobs import start_ticker, tick
 from change_portal.core.permissions import Role
+from change_portal.core.progress import Progress
 from change_portal.core.worker import run_worker
 from change_portal.extensions import db
 from change_portal.organisations import demo
@@ -86,9 +88,10 @@ def demo_command(if_empty):
         click.echo("The demo collectivité already exists.")
         demo.print_accounts(click.echo)
         return
-    demo.load()
+    progress = Progress("Demo")
+    demo.load(on_progress=progress.update)
     db.session.commit()
-    click.echo("Demo collectivité loaded.")
+    progress.finish("Demo collectivité loaded.")
     demo.print_accounts(click.echo)
 
 
@@ -114,11 +117,19 @@ def worker(burst, fork, no_ticker):
 @click.command("serve")
 @click.option("--host", default="127.0.0.1")
 @click.option("--port", default=5000, type=int)
-def serve(host, port):
-    """Embedded server for one machine (no Redis): runs periodic jobs too."""
+@click.option("--workers", default=2, type=int, envvar="WEB_WORKERS", show_default=True,
+              help="gunicorn processes")
+@click.option("--threads", default=4, type=int, envvar="WEB_THREADS", show_default=True,
+              help="requests served at once by each process")
+@click.option("--dev", is_flag=True, help="Werkzeug's development server instead of gunicorn")
+def serve(host, port, workers, threads, dev):
+    """Embedded server for one machine (gunicorn, threaded; no Redis): runs periodic jobs too."""
     app = current_app._get_current_object()
-    stop = start_ticker(app)
     click.echo(f" * Portail : http://{host}:{port}  (Ctrl+C pour arrêter)")
+    if not dev:
+        server.serve(app, host=host, port=port, workers=workers, threads=threads)
+        return
+    stop = start_ticker(app)
     try:
         # run_simple, not app.run(): Flask ignores app.run() inside a CLI command.
         run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=False)

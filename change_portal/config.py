@@ -79,6 +79,11 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "UPLOAD_DIR": os.environ.get("UPLOAD_DIR") or str(instance_path / "uploads"),
         # Public base URL used in emails sent from jobs (no request there).
         "BASE_URL": os.environ.get("BASE_URL", "http://127.0.0.1:5000"),
+        # Hosts the portal answers on (comma separated, e.g. "portail.example.fr,
+        # 10.0.0.5"): Flask refuses other Host headers, and e-mail links use the one a
+        # request came in on (core.links). Unset: every host is served, links use BASE_URL.
+        "TRUSTED_HOSTS": [h.strip() for h in os.environ["TRUSTED_HOSTS"].split(",")
+                          if h.strip()] if os.environ.get("TRUSTED_HOSTS") else None,
         # Sessions: cookie holds only an opaque id; the server keeps the session row.
         "SESSION_COOKIE_NAME": "cp_session",
         "SESSION_COOKIE_HTTPONLY": True,
@@ -92,8 +97,16 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "BABEL_DEFAULT_TIMEZONE": "Europe/Paris",
         "LANGUAGES": ["fr", "en"],
         # Login throttling: "count/seconds" windows, comma separated.
-        "LOGIN_LIMIT_IP": os.environ.get("LOGIN_LIMIT_IP", "6/60,30/3600"),
-        "LOGIN_LIMIT_ACCOUNT": os.environ.get("LOGIN_LIMIT_ACCOUNT", "10/900,100/3600"),
+        # Policy in accounts/login.py and SECURITY.md: per address (a town hall shares
+        # one), per account × address (strict), per account (a ceiling over every
+        # address), per remembered device (the right person on their usual machine).
+        "LOGIN_LIMIT_IP": os.environ.get("LOGIN_LIMIT_IP", "20/60,200/3600"),
+        "LOGIN_LIMIT_ACCOUNT_IP": os.environ.get("LOGIN_LIMIT_ACCOUNT_IP", "6/900,20/3600"),
+        "LOGIN_LIMIT_ACCOUNT": os.environ.get("LOGIN_LIMIT_ACCOUNT", "30/900,100/3600,300/86400"),
+        "LOGIN_LIMIT_DEVICE": os.environ.get("LOGIN_LIMIT_DEVICE", "10/900,30/3600"),
+        "LOGIN_DEVICE_DAYS": _int("LOGIN_DEVICE_DAYS", 90),
+        # Password-reset emails per account (the login ceiling is too loose for mail).
+        "RESET_LIMIT_ACCOUNT": os.environ.get("RESET_LIMIT_ACCOUNT", "5/900,20/86400"),
         "INVITATION_DAYS": _int("INVITATION_DAYS", 7),
         # Audit history and notifications older than this are purged daily.
         "RETENTION_DAYS": _int("RETENTION_DAYS", 365),

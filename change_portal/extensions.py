@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+import sqlite3
+
 from flask_babel import Babel
 from flask_login import LoginManager
 from flask_migrate import Migrate
@@ -47,11 +50,57 @@ def _sqlite_pragmas(dbapi_connection, _record):
     cursor.close()
 
 
+# --- SQLite transactions (embedded mode) --------------------------------------
+# Reads never take the write lock: transactions begin DEFERRED and, in WAL mode,
+# readers run beside a writer on their own snapshot. A transaction takes the write
+# lock only at its first write, so it holds it from there to its commit (short: a
+# view writes, commits, then renders or redirects).
+#
+# SQLite cannot wait for the write lock inside a transaction that has already
+# read: the busy handler is skipped there (waiting could deadlock), and once
+# another writer has committed, the old snapshot may not write at all
+# (SQLITE_BUSY_SNAPSHOT). Both answer "database is locked" at once. So at the
+# first write of a transaction that has only read, we end the read (COMMIT: it
+# wrote nothing) and start BEGIN IMMEDIATE, which does wait (busy_timeout) and
+# writes on a fresh snapshot. The reads made before it may then be slightly older
+# than the write: the semantics of PostgreSQL's default READ COMMITTED, which the
+# portal already runs under in production (unique constraints and conditional
+# updates guard the races that matter, on both engines).
+# Not done when a SAVEPOINT is open (the COMMIT would end it): the tests' own
+# transactions only; there the write upgrades the transaction in place.
+_WRITE_RE = re.compile(r"\s*(INSERT|UPDATE|DELETE|REPLACE|CREATE|DROP|ALTER)\b", re.I)
+
+
 @event.listens_for(Engine, "begin")
 def _sqlite_begin(conn):
-    # IMMEDIATE takes the write lock up front: a deferred transaction that reads
-    # then writes fails at once with "database is locked" when another one is
-    # writing (SQLite cannot wait there without risking a deadlock). Readers are
-    # not blocked in WAL mode; writers queue behind busy_timeout.
     if conn.dialect.name == "sqlite":
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        conn.exec_driver_sql("BEGIN")
+        conn.info["cp_txn"] = "read"
+
+
+@event.listens_for(Engine, "savepoint")
+def _sqlite_savepoint(conn, _name):
+    if conn.dialect.name == "sqlite" and conn.info.get("cp_txn") == "read":
+        conn.info["cp_txn"] = "savepoint"
+
+
+@event.listens_for(Engine, "before_cursor_execute")
+def _sqlite_first_write(conn, cursor, statement, _params, _context, _many):
+    if conn.info.get("cp_txn") != "read" or conn.dialect.name != "sqlite":
+        return
+    if not _WRITE_RE.match(statement):
+        return
+    conn.info["cp_txn"] = "write"
+    if not conn.in_transaction():
+        return
+    try:
+        cursor.execute("COMMIT")
+    except sqlite3.OperationalError:
+        return  # a read still in progress: write in place, as a plain deferred transaction
+    cursor.execute("BEGIN IMMEDIATE")
+
+
+@event.listens_for(Engine, "commit")
+@event.listens_for(Engine, "rollback")
+def _sqlite_end(conn):
+    conn.info.pop("cp_txn", None)

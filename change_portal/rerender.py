@@ -41,6 +41,10 @@ PLAIN_FIELDS = (
     Field("project_action", "minutes", "minutes_html"),
     Field("project_proposal", "body", "body_html"),
     Field("roadmap_objective", "description", "description_html"),
+    # retours d'expérience (published snapshots keep the HTML they were validated with)
+    Field("sharing_fiche", "difficulties", "difficulties_html"),
+    Field("sharing_question", "body", "body_html"),
+    Field("sharing_event", "programme", "programme_html"),
 )
 
 

@@ -23,4 +23,5 @@ def init_app(app: Flask) -> None:
     register("project.readiness", hooks.project_readiness)
     register("project.readiness_many", hooks.project_readiness_many)
     register("project.panels", hooks.project_panel)
+    register("maturity.theme_modules", hooks.maturity_theme_modules)
     register_provider(privacy.PROVIDER)

@@ -8,6 +8,7 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
+from change_portal.core.progress import Progress
 from change_portal.extensions import db
 from change_portal.organisations.models import Organisation
 from courses import importer
@@ -29,12 +30,13 @@ def sync_command(paths, slug):
             select(Organisation.id).where(Organisation.slug == slug))
         if organisation_id is None:
             raise click.ClickException(f"no collectivité with slug {slug!r}")
-    report = importer.sync(list(paths) or None, organisation_id)
+    progress = Progress("Modules")
+    report = importer.sync(list(paths) or None, organisation_id, on_progress=progress.update)
     db.session.commit()
     for line in report.errors:
         click.echo(line, err=True)
     for line in report.warnings:
         click.echo(f"attention : {line}", err=True)
-    click.echo(f"Modules : {report.summary()}")
+    progress.finish(f"Modules : {report.summary()}")
     if not report.ok:
         raise SystemExit(1)

@@ -12,7 +12,7 @@ from change_portal.core import clock
 from change_portal.core.permissions import Role
 from change_portal.extensions import db
 from courses import queries
-from courses.models import Module, ModuleVersion
+from courses.models import Competence, Module, ModuleVersion
 
 
 def todo_panel(user) -> Markup | None:
@@ -64,3 +64,32 @@ def project_panel(project, user) -> Markup | None:
         "courses/_project_panel.html", project=project,
                                   required=required, readiness=readiness, can_edit=can_edit,
                                   choices=choices))
+
+
+def maturity_theme_modules(tags_by_theme: dict, organisation_id: int) -> dict:
+    """Receiver of "maturity.theme_modules": the published modules (shared or of
+    this collectivité) whose competences match each theme's tags, in one query.
+    Returns {theme slug: [(title, module id)]}."""
+    names = sorted({tag for tags in tags_by_theme.values() for tag in tags})
+    if not names:
+        return {}
+    rows = db.session.execute(
+        select(Competence.name, ModuleVersion.title, ModuleVersion.module_id)
+        .join(ModuleVersion, ModuleVersion.id == Competence.version_id)
+        .join(Module, Module.id == ModuleVersion.module_id)
+        .where(Competence.name.in_(names), ModuleVersion.is_current.is_(True),
+               ModuleVersion.status == "published", queries.visible(organisation_id))
+        .order_by(ModuleVersion.title)).all()
+    by_tag: dict[str, list] = {}
+    for name, title, module_id in rows:
+        by_tag.setdefault(name, []).append((title, module_id))
+    result = {}
+    for slug, tags in tags_by_theme.items():
+        seen, items = set(), []
+        for tag in tags:
+            for title, module_id in by_tag.get(tag, []):
+                if module_id not in seen:
+                    seen.add(module_id)
+                    items.append((title, module_id))
+        result[slug] = items[:5]
+    return result

@@ -112,11 +112,12 @@ def import_module(parsed: course_format.ParsedModule, organisation_id: int | Non
 
 
 def sync(paths: list[Path] | None = None, organisation_id: int | None = None,
-         actor=None) -> SyncReport:
+         actor=None, on_progress=None) -> SyncReport:
     """Import every module found under `paths` (default: the shipped library).
 
     Each module is parsed first, then written inside a savepoint: a module with
     an error leaves the database as it was, the others are still imported.
+    `on_progress(done, total, slug)` is called after each module folder.
     """
     report = SyncReport()
     dirs: list[Path] = []
@@ -128,7 +129,9 @@ def sync(paths: list[Path] | None = None, organisation_id: int | None = None,
     duplicates = course_format.check_duplicate_slugs(dirs)
     report.errors.extend(str(issue) for issue in duplicates)
     bad = {issue.path for issue in duplicates}
-    for directory in dirs:
+    for done, directory in enumerate(dirs, 1):
+        if on_progress is not None:
+            on_progress(done, len(dirs), directory.name)
         if f"{directory.parent.name}/{directory.name}" in bad:
             continue
         try:

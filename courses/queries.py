@@ -6,7 +6,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import abort
-from sqlalchemy import Select, String, and_, cast, exists, func, or_, select
+from sqlalchemy import (
+    Select,
+    String,
+    and_,
+    case,
+    cast,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import aliased, selectinload
 
 from change_portal.accounts.models import User
@@ -353,13 +365,15 @@ def required_modules(project_ids) -> dict[int, list[ModuleVersion]]:
 
 def readiness_many(projects) -> dict[int, dict]:
     """For each project: required modules, active agents of its services, and
-    how many completed every required module. Three queries for any number."""
+    how many completed every required module. One query for any number."""
     ids = [p.id for p in projects]
     result = {pid: {"required": 0, "ready_agents": 0, "total_agents": 0, "percent": 0.0}
               for pid in ids}
     if not ids:
         return result
     orgs = {p.id: p.organisation_id for p in projects}
+    # One statement: the required counts, and per (project, collectivité) the agents
+    # and those who completed every required module (UNION ALL of the two shapes).
     agents = (
         select(project_service.c.project_id.label("pid"), User.id.label("uid"),
                User.organisation_id.label("oid"))
@@ -368,30 +382,36 @@ def readiness_many(projects) -> dict[int, dict]:
                User.erased_at.is_(None))
         .distinct().subquery()
     )
-    required = dict(db.session.execute(
-        select(ProjectModule.project_id, func.count()).where(ProjectModule.project_id.in_(ids))
-        .group_by(ProjectModule.project_id)).all())
-    totals: dict[int, int] = {}
-    for pid, oid, count in db.session.execute(
-            select(agents.c.pid, agents.c.oid, func.count()).group_by(agents.c.pid, agents.c.oid)):
-        if orgs.get(pid) == oid:
-            totals[pid] = totals.get(pid, 0) + count
+    req = (select(ProjectModule.project_id.label("pid"), func.count().label("n"))
+           .where(ProjectModule.project_id.in_(ids)).group_by(ProjectModule.project_id)
+           .subquery())
     per_agent = (
         select(agents.c.pid, agents.c.uid, agents.c.oid, func.count(Completion.id).label("n"))
-        .join(ProjectModule, ProjectModule.project_id == agents.c.pid)
-        .join(Completion, and_(Completion.module_id == ProjectModule.module_id,
-                               Completion.user_id == agents.c.uid))
+        .select_from(agents)
+        .outerjoin(ProjectModule, ProjectModule.project_id == agents.c.pid)
+        .outerjoin(Completion, and_(Completion.module_id == ProjectModule.module_id,
+                                    Completion.user_id == agents.c.uid))
         .group_by(agents.c.pid, agents.c.uid, agents.c.oid).subquery()
     )
-    req = (select(ProjectModule.project_id.label("pid"), func.count().label("n"))
-           .where(ProjectModule.project_id.in_(ids)).group_by(ProjectModule.project_id).subquery())
+    by_agents = (
+        select(literal("a").label("part"), per_agent.c.pid, per_agent.c.oid,
+               func.count().label("total"),
+               func.sum(case((per_agent.c.n == func.coalesce(req.c.n, 0), 1), else_=0))
+               .label("ready"))
+        .select_from(per_agent).outerjoin(req, req.c.pid == per_agent.c.pid)
+        .group_by(per_agent.c.pid, per_agent.c.oid)
+    )
+    by_required = select(literal("r").label("part"), req.c.pid, literal(None).label("oid"),
+                         req.c.n, literal(0))
+    required: dict[int, int] = {}
+    totals: dict[int, int] = {}
     ready: dict[int, int] = {}
-    for pid, oid, count in db.session.execute(
-            select(per_agent.c.pid, per_agent.c.oid, func.count())
-            .join(req, and_(req.c.pid == per_agent.c.pid, req.c.n == per_agent.c.n))
-            .group_by(per_agent.c.pid, per_agent.c.oid)):
-        if orgs.get(pid) == oid:
-            ready[pid] = ready.get(pid, 0) + count
+    for part, pid, oid, total, n_ready in db.session.execute(union_all(by_required, by_agents)):
+        if part == "r":
+            required[pid] = total
+        elif orgs.get(pid) == oid:
+            totals[pid] = totals.get(pid, 0) + total
+            ready[pid] = ready.get(pid, 0) + (n_ready or 0)
     for pid in ids:
         total = totals.get(pid, 0)
         n_required = required.get(pid, 0)

@@ -32,6 +32,7 @@ def init_app(app: Flask) -> None:
     demo_loaded.connect(demo.load_demo, weak=False)
     registry.register("project.panels", hooks.project_panel)
     registry.register("project.needs_many", hooks.project_needs_many)
+    registry.register("project.need_titles", hooks.project_need_titles)
     registry.register("retention.purge", hooks.purge_old_notifications)
     register_panel(hooks.home_panel, order=40)
     app.context_processor(hooks.unread_context)

@@ -6,6 +6,7 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
+from change_portal.core.progress import Progress
 from change_portal.extensions import db
 from change_portal.organisations.models import Organisation
 from forums import notify, search
@@ -19,9 +20,10 @@ forums_cli = AppGroup("forums", help="Forums et besoins des usagers.")
               help="Only this collectivité (all by default).")
 def reindex(organisation_id: int | None) -> None:
     """Rebuild the full-text search index from the posts."""
-    count = search.reindex_all(organisation_id)
+    progress = Progress("Messages")
+    count = search.reindex_all(organisation_id, on_progress=progress.update)
     db.session.commit()
-    click.echo(f"{count} messages indexed.")
+    progress.finish(f"{count} messages indexed.")
 
 
 @forums_cli.command("digest")

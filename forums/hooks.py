@@ -39,6 +39,12 @@ def project_needs_many(projects) -> dict[int, int]:
     return queries.need_counts_for_projects([p.id for p in projects])
 
 
+def project_need_titles(project) -> list[str]:
+    """Titles of the needs linked to a project (never their authors): what a fiche
+    retour d'expérience cites (change_portal.sharing)."""
+    return [need.topic.title for need, _count in queries.needs_of_project(project)]
+
+
 def unread_context() -> dict:
     """`forums_notifications()` for the header: None for visitors, else the unread
     count (one COUNT query, only when the header calls it) and the page's URL."""

@@ -16,12 +16,13 @@ import re
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from flask import current_app, url_for
+from flask import has_request_context, request, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, case, func, or_, select, update
 
 from change_portal.accounts.models import User
+from change_portal.core import links
 from change_portal.core.errors import DomainError
 from change_portal.core.mail import build_message, send_message
 from change_portal.core.models import utcnow
@@ -213,10 +214,30 @@ def notify_topic_followers(actor: User | None, topic: Topic, text: str, kind: st
 
 # --- reading -----------------------------------------------------------------------
 
+_UNREAD_SEEN = "change_portal.forums_unread"  # request.environ: (user id, count) of this request
+
+
 def unread_count(user: User) -> int:
-    """One COUNT query (shown in the header of every page)."""
+    """One COUNT query (shown in the header of every page), none when this request
+    already counted (see `unread_counts`)."""
+    if has_request_context():
+        seen = request.environ.get(_UNREAD_SEEN)
+        if seen is not None and seen[0] == user.id:
+            return seen[1]
     return db.session.scalar(select(func.count(Notification.id)).where(
         Notification.user_id == user.id, Notification.read_at.is_(None))) or 0
+
+
+def unread_counts(user: User, topic_id: int) -> tuple[int, int]:
+    """(unread notifications, those of this topic) in one query; the header's count
+    of the same request reuses the first instead of counting again."""
+    total, here = db.session.execute(
+        select(func.count(Notification.id),
+               func.coalesce(func.sum(case((Notification.topic_id == topic_id, 1), else_=0)), 0))
+        .where(Notification.user_id == user.id, Notification.read_at.is_(None))).one()
+    if has_request_context():
+        request.environ[_UNREAD_SEEN] = (user.id, total)
+    return total, here
 
 
 def mark_topic_read(user: User, topic_id: int) -> None:
@@ -254,7 +275,7 @@ def set_preference(user: User, mode: str) -> NotificationPreference:
 # --- emails ------------------------------------------------------------------------
 
 def _topic_url(topic_id: int | None) -> str:
-    base = current_app.config.get("BASE_URL") or current_app.config.get("PUBLIC_URL") or ""
+    base = links.base_url()
     if topic_id is None:
         return base.rstrip("/") + "/forums/notifications"
     try:
@@ -281,7 +302,7 @@ def email_one(notification: Notification) -> bool:
               "notification. Modifiez ce choix dans « Mes notifications »."),
         ])
         msg = build_message(user.email, _("Forums : %(text)s", text=notification.text)[:200],
-                            body)
+                            body, manage_url=links.external_for("forums.notifications"))
     send_message(msg, key=f"forum-notif-{notification.id}")
     notification.emailed_at = utcnow()
     return True
@@ -352,7 +373,8 @@ def _send_digest(user_id: int, now: datetime, threshold: datetime) -> int:
         lines += ["", _("Vous recevez ce résumé une fois par jour. Modifiez ce choix dans "
                         "« Mes notifications ».")]
         msg = build_message(user.email, _("Forums : votre résumé du jour (%(n)d)", n=len(items)),
-                            "\n".join(lines))
+                            "\n".join(lines),
+                            manage_url=links.external_for("forums.notifications"))
     day = threshold.astimezone(PARIS).date().isoformat()
     send_message(msg, key=f"forum-digest-{user_id}-{day}")  # commits: see its docstring
     for n in items:

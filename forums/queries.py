@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import Select, case, func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from change_portal.accounts import queries as account_queries
 from change_portal.accounts.models import User
@@ -36,12 +36,13 @@ from forums.models import (
 
 
 def visible_categories(user: User) -> list[Category]:
-    """The categories of the user's collectivité they may see (2-3 queries)."""
+    """The categories of the user's collectivité they may see (one query: the few
+    services and moderators of each category are joined, not fetched apart)."""
     cats = db.session.scalars(
         select(Category).where(Category.organisation_id == user.organisation_id)
-        .options(selectinload(Category.services), selectinload(Category.moderators))
+        .options(joinedload(Category.services), joinedload(Category.moderators))
         .order_by(Category.position, Category.name)
-    ).all()
+    ).unique().all()
     return [c for c in cats if can_see_category(user, c)]
 
 
@@ -248,7 +249,7 @@ def needs_of_project(project: Project) -> list[tuple[Need, int]]:
         .outerjoin(counts, counts.c.need_id == Need.id)
         .where(NeedProject.project_id == project.id,
                Need.organisation_id == project.organisation_id)
-        .options(selectinload(Need.topic))
+        .options(joinedload(Need.topic))
         .order_by(func.coalesce(counts.c.n, 0).desc(), Need.id)
     ).all()
     return [(r[0], r[1]) for r in rows]

@@ -1,15 +1,6 @@
-"""The search adapter: one small module, two engines.
-
-- SQLite: an FTS5 table `forum_search_fts(title, body)` whose rowid is
-  `forum_search.id`, tokenised with `unicode61 remove_diacritics 2`, ranked by bm25.
-- PostgreSQL: a generated column `forum_search.tsv` =
-  `to_tsvector('french', title || ' ' || body)` with a GIN index, queried with
-  `websearch_to_tsquery('french', …)` and ranked by `ts_rank`.
-
-On both, the text is normalised in Python before it is stored and before it is
-searched (`normalise`): lower case, accents removed, a trailing s/x dropped on words
-of more than 3 letters. So "démarche", "Démarches" and "demarches" meet, and
-PostgreSQL needs no `unaccent` extension (which would need a superuser).
+"""Search of the forums, on the core's two-engine adapter (change_portal/core/search.py):
+the FTS5 table `forum_search_fts` on SQLite, the `forum_search.tsv` column on
+PostgreSQL, text normalised in Python (accents, plurals) on both.
 
 Callers: services call `index_post` / `unindex_post` on every write;
 `search(...)` answers the search page; `reindex_all()` serves `flask forums reindex`.
@@ -17,48 +8,16 @@ Callers: services call `index_post` / `unindex_post` on every write;
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, literal_column, select, text
+from sqlalchemy import delete, func, select
 
+from change_portal.core import search as engine
+from change_portal.core.search import STOPWORDS, normalise, query_terms  # noqa: F401
 from change_portal.extensions import db
 from forums.models import Need, Post, SearchEntry, Topic
 
 FTS_TABLE = "forum_search_fts"
-STOPWORDS = {
-    "le", "la", "les", "de", "des", "du", "un", "une", "et", "au", "aux", "en", "pour",
-    "sur", "dans", "par", "que", "qui", "ou", "ne", "pas", "est", "il", "elle", "on",
-}  # fmt: skip
-_WORD = re.compile(r"\w+", re.UNICODE)
-
-
-def _strip_accents(value: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", value)
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
-def _word(word: str) -> str:
-    if len(word) > 3 and word[-1] in "sx":
-        return word[:-1]
-    return word
-
-
-def normalise(value: str) -> str:
-    """Text as indexed and searched: lower case, no accents, simple plurals dropped."""
-    words = _WORD.findall(_strip_accents(value or "").lower())
-    return " ".join(_word(w) for w in words)
-
-
-def query_terms(query: str) -> list[str]:
-    """The words of a search query worth matching (max 12)."""
-    terms = [w for w in normalise(query).split() if len(w) > 1 and w not in STOPWORDS]
-    return list(dict.fromkeys(terms))[:12]
-
-
-def _dialect() -> str:
-    return db.session.get_bind().dialect.name
 
 
 # --- writing ----------------------------------------------------------------------
@@ -83,13 +42,7 @@ def index_post(post: Post) -> None:
         db.session.add(entry)
     entry.title, entry.body, entry.topic_id = title, body, topic.id
     db.session.flush()
-    if _dialect() == "sqlite":
-        db.session.execute(text(f"DELETE FROM {FTS_TABLE} WHERE rowid = :id"),  # noqa: S608
-                           {"id": entry.id})
-        db.session.execute(
-            text(f"INSERT INTO {FTS_TABLE} (rowid, title, body) VALUES (:id, :t, :b)"),  # noqa: S608
-            {"id": entry.id, "t": title, "b": body},
-        )
+    engine.fts_write(FTS_TABLE, entry.id, title, body)
 
 
 def reindex_topic_title(topic: Topic) -> None:
@@ -99,28 +52,28 @@ def reindex_topic_title(topic: Topic) -> None:
         index_post(first)
 
 
-def reindex_all(organisation_id: int | None = None) -> int:
-    """Rebuild the index from the posts (all collectivités by default)."""
+def reindex_all(organisation_id: int | None = None, on_progress=None) -> int:
+    """Rebuild the index from the posts (all collectivités by default);
+    `on_progress(done, total, "")` is called every 100 posts and at the end."""
     stmt = select(Post)
     if organisation_id is not None:
         stmt = stmt.where(Post.organisation_id == organisation_id)
-    if _dialect() == "sqlite":
-        if organisation_id is None:
-            db.session.execute(text(f"DELETE FROM {FTS_TABLE}"))  # noqa: S608
-        else:
-            db.session.execute(
-                text(f"DELETE FROM {FTS_TABLE} WHERE rowid IN "  # noqa: S608
-                     "(SELECT id FROM forum_search WHERE organisation_id = :o)"),
-                {"o": organisation_id},
-            )
+    if organisation_id is None:
+        engine.fts_delete(FTS_TABLE)
+    else:
+        engine.fts_delete_where(FTS_TABLE, "SELECT id FROM forum_search WHERE organisation_id = :o",
+                                {"o": organisation_id})
     wipe = delete(SearchEntry)
     if organisation_id is not None:
         wipe = wipe.where(SearchEntry.organisation_id == organisation_id)
     db.session.execute(wipe)
     count = 0
-    for post in db.session.scalars(stmt).all():
+    posts = db.session.scalars(stmt).all()
+    for post in posts:
         index_post(post)
         count += 1
+        if on_progress is not None and (count % 100 == 0 or count == len(posts)):
+            on_progress(count, len(posts), "")
     return count
 
 
@@ -140,21 +93,8 @@ def search(organisation_id: int, category_ids: list[int], query: str, *, limit: 
     terms = query_terms(query)
     if not terms or not category_ids:
         return [], 0
-    if _dialect() == "postgresql":
-        tsv = literal_column("forum_search.tsv")
-        tsq = func.websearch_to_tsquery(literal_column("'french'::regconfig"), " ".join(terms))
-        rank = func.ts_rank(tsv, tsq)
-        base = select(SearchEntry.id, SearchEntry.topic_id, SearchEntry.post_id,
-                      rank.label("rank")).where(tsv.op("@@")(tsq))
-        order = [rank.desc(), SearchEntry.id.desc()]
-    else:
-        fts_query = " ".join('"' + t.replace('"', "") + '"' for t in terms)
-        fts = text(f"SELECT rowid AS rid, bm25({FTS_TABLE}, 5.0, 1.0) AS score "  # noqa: S608
-                   f"FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :q").bindparams(q=fts_query)
-        sub = fts.columns(db.column("rid"), db.column("score")).subquery("fts")
-        base = select(SearchEntry.id, SearchEntry.topic_id, SearchEntry.post_id,
-                      (-sub.c.score).label("rank")).join(sub, sub.c.rid == SearchEntry.id)
-        order = [sub.c.score.asc(), SearchEntry.id.desc()]
+    base, order = engine.ranked(SearchEntry, FTS_TABLE, terms, SearchEntry.id,
+                                SearchEntry.topic_id, SearchEntry.post_id)
     base = (
         base.join(Post, Post.id == SearchEntry.post_id)
         .join(Topic, Topic.id == SearchEntry.topic_id)

@@ -163,13 +163,14 @@ def check_flood(actor: User) -> None:
     """Refuse when the person posted too much in a short time (FORUMS_POST_LIMIT,
     default 10 posts per 5 minutes)."""
     limits = ratelimit.parse_limits(current_app.config.get("FORUMS_POST_LIMIT", "10/300"))
-    wait = ratelimit.retry_after(f"forum-post:{actor.id}", limits)
+    # Counted first, atomically (ratelimit.consume): a burst of posts cannot slip
+    # past the limit; a refused one is not counted.
+    wait = ratelimit.consume([(f"forum-post:{actor.id}", limits)]).wait
     if wait:
         minutes = (wait + 59) // 60
         raise PostingTooFast(
             _("Vous avez publié beaucoup de messages en peu de temps. Votre texte est conservé "
               "ci-dessous : réessayez dans %(n)d minute(s).", n=minutes), wait)
-    ratelimit.hit(f"forum-post:{actor.id}", limits)
 
 
 def preview(actor: User, body: str) -> str:

@@ -39,6 +39,9 @@ def _test_config() -> dict:
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         "LOGIN_LIMIT_IP": "1000/60",
         "LOGIN_LIMIT_ACCOUNT": "1000/60",
+        "LOGIN_LIMIT_ACCOUNT_IP": "1000/60",
+        "LOGIN_LIMIT_DEVICE": "1000/60",
+        "RESET_LIMIT_ACCOUNT": "1000/60",
         "SERVER_NAME": None,
     }
 

@@ -76,6 +76,8 @@ class LiveServer:
                 "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
                 "LOGIN_LIMIT_IP": "10000/60",
                 "LOGIN_LIMIT_ACCOUNT": "10000/60",
+                "LOGIN_LIMIT_ACCOUNT_IP": "10000/60",
+                "LOGIN_LIMIT_DEVICE": "10000/60",
                 **(config or {}),
             })
         finally:

@@ -51,8 +51,6 @@ PAGES = {
     "opendata_json": ("elected", "/api/v1/organisations/{slug}/roadmap"),
 }
 OVER_BUDGET = {  # fixes in bench/README.md "Findings"
-    "project": "27 queries: fix 6 (panels, positions listed in full)",
-    "dashboard": "23 queries: fix 5",
 }
 
 
@@ -133,3 +131,125 @@ def test_page_queries_do_not_grow_and_stay_within_budget(app, client, platform, 
     big, small = counts.values()
     assert big == small, f"{page}: {counts} (queries grow with the data)"
     assert big <= BUDGET, f"{page}: {big} queries (budget {BUDGET})"
+
+
+# --- maturity observatory (issue 13): results and observatory pages ---------------------------
+
+MATURITY_BUDGET = 12
+MATURITY_PAGES = {
+    "maturity_results": ("elected", "/maturite/diagnostic/{diagnosis}/resultats"),
+    "maturity_diagnosis": ("admin", "/maturite/diagnostic/{diagnosis}"),
+    "maturity_theme": ("admin", "/maturite/diagnostic/{diagnosis}/themes/cybersecurite"),
+    "maturity_observatory": ("operator", "/plateforme/maturite/editions/{closed}/observatoire"),
+    "maturity_public_observatory": ("agent", "/observatoire/{closed_slug}"),
+    "maturity_observatory_json": ("agent", "/api/v1/observatoire/{closed_slug}"),
+}
+
+
+def _maturity_world(peers: int) -> dict:
+    """One collectivité with a submitted diagnosis (all themes answered, comments),
+    `peers` other respondents, in an open edition and a closed published one."""
+    from change_portal.core.models import utcnow
+    from change_portal.maturity import jobs
+    from tests.maturity import factories as mf
+
+    ref = mf.shipped_referential()
+    mf.create_edition(ref, status="closed")  # an earlier edition: evolution computed
+    closed = mf.create_edition(ref, status="closed")
+    edition = mf.create_edition(ref)
+    org = factories.create_organisation()
+    users = {role: factories.create_user(None if role == "operator" else org, [role]).id
+             for role in ("elected", "admin", "agent", "operator")}
+    full = {slug: [3, 2, 4, 1, 2] for slug in mf.statements_of(ref)}
+    diagnosis = None
+    for ed in (closed, edition):
+        d = mf.submitted_diagnosis(ref, full, org=org, edition=ed)
+        for i in range(peers):
+            mf.submitted_diagnosis(ref, {s: [i % 6] * 5 for s in full},
+                                   org=factories.create_organisation(), edition=ed)
+        for row in db.session.scalars(db.select(mf.Diagnosis).where(
+                mf.Diagnosis.edition_id == ed.id)):
+            from change_portal.maturity import services
+
+            row.theme_levels, row.overall_level = services.compute_levels(row)
+            row.stratum_kind, row.stratum_band = "commune", "3500-9999"
+        jobs.refresh_distributions(ed.id)
+        diagnosis = d
+    closed.published_at = utcnow()
+    db.session.flush()
+    return {"users": users, "diagnosis": diagnosis.id, "closed": closed.id,
+            "closed_slug": closed.slug}
+
+
+@pytest.mark.parametrize("page", list(MATURITY_PAGES))
+def test_maturity_pages_query_budget(app, client, page):
+    role, template = MATURITY_PAGES[page]
+    counts = []
+    for peers in (5, 20):
+        world = _maturity_world(peers)
+        path = template.format(**world)
+        status, queries, converts = _measure(app, client, world["users"][role], path)
+        assert status == 200, path
+        assert converts == 0, f"{path} renders Markdown on GET"
+        counts.append(queries)
+    assert counts[0] == counts[1], f"{page}: {counts} (queries grow with the respondents)"
+    assert counts[0] <= MATURITY_BUDGET, f"{page}: {counts[0]} queries"
+
+
+# --- retours d'expérience (change_portal.sharing): ≤ 12 queries, constant ------------
+
+SHARING_BUDGET = 12
+SHARING_PAGES = {
+    "sharing_catalogue": "/retours-experience/",
+    "sharing_search": "/retours-experience/?q=rendez+vous&theme=donnees&tri=interet",
+    "sharing_fiche": "/retours-experience/{fiche}",
+    "sharing_events": "/retours-experience/journees",
+    "sharing_event": "/retours-experience/journees/{event}",
+}
+
+
+def _sharing_world(n: int) -> dict:
+    """n published fiches of n collectivités, each with questions, answers and
+    interest, one event presenting them all; a reader of another collectivité."""
+    from datetime import date
+
+    from change_portal.sharing import events, qa, services
+    from change_portal.sharing.models import EventProposal
+    from tests.sharing.factories import published_fiche
+
+    reader_org = factories.create_organisation()
+    reader = factories.create_user(reader_org, ["agent"])
+    operator = factories.create_user(None, ["operator"])
+    event = events.save_event(operator, title="Journée", held_on=date(2031, 1, 1),
+                              programme="*Programme*")
+    fiches = []
+    for i in range(n):
+        org = factories.create_organisation()
+        fiche = published_fiche(org, title=f"Rendez-vous en ligne {i}",
+                                themes=["donnees", "inclusion"])
+        for _ in range(n):
+            asker = factories.create_user(factories.create_organisation(), ["agent"])
+            question = qa.ask(asker, fiche, "Combien de **temps** ?", rate_limited=False)
+            qa.answer(asker, question, "Six mois.", rate_limited=False)
+            services.toggle_interest(asker, fiche)
+        db.session.add(EventProposal(event_id=event.id, fiche_id=fiche.id, accepted=True))
+        fiches.append(fiche)
+    db.session.flush()
+    return {"reader": reader.id, "fiche": fiches[-1].id, "event": event.id}
+
+
+def test_sharing_pages_constant_and_within_budget(app, client):
+    """Every sharing page measured over a small and a larger world (built once)."""
+    worlds = [_sharing_world(n) for n in (2, 6)]
+    measured = {}
+    for page, template in SHARING_PAGES.items():
+        counts = []
+        for world in worlds:
+            path = template.format(**world)
+            status, queries, converts = _measure(app, client, world["reader"], path)
+            assert status == 200, path
+            assert converts == 0, f"{path} renders Markdown on GET"
+            counts.append(queries)
+        measured[page] = counts
+    assert all(a == b for a, b in measured.values()), f"queries grow with the data: {measured}"
+    assert max(b for _a, b in measured.values()) <= SHARING_BUDGET, measured

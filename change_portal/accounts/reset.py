@@ -39,20 +39,20 @@ def _fingerprint(account: Account) -> str:
     return hashlib.sha256((account.password_hash or "no-password").encode()).hexdigest()[:16]
 
 
-def reset_retry_after(ip: str, email: str, *, ip_limits: str, account_limits: str) -> int | None:
-    """Seconds before this address or this account may ask again, or None."""
-    waits = [ratelimit.retry_after(f"reset-ip:{ip}", _limits(ip_limits)),
-             ratelimit.retry_after(f"reset-account:{_email_key(email)}",
-                                   _limits(account_limits))]
-    waits = [w for w in waits if w]
-    return max(waits) if waits else None
+def reserve_reset(ip: str, email: str, *, ip_limits: str, account_limits: str) -> int | None:
+    """Count this request for the address and the account, first and atomically (see
+    ratelimit.consume: a burst cannot slip past the limit); return the seconds to wait
+    when it is over a limit (then it is not counted), None when it may go on."""
+    return ratelimit.consume([
+        (f"reset-ip:{ip}", _limits(ip_limits)),
+        (f"reset-account:{_email_key(email)}", _limits(account_limits)),
+    ]).wait
 
 
-def request_reset(email: str, *, ip: str, ip_limits: str, account_limits: str) -> int | None:
-    """Count the request and return the id of the account to email, or None when the
-    address has no account with an active membership (the caller answers the same)."""
-    ratelimit.hit(f"reset-ip:{ip}", _limits(ip_limits))
-    ratelimit.hit(f"reset-account:{_email_key(email)}", _limits(account_limits))
+def request_reset(email: str, *, ip: str) -> int | None:
+    """The id of the account to email (the request was counted by reserve_reset), or
+    None when the address has no account with an active membership (the caller
+    answers the same)."""
     account = db.session.execute(
         select(Account).where(Account.email == normalise_email(email))).scalar_one_or_none()
     user = default_membership(account) if account is not None else None

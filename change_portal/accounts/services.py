@@ -39,8 +39,6 @@ _COMMON = {
     "motdepasse123", "azertyuiop123", "123456789012", "password1234", "administrateur",
     "bonjour123456", "motdepasse2026", "azertyazerty", "qwertyuiop12",
 }  # fmt: skip
-# Hashing a dummy password for unknown emails keeps login timing the same.
-_DUMMY_HASH = generate_password_hash("dummy-password-for-timing")
 
 
 def normalise_email(email: str) -> str:
@@ -73,59 +71,15 @@ def set_password(user: User, password: str) -> None:
 
 
 # --- login and throttling ----------------------------------------------------
+# The login itself (count first, then check) lives in accounts/login.py.
 
 def _limits(spec: str) -> list[ratelimit.Limit]:
     return ratelimit.parse_limits(spec)
 
 
-def login_retry_after(ip: str, email: str, *, ip_limits: str, account_limits: str) -> int | None:
-    """Seconds before this IP or this account may try again, or None."""
-    waits = [
-        ratelimit.retry_after(f"login-ip:{ip}", _limits(ip_limits)),
-        ratelimit.retry_after(
-            f"login-account:{_email_key(email)}", _limits(account_limits)
-        ),
-    ]
-    waits = [w for w in waits if w]
-    return max(waits) if waits else None
-
-
 def _email_key(email: str) -> str:
     # Hashed so that the counters never hold an email address in clear.
     return hashlib.sha256(normalise_email(email).encode()).hexdigest()[:32]
-
-
-def authenticate(
-    email: str, password: str, *, ip: str, ip_limits: str, account_limits: str
-) -> User | None:
-    """Check a login attempt. Counts failures for the IP and the account; returns
-    the membership to act in on success (caller then opens a session), None on
-    failure (also when the account has no active membership left)."""
-    email = normalise_email(email)
-    account = db.session.execute(
-        select(Account).where(Account.email == email)).scalar_one_or_none()
-    ok = False
-    if account is not None and account.password_hash:
-        ok = check_password_hash(account.password_hash, password)
-    else:
-        check_password_hash(_DUMMY_HASH, password)
-    user = default_membership(account) if account is not None else None
-    if ok and user is not None:
-        ratelimit.reset(f"login-account:{_email_key(email)}")
-        audit.record("login", actor=user, ip=ip)
-        return user
-    ratelimit.hit(f"login-ip:{ip}", _limits(ip_limits))
-    ratelimit.hit(f"login-account:{_email_key(email)}", _limits(account_limits))
-    if user is None and account is not None:  # the audit names a membership, if any
-        user = db.session.scalars(select(User).where(User.account_id == account.id)
-                                  .order_by(User.id).limit(1)).first()
-    audit.record(
-        "login_failed",
-        actor=user if user is not None else None,
-        ip=ip,
-        reason="inactive" if ok else "bad_credentials",
-    )
-    return None
 
 
 def memberships(account_id: int | None, *, active_only: bool = True) -> list[User]:
@@ -171,9 +125,12 @@ def open_login_session(user: User, *, ip: str | None, user_agent: str | None) ->
     return ls
 
 
-def load_login_session(token: str, *, idle_minutes: int) -> User | None:
+def load_login_session(token: str, *, idle_minutes: int,
+                       max_age: timedelta | None = None) -> User | None:
     """The user of a session token, or None when it is unknown, idle too long,
-    or its user was deactivated. Touches last_seen at most once a minute."""
+    older than `max_age` (SESSION_MAX_HOURS, counted from the login: activity does
+    not extend it), or its user was deactivated. Touches last_seen at most once a
+    minute."""
     if not token:
         return None
     # One query for the session, its user and their collectivité, one for the roles:
@@ -190,7 +147,8 @@ def load_login_session(token: str, *, idle_minutes: int) -> User | None:
     if ls is None:
         return None
     now = utcnow()
-    if now - ls.last_seen_at > timedelta(minutes=idle_minutes):
+    too_old = max_age is not None and now - ls.created_at > max_age
+    if too_old or now - ls.last_seen_at > timedelta(minutes=idle_minutes):
         db.session.delete(ls)
         db.session.commit()
         return None
@@ -229,9 +187,12 @@ def end_sessions(
     return db.session.execute(stmt).rowcount or 0
 
 
-def change_password(user: User, current: str, new: str) -> None:
-    """Change one's own password; the other sessions of the user end."""
-    if not user.password_hash or not check_password_hash(user.password_hash, current):
+def change_password(user: User, current: str, new: str, *, current_ok: bool | None = None) -> None:
+    """Change one's own password; the other sessions of the user end. `current_ok`:
+    the current password was already checked (throttled, by login.check_current_password)."""
+    if current_ok is None:
+        current_ok = bool(user.password_hash) and check_password_hash(user.password_hash, current)
+    if not current_ok:
         raise DomainError(_("Le mot de passe actuel n'est pas le bon."), field="current_password")
     if current == new:
         raise DomainError(_("Choisissez un mot de passe différent de l'actuel."), field="password")

@@ -19,6 +19,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
+from change_portal.accounts import login as login_attempts
 from change_portal.accounts import reset, services
 from change_portal.accounts.forms import (
     AcceptInvitationForm,
@@ -75,18 +76,26 @@ def login():
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
         cfg = current_app.config
-        limits = {"ip_limits": cfg["LOGIN_LIMIT_IP"], "account_limits": cfg["LOGIN_LIMIT_ACCOUNT"]}
-        wait = services.login_retry_after(_client_ip(), form.email.data, **limits)
-        if wait:
-            raise TooManyRequests(wait, retry_message(wait))
-        user = services.authenticate(form.email.data, form.password.data, ip=_client_ip(), **limits)
-        if user is None:
+        result = login_attempts.attempt(
+            form.email.data, form.password.data, ip=_client_ip(),
+            limits=login_attempts.LoginLimits.from_config(cfg), secret_key=cfg["SECRET_KEY"],
+            device=request.cookies.get(login_attempts.DEVICE_COOKIE),
+            device_days=cfg["LOGIN_DEVICE_DAYS"],
+        )
+        if result.wait:
+            db.session.commit()
+            raise TooManyRequests(result.wait, retry_message(result.wait))
+        if result.user is None:
             db.session.commit()  # keep the failure counters and the audit entry
             flash(_("Adresse électronique ou mot de passe incorrect."), "error")
             return render_template("accounts/login.html", form=form), 200
-        _start_session(user)
+        _start_session(result.user)
         db.session.commit()
-        return redirect(safe_next(url_for("core.home")))
+        resp = redirect(safe_next(url_for("core.home")))
+        resp.set_cookie(login_attempts.DEVICE_COOKIE, result.device_cookie,
+                        max_age=cfg["LOGIN_DEVICE_DAYS"] * 86400, httponly=True,
+                        secure=cfg["SESSION_COOKIE_SECURE"], samesite="Lax")
+        return resp
     return render_template("accounts/login.html", form=form)
 
 
@@ -142,8 +151,16 @@ def my_data_csv():
 def change_password():
     form = PasswordChangeForm()
     if form.validate_on_submit():
+        ok, wait = login_attempts.check_current_password(
+            current_user, form.current_password.data, ip=_client_ip(),
+            limits=login_attempts.LoginLimits.from_config(current_app.config))
+        if wait:
+            raise TooManyRequests(wait, retry_message(wait))
+        if not ok:
+            db.session.commit()  # keep the failure counters and the audit entry
         try:
-            services.change_password(current_user, form.current_password.data, form.password.data)
+            services.change_password(current_user, form.current_password.data, form.password.data,
+                                     current_ok=ok)
         except DomainError as err:
             getattr(form, err.field or "password").errors.append(err.message)
         else:
@@ -227,11 +244,12 @@ def forgotten_password():
     form = ResetRequestForm()
     if form.validate_on_submit():
         cfg = current_app.config
-        limits = {"ip_limits": cfg["LOGIN_LIMIT_IP"], "account_limits": cfg["LOGIN_LIMIT_ACCOUNT"]}
-        wait = reset.reset_retry_after(_client_ip(), form.email.data, **limits)
+        limits = {"ip_limits": cfg["LOGIN_LIMIT_IP"], "account_limits": cfg["RESET_LIMIT_ACCOUNT"]}
+        wait = reset.reserve_reset(_client_ip(), form.email.data, **limits)
+        db.session.commit()  # the count is visible to concurrent requests at once
         if wait:
             raise TooManyRequests(wait, retry_message(wait))
-        account_id = reset.request_reset(form.email.data, ip=_client_ip(), **limits)
+        account_id = reset.request_reset(form.email.data, ip=_client_ip())
         db.session.commit()
         if account_id is not None:
             # a queue failure gets the same answer: saying otherwise would tell that

@@ -38,8 +38,22 @@ CATALOGUE: dict[str, Hook] = {h.name: h for h in (
          "How many agents of the services concerned finished the required modules."),
     Hook("project.readiness_many", "projects: list[Project]", "dict[project id, dict]",
          "first answer", "The same for a list of projects, in a constant number of queries."),
+    Hook("project.need_titles", "project: Project", "list[str]", "all, concatenated",
+         "Titles (never authors) of the user needs linked to a project: what a fiche "
+         "retour d'expérience cites (sharing)."),
     Hook("retention.purge", "cutoff: datetime", "int (rows deleted)", "sum",
          "Delete what the domain keeps past the retention period (daily job)."),
+    Hook("dashboard.panels", "user: User", "Markup | None", "all, in order (render_hook)",
+         "Blocks at the end of the elected officials' dashboard (maturity: the latest "
+         "submitted diagnosis, its levels and the peer band)."),
+    Hook("maturity.theme_panels", "themes: list[(slug, title)], organisation_id: int",
+         "dict[theme slug, Markup]", "all, merged per theme (maturity.results)",
+         "Blocks under each theme of a collectivité's maturity results (sharing: the "
+         "published fiches of that theme). One call for all themes."),
+    Hook("maturity.theme_modules", "tags_by_theme: dict[slug, list[str]], "
+         "organisation_id: int", "dict[theme slug, list[(title, module id)]]",
+         "all, merged per theme (maturity.results)",
+         "Published modules whose competences match each theme's tags (courses)."),
 )}
 
 # Extension points with their own small registry (same rule: register in init_app).

@@ -82,7 +82,13 @@ def once_per_submission(view):
 _PENDING, _DONE = "submission_token_pending", "submission_token_done"
 
 
-@event.listens_for(Session, "before_commit")
+def init_app(app) -> None:
+    """The form field for templates, and the listener that records the tokens."""
+    app.jinja_env.globals["submission_token_field"] = submission_token_field
+    if not event.contains(Session, "before_commit", _record_submission):
+        event.listen(Session, "before_commit", _record_submission)
+
+
 def _record_submission(session: Session) -> None:
     token = session.info.pop(_PENDING, None)
     if token:

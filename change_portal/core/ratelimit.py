@@ -8,6 +8,7 @@ Redis is unreachable, so that an outage never disables the protection.
 from __future__ import annotations
 
 import logging
+import random
 import time
 from dataclasses import dataclass
 
@@ -137,4 +138,138 @@ def _db_hit(key: str, limits: list[Limit], now: int) -> None:
     oldest = now - max(lim.seconds for lim in limits) * 2
     db.session.execute(
         delete(RateCounter).where(RateCounter.key == key, RateCounter.window_start < oldest)
+    )
+
+
+# --- count first, then act ---------------------------------------------------
+# retry_after() then hit() is a check-then-act race: a burst of concurrent requests
+# all read the same count before any of them writes, and all pass (60 simultaneous
+# wrong passwords evaluated 16 against a limit of 10). consume() counts first, with
+# one atomic increment per window that returns the new count (Redis INCR, SQL
+# INSERT … ON CONFLICT DO UPDATE … RETURNING), so that of N concurrent callers at
+# most `limit` see a count within the limit, whatever the interleaving.
+
+
+@dataclass
+class Reservation:
+    """The attempt counted by consume(): where it was counted, and whether it may
+    go on (`wait` is None) or must wait `wait` seconds."""
+
+    slots: list[tuple[str, int, int]]  # (key, window seconds, window start)
+    backend: str  # "redis" or "db"
+    wait: int | None = None
+
+
+def consume(buckets: list[tuple[str, list[Limit]]]) -> Reservation:
+    """Count one attempt in every window of every (key, limits) bucket, then say
+    whether it is within all the limits. An attempt over a limit is given back at
+    once (it is refused, so it does not count); one within the limits stays
+    counted until release() gives it back (a success, for instance)."""
+    now = int(_now())
+    slots = [(key, lim.seconds, now - now % lim.seconds) for key, limits in buckets
+             for lim in limits]
+    limits = [lim for _key, lims in buckets for lim in lims]
+    counts = None
+    redis = get_redis()
+    if redis is not None:
+        try:
+            pipe = redis.pipeline()
+            for key, seconds, start in slots:
+                rkey = f"rl:{key}:{seconds}:{start}"
+                pipe.incr(rkey)
+                pipe.expire(rkey, seconds + 5)
+            counts = pipe.execute()[::2]
+            backend = "redis"
+        except RedisError:
+            log.warning("Redis unreachable; counting in the database instead")
+            counts = None
+        if counts is not None:
+            # Counts written to the database during an outage still apply.
+            extra = {}
+            for key, _lims in buckets:
+                for (k, seconds, start), value in _db_counts(key).items():
+                    extra[(k, seconds, start)] = value
+            counts = [c + extra.get(s, 0) for c, s in zip(counts, slots, strict=True)]
+    if counts is None:
+        backend = "db"
+        counts = _db_increment(slots, 1)
+        if random.random() < 0.05:  # noqa: S311 - old windows go now and then, not each time
+            _db_prune(buckets, now)
+    reservation = Reservation(slots=slots, backend=backend)
+    wait = [
+        lim.seconds - (now % lim.seconds)
+        for lim, count in zip(limits, counts, strict=True)
+        if count > lim.count
+    ]
+    if wait:
+        release(reservation)
+        reservation.wait = max(wait)
+    return reservation
+
+
+def release(reservation: Reservation) -> None:
+    """Give back an attempt counted by consume() (in the windows it was counted in)."""
+    if reservation.backend == "redis":
+        redis = get_redis()
+        try:
+            pipe = redis.pipeline()
+            for key, seconds, start in reservation.slots:
+                pipe.decr(f"rl:{key}:{seconds}:{start}")
+            pipe.execute()
+            return
+        except (RedisError, AttributeError):
+            log.warning("Redis unreachable; an attempt could not be given back")
+            return
+    _db_increment(reservation.slots, -1)
+
+
+def clear(reservation: Reservation, *, prefix: tuple[str, ...]) -> None:
+    """Set to zero the current windows of the reservation's keys starting with
+    `prefix` (a success forgives earlier failures in its own bucket)."""
+    slots = [s for s in reservation.slots if s[0].startswith(prefix)]
+    if slots and reservation.backend == "redis":
+        try:
+            get_redis().delete(*[f"rl:{k}:{sec}:{start}" for k, sec, start in slots])
+        except (RedisError, AttributeError):
+            log.warning("Redis unreachable; could not reset %s", "a counter")
+    if slots:
+        keys = sorted({k for k, _sec, _start in slots})
+        db.session.execute(delete(RateCounter).where(RateCounter.key.in_(keys)))
+
+
+def _db_counts(key: str) -> dict[tuple[str, int, int], int]:
+    rows = db.session.execute(
+        select(RateCounter.seconds, RateCounter.window_start, RateCounter.count).where(
+            RateCounter.key == key
+        )
+    ).all()
+    return {(key, r.seconds, r.window_start): r.count for r in rows}
+
+
+def _db_increment(slots: list[tuple[str, int, int]], by: int) -> list[int]:
+    """Add `by` to each window's counter and return the new values, in one
+    statement (one upsert: a write transaction in the embedded mode stays short)."""
+    if not slots:
+        return []
+    dialect = db.session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    stmt = insert(RateCounter).values(
+        [{"key": k, "seconds": sec, "window_start": start, "count": by}
+         for k, sec, start in slots]
+    )
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["key", "seconds", "window_start"],
+        set_={"count": RateCounter.count + by},
+    ).returning(RateCounter.key, RateCounter.seconds, RateCounter.window_start,
+                RateCounter.count)
+    # RETURNING does not promise the order of the rows: match them by window.
+    new = {(r.key, r.seconds, r.window_start): r.count for r in db.session.execute(stmt)}
+    return [new[slot] for slot in slots]
+
+
+def _db_prune(buckets: list[tuple[str, list[Limit]]], now: int) -> None:
+    longest = max((lim.seconds for _key, limits in buckets for lim in limits), default=0)
+    db.session.execute(
+        delete(RateCounter).where(RateCounter.key.in_([key for key, _limits in buckets]),
+                                  RateCounter.window_start < now - 2 * longest)
     )

@@ -59,9 +59,10 @@ def exists() -> bool:
     ) is not None
 
 
-def load() -> Organisation:
+def load(on_progress=None) -> Organisation:
     """Create the demo collectivité, its services, one account per role, and the
-    fictional peer collectivités of the association (without accounts)."""
+    fictional peer collectivités of the association (without accounts); then each
+    domain fills its part (`on_progress(done, total, domain)` after each step)."""
     org = services.create_organisation(
         None, name="Ville de Beaumont-sur-Lys", slug=DEMO_SLUG, kind="commune",
         population=6140, services=DEMO_SERVICES, region="32",
@@ -83,7 +84,12 @@ def load() -> Organisation:
     _second_membership(users.get(SHARED_PERSON))
     org.roadmap_published = True
     db.session.flush()
-    demo_loaded.send(org, users=users)
+    # What demo_loaded.send does, one receiver at a time, to report each step.
+    receivers = list(demo_loaded.receivers_for(org))
+    for done, receiver in enumerate(receivers, 1):
+        receiver(org, users=users)
+        if on_progress is not None:
+            on_progress(done, len(receivers), getattr(receiver, "__module__", ""))
     return org
 
 

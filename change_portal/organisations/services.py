@@ -132,6 +132,27 @@ def rename_service(actor: User, service: Service, name: str) -> None:
     audit.record("service_renamed", actor=actor, target=service, before=old, after=name)
 
 
+def set_parent(actor: User, service: Service, parent: Service | None) -> None:
+    """Place `service` under `parent` (None: at the top). Both belong to the
+    actor's collectivité; a service never ends up under itself."""
+    _check_admin(actor, service.organisation_id)
+    if parent is not None:
+        if parent.organisation_id != service.organisation_id:
+            raise DomainError(_("Ce service n'existe pas."), field="parent")
+        node, seen = parent, set()
+        while node is not None and node.id not in seen:
+            if node.id == service.id:
+                raise DomainError(_("Un service ne peut pas être placé sous lui-même."),
+                                  field="parent")
+            seen.add(node.id)
+            node = db.session.get(Service, node.parent_id) if node.parent_id else None
+    new_id = parent.id if parent is not None else None
+    if service.parent_id != new_id:
+        audit.record("service_moved", actor=actor, target=service, before=service.parent_id,
+                     after=new_id)
+        service.parent_id = new_id
+
+
 def delete_service(actor: User, service: Service) -> None:
     """Delete a service that nobody belongs to any more (people are never left
     without saying so: the admin moves them first)."""

@@ -389,3 +389,7 @@ def organisation_profile(org_id: int):
             flash(_("La fiche de la collectivité est mise à jour."), "success")
             return redirect(url_for("platform.organisation", org_id=org.id))
     return render_template("platform/organisation_profile.html", org=org, form=form)
+
+
+# The bulk import pages live in their own module, on the same blueprint.
+from change_portal.organisations import import_views  # noqa: E402, F401

@@ -7,8 +7,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import and_, func, literal, select, union_all
+from sqlalchemy.orm import joinedload
 
 from change_portal.core import clock
 from change_portal.core.models import utcnow
@@ -16,6 +16,7 @@ from change_portal.core.registry import call_hook
 from change_portal.extensions import db
 from change_portal.projects.access import visible_filter
 from change_portal.projects.models import (
+    ACTION_TYPE_LABELS,
     Action,
     ActionStatus,
     Concern,
@@ -58,7 +59,7 @@ class Meter:
 
 
 def meters(project_ids: list[int], now: datetime | None = None,
-           points: int = 6) -> dict[int, Meter]:
+           points: int = 6, concerns: bool = True) -> dict[int, Meter]:
     """Consensus meters of several projects in two queries (position changes and
     unanswered concerns), whatever the number of projects or positions.
 
@@ -83,15 +84,24 @@ def meters(project_ids: list[int], now: datetime | None = None,
     is_open: dict[int, bool] = {}
     days: dict[int, dict[date, Counter]] = defaultdict(dict)
     hidden_keys: dict[int, set] = defaultdict(set)
+    # The state at the end of each day is counted once, when the project's next
+    # change falls on another day (not after every change: that was quadratic).
+    last_day: dict[int, date] = {}
     for r in rows:
         if r.hide_results and now < r.closes_at:
             hidden_keys[r.project_id].add((r.id, r.user_id))
             continue
+        day = r.at.date()
+        previous = last_day.get(r.project_id)
+        if previous is not None and previous != day:
+            days[r.project_id][previous] = Counter(state[r.project_id].values())
+        last_day[r.project_id] = day
         key = (r.id, r.user_id)
         is_open[r.id] = now < r.closes_at
         state[r.project_id][key] = r.stance
         undecided[key] = r.undecided
-        days[r.project_id][r.at.date()] = Counter(state[r.project_id].values())
+    for pid, day in last_day.items():
+        days[pid][day] = Counter(state[pid].values())
     for pid, meter in result.items():
         current = state.get(pid, {})
         for (proposal_id, _user), stance in current.items():
@@ -101,9 +111,17 @@ def meters(project_ids: list[int], now: datetime | None = None,
                            if s == Stance.BLOCK and undecided.get(k))
         meter.series = sorted(days.get(pid, {}).items())[-points:]
         meter.hidden = len(hidden_keys.get(pid, ()))
-    for pid, n in unanswered_concerns(project_ids).items():
+    for pid, n in (unanswered_concerns(project_ids) if concerns else {}).items():
         result[pid].unanswered = n
     return result
+
+
+def unanswered_count_column():
+    """Unanswered concerns of each project, as a column of a query on Project (saves
+    a statement where the projects are listed anyway)."""
+    return (select(func.count(Concern.id)).join(Action, Action.id == Concern.action_id)
+            .where(Action.project_id == Project.id, Concern.answer.is_(None))
+            .correlate(Project).scalar_subquery())
 
 
 def unanswered_concerns(project_ids: list[int]) -> dict[int, int]:
@@ -150,13 +168,20 @@ class ProjectRow:
     needs: object | None
 
 
-def project_rows(projects: list[Project], now: datetime | None = None) -> list[ProjectRow]:
-    """List rows with their figures: a fixed number of queries for any number of rows."""
+def project_rows(projects: list[Project], now: datetime | None = None,
+                 brief: bool = False, unanswered: dict[int, int] | None = None
+                 ) -> list[ProjectRow]:
+    """List rows with their figures: a fixed number of queries for any number of rows.
+    `brief` (the dashboard): meter and readiness only, no action or need counts.
+    `unanswered`: the unanswered concerns per project when the caller already has them."""
     ids = [p.id for p in projects]
-    counts = action_counts(ids) if ids else {}
-    ms = meters(ids, now)
+    counts = action_counts(ids) if ids and not brief else {}
+    ms = meters(ids, now, concerns=unanswered is None)
+    for pid, n in (unanswered or {}).items():
+        if pid in ms:
+            ms[pid].unanswered = n
     ready = hook_values("project.readiness_many", projects)
-    needs = hook_values("project.needs_many", projects)
+    needs = {} if brief else hook_values("project.needs_many", projects)
     return [ProjectRow(p, counts.get(p.id, {}), ms[p.id], ready.get(p.id), needs.get(p.id))
             for p in projects]
 
@@ -175,7 +200,6 @@ class ProjectPage:
     project: Project
     actions: list[Action]
     proposals: list[Proposal]
-    positions: dict[int, list[Position]]
     my_positions: dict[int, Position]
     history: list[ProjectStatusChange]
     comments: list[ProjectComment]
@@ -196,25 +220,26 @@ def project_page(project: Project, user, today: date | None = None) -> ProjectPa
     """Everything the project page shows, in a fixed number of queries."""
     today = today or clock.today()
     now = utcnow()
+    # The page shows the actions' concerns, not their objectives or services.
+    # Concerns joined (a few per action): one statement for both.
     actions = list(db.session.scalars(
         select(Action).where(Action.project_id == project.id)
-        .options(selectinload(Action.objectives), selectinload(Action.services),
-                 selectinload(Action.concerns))
+        .options(joinedload(Action.concerns))
         .order_by(Action.planned_on, Action.id)
-    ).all())
-    proposals = list(db.session.scalars(
-        select(Proposal).where(Proposal.project_id == project.id).order_by(Proposal.id.desc())
-    ).all())
-    positions: dict[int, list[Position]] = defaultdict(list)
+    ).unique().all())
+    # The proposals with the reader's own position (the others count in the meter;
+    # the page never lists every position).
+    proposals: list[Proposal] = []
     my_positions: dict[int, Position] = {}
-    if proposals:
-        for pos in db.session.scalars(
-            select(Position).where(Position.proposal_id.in_([p.id for p in proposals]))
-            .options(joinedload(Position.user)).order_by(Position.updated_at)
-        ):
-            positions[pos.proposal_id].append(pos)
-            if pos.user_id == user.id:
-                my_positions[pos.proposal_id] = pos
+    for proposal, mine in db.session.execute(
+        select(Proposal, Position)
+        .outerjoin(Position, and_(Position.proposal_id == Proposal.id,
+                                  Position.user_id == user.id))
+        .where(Proposal.project_id == project.id).order_by(Proposal.id.desc())
+    ):
+        proposals.append(proposal)
+        if mine is not None:
+            my_positions[proposal.id] = mine
     history = list(db.session.scalars(
         select(ProjectStatusChange).where(ProjectStatusChange.project_id == project.id)
         .options(joinedload(ProjectStatusChange.actor)).order_by(ProjectStatusChange.at)
@@ -223,11 +248,12 @@ def project_page(project: Project, user, today: date | None = None) -> ProjectPa
         select(ProjectComment).where(ProjectComment.project_id == project.id)
         .options(joinedload(ProjectComment.author)).order_by(ProjectComment.id)
     ).all())
-    meter = meters([project.id], now)[project.id]
+    meter = meters([project.id], now, concerns=False)[project.id]
+    meter.unanswered = sum(1 for a in actions for c in a.concerns if c.answer is None)
     objective_progress = objectives_progress(project.organisation_id,
                                              [o for o in project.objectives])
     timeline = build_timeline(actions, proposals, history, today, now)
-    return ProjectPage(project, actions, proposals, positions, my_positions, history, comments,
+    return ProjectPage(project, actions, proposals, my_positions, history, comments,
                        meter, objective_progress, timeline)
 
 
@@ -260,34 +286,61 @@ def build_timeline(actions, proposals, history, today: date, now: datetime):
     return items
 
 
-def upcoming_actions(organisation_id: int, today: date, days: int = 30) -> list[Action]:
-    return list(db.session.scalars(
-        select(Action).where(Action.organisation_id == organisation_id,
-                             Action.status == ActionStatus.PLANNED,
-                             Action.planned_on >= today,
-                             Action.planned_on <= today + timedelta(days=days))
-        .options(joinedload(Action.project)).order_by(Action.planned_on, Action.id)
-    ).all())
+@dataclass
+class ActionLine:
+    """An action as the dashboard lists it (plain columns, no ORM object)."""
+
+    id: int
+    kind: str
+    title: str
+    planned_on: date
+    project_title: str
+
+    @property
+    def kind_label(self) -> str:
+        return str(ACTION_TYPE_LABELS.get(self.kind, self.kind))
 
 
-def late_actions(organisation_id: int, today: date) -> list[Action]:
-    return list(db.session.scalars(
-        select(Action).where(Action.organisation_id == organisation_id,
-                             Action.status == ActionStatus.PLANNED,
-                             Action.planned_on < today)
-        .options(joinedload(Action.project)).order_by(Action.planned_on, Action.id)
-    ).all())
+@dataclass
+class ActionLists:
+    late: list[ActionLine]
+    late_total: int
+    upcoming: list[ActionLine]
+    upcoming_total: int
 
 
-def done_actions(organisation_id: int, start: date | None, end: date | None) -> list[Action]:
-    stmt = (select(Action).where(Action.organisation_id == organisation_id,
-                                 Action.status == ActionStatus.DONE)
-            .options(joinedload(Action.project)).order_by(Action.planned_on, Action.id))
-    if start:
-        stmt = stmt.where(Action.planned_on >= start)
-    if end:
-        stmt = stmt.where(Action.planned_on <= end)
-    return list(db.session.scalars(stmt).all())
+def dashboard_actions(organisation_id: int, today: date, days: int = 30,
+                      limit: int | None = 10) -> ActionLists:
+    """Late and upcoming (next `days`) planned actions, the first `limit` of each with
+    the full count of each: one statement whatever the number of actions."""
+
+    def part(name, *where):
+        stmt = (
+            select(literal(name).label("list"), Action.id, Action.kind, Action.title,
+                   Action.planned_on, Project.title.label("project_title"),
+                   func.count().over().label("total"))
+            .join(Project, Project.id == Action.project_id)
+            .where(Action.organisation_id == organisation_id,
+                   Action.status == ActionStatus.PLANNED, *where)
+            .order_by(Action.planned_on, Action.id)
+        )
+        return select(stmt.limit(limit).subquery() if limit else stmt.subquery())
+
+    rows = db.session.execute(union_all(
+        part("late", Action.planned_on < today),
+        part("upcoming", Action.planned_on >= today,
+             Action.planned_on <= today + timedelta(days=days)),
+    )).all()
+    result = ActionLists([], 0, [], 0)
+    for r in sorted(rows, key=lambda r: (r.planned_on, r.id)):
+        line = ActionLine(r.id, r.kind, r.title, r.planned_on, r.project_title)
+        if r.list == "late":
+            result.late.append(line)
+            result.late_total = r.total
+        else:
+            result.upcoming.append(line)
+            result.upcoming_total = r.total
+    return result
 
 
 def status_changes_since(organisation_id: int, since, limit: int = 30):
@@ -331,3 +384,24 @@ def position_history(proposal_id: int) -> list[PositionChange]:
         .options(joinedload(PositionChange.user))
         .order_by(PositionChange.at, PositionChange.id)
     ).all())
+
+
+def consensus_figures(project_id: int) -> dict:
+    """How the agents were involved in a project, as figures only (no names, no
+    positions, no concern texts): done actions by type with their participants,
+    proposals submitted and how many have an outcome written. Two queries."""
+    by_kind = {kind: (n, people or 0) for kind, n, people in db.session.execute(
+        select(Action.kind, func.count(Action.id), func.sum(Action.participants))
+        .where(Action.project_id == project_id, Action.status == ActionStatus.DONE)
+        .group_by(Action.kind)
+    ).all()}
+    proposals, decided = db.session.execute(
+        select(func.count(Proposal.id), func.count(Proposal.outcome))
+        .where(Proposal.project_id == project_id)
+    ).one()
+    return {
+        "actions": {kind: n for kind, (n, _p) in sorted(by_kind.items())},
+        "participants": int(sum(p for _n, p in by_kind.values())),
+        "proposals": int(proposals or 0),
+        "decided": int(decided or 0),
+    }

@@ -4,7 +4,7 @@ and raise DomainError with a message for people."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy.orm.exc import StaleDataError
@@ -18,6 +18,7 @@ from change_portal.extensions import db
 from change_portal.organisations.models import Service
 from change_portal.projects import access
 from change_portal.projects.models import (
+    ACTION_TYPE_LABELS,
     Action,
     ActionStatus,
     ActionType,
@@ -276,3 +277,20 @@ def give_position(actor, proposal: Proposal, *, stance: str, reason: str,
                                   reason=reason, at=now))
     db.session.flush()
     return position
+
+
+def draft_plan(actor, project: Project, kinds: list[str], start: date) -> list[Action]:
+    """A plan of planned consensus-building actions of the given types, one a week
+    from `start`, for a project made from another collectivité's fiche. They serve
+    no objective yet: the lead links them when editing each (save_action requires it)."""
+    _require_lead(actor)
+    actions = []
+    for week, kind in enumerate(k for k in kinds if k in {t.value for t in ActionType}):
+        action = Action(organisation_id=project.organisation_id, project_id=project.id,
+                        kind=kind, title=str(ACTION_TYPE_LABELS[ActionType(kind)]),
+                        planned_on=start + timedelta(weeks=week + 1),
+                        status=ActionStatus.PLANNED, participants=0)
+        db.session.add(action)
+        actions.append(action)
+    db.session.flush()
+    return actions

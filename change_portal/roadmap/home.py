@@ -23,6 +23,7 @@ def roadmap_panel(user) -> Markup | None:
     view = queries.load_roadmap(user.organisation_id, today)
     if view.roadmap is None:
         return None
-    late_actions = project_queries.late_actions(user.organisation_id, today)
+    # Only the count is shown: no action rows fetched.
+    late_actions = project_queries.dashboard_actions(user.organisation_id, today, 0, limit=1)
     return Markup(render_template(  # noqa: S704 - autoescaped template
-        "roadmap/_home_panel.html", view=view, late=len(view.late) + len(late_actions)))
+        "roadmap/_home_panel.html", view=view, late=len(view.late) + late_actions.late_total))

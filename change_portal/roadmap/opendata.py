@@ -3,18 +3,22 @@ page, with no names of agents."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections import defaultdict
 from datetime import date
 
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from flask import has_app_context
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
 
-from change_portal.core import clock
+from change_portal.core import cache, clock
 from change_portal.extensions import db
-from change_portal.projects.models import Action
+from change_portal.organisations.models import Organisation
+from change_portal.projects.models import Action, Project, action_objective, project_objective
 from change_portal.roadmap import progress as rules
 from change_portal.roadmap import queries
-from change_portal.roadmap.models import Indicator, IndicatorValue
+from change_portal.roadmap.models import Axis, Indicator, IndicatorValue, Objective, Roadmap
 
 
 def _round(value: float | None) -> float | None:
@@ -33,11 +37,23 @@ def roadmap_document(organisation, today: date | None = None) -> dict:
         .order_by(IndicatorValue.measured_on, IndicatorValue.id)
     ):
         values[ind_id].append({"date": measured_on.isoformat(), "value": value})
-    actions = db.session.scalars(
-        select(Action).where(Action.organisation_id == organisation.id)
-        .options(selectinload(Action.project), selectinload(Action.objectives))
+    # Plain rows, not ORM objects: thousands of actions at a large collectivité.
+    actions = db.session.execute(
+        select(Action.id, Action.kind, Action.title, Action.status, Action.planned_on,
+               Action.participants, Project.id.label("project_id"),
+               Project.title.label("project_title"), Project.status.label("project_status"))
+        .join(Project, Project.id == Action.project_id)
+        .where(Action.organisation_id == organisation.id)
         .order_by(Action.planned_on, Action.id)
     ).all()
+    objective_ids: dict[int, list[int]] = defaultdict(list)
+    for action_id, objective_id in db.session.execute(
+        select(action_objective.c.action_id, action_objective.c.objective_id)
+        .join(Action, Action.id == action_objective.c.action_id)
+        .where(Action.organisation_id == organisation.id)
+        .order_by(action_objective.c.action_id, action_objective.c.objective_id)
+    ):
+        objective_ids[action_id].append(objective_id)
     doc = {
         "organisation": {"slug": organisation.slug, "name": organisation.name},
         "roadmap": None,
@@ -80,10 +96,81 @@ def roadmap_document(organisation, today: date | None = None) -> dict:
             "date": a.planned_on.isoformat(),
             "late": rules.action_late(a.status, a.planned_on, today),
             "participants": a.participants,
-            "project": {"id": a.project.id, "title": a.project.title,
-                        "status": a.project.status},
-            "objective_ids": [o.id for o in a.objectives],
+            "project": {"id": a.project_id, "title": a.project_title,
+                        "status": a.project_status},
+            "objective_ids": objective_ids.get(a.id, []),
         })
     return doc
+
+
+# --- The document as served: cached under version tokens, with its ETag ------------
+
+# What the document is made of: a write to any of these, committed, invalidates it.
+_WATCHED = (Organisation, Roadmap, Axis, Objective, Indicator, IndicatorValue, Project, Action)
+_WATCHED_TABLES = frozenset(
+    [m.__table__.name for m in _WATCHED] + [action_objective.name, project_objective.name])
+_ALL = "opendata:*"  # bumped when a change cannot be tied to one collectivité
+_PENDING = "opendata_changed"  # session.info key: collectivités changed, not yet committed
+
+
+def _version_name(organisation_id: int) -> str:
+    return f"opendata:{organisation_id}"
+
+
+def published_document(organisation, today: date | None = None) -> tuple[bytes, str]:
+    """(JSON body, ETag) of the roadmap document of `organisation`, from the cache when
+    nothing it is made of has changed since it was built (today's date is part of
+    the key: "late" depends on it)."""
+    today = today or clock.today()
+    pending = db.session.info.get(_PENDING)
+    tokens = None if pending else cache.version_tokens(_ALL, _version_name(organisation.id))
+    key = None
+    if tokens is not None:
+        key = f"opendata:doc:{organisation.id}:{today.isoformat()}:{':'.join(tokens)}"
+        hit = cache.get(key)
+        if hit is not None:
+            return hit
+    body = json.dumps(roadmap_document(organisation, today), ensure_ascii=False,
+                      separators=(",", ":")).encode()
+    entry = (body, hashlib.sha256(body).hexdigest()[:32])
+    if key is not None:
+        cache.set(key, entry)
+    return entry
+
+
+@event.listens_for(Session, "after_flush")
+def _collect_changes(session, _flush_context) -> None:
+    changed = session.info.setdefault(_PENDING, set())
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, Organisation):
+            changed.add(_version_name(obj.id))
+        elif isinstance(obj, _WATCHED):
+            org_id = obj.organisation_id
+            changed.add(_version_name(org_id) if org_id is not None else _ALL)
+    if not changed:
+        session.info.pop(_PENDING, None)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _collect_bulk_changes(state) -> None:
+    # Bulk UPDATE/DELETE/INSERT statements bypass the flush: invalidate every document.
+    if not (state.is_update or state.is_delete or state.is_insert):
+        return
+    table = getattr(state.statement, "table", None)
+    if table is not None and getattr(table, "name", None) in _WATCHED_TABLES:
+        state.session.info.setdefault(_PENDING, set()).add(_ALL)
+
+
+@event.listens_for(Session, "after_commit")
+def _invalidate(session) -> None:
+    changed = session.info.pop(_PENDING, None)
+    if changed and has_app_context():
+        cache.bump(*changed)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget(session) -> None:
+    # Nothing was cached while changes were pending (see published_document).
+    session.info.pop(_PENDING, None)
 
 

@@ -112,14 +112,17 @@ def latest_values(organisation_id: int, objective_ids=None) -> list[tuple]:
 
 
 def load_roadmap(organisation_id: int, today: date | None = None) -> RoadmapView:
-    """The whole roadmap with every figure: 4 queries, whatever its size."""
+    """The whole roadmap with every figure: 3 queries, whatever its size."""
     today = today or clock.today()
-    roadmap = get_roadmap(organisation_id)
-    if roadmap is None:
-        return RoadmapView(None, [])
-    axes = db.session.scalars(
-        select(Axis).where(Axis.roadmap_id == roadmap.id).order_by(Axis.position, Axis.id)
+    # The roadmap and its axes in one statement (an axis-less roadmap gives one row).
+    rows = db.session.execute(
+        select(Roadmap, Axis).outerjoin(Axis, Axis.roadmap_id == Roadmap.id)
+        .where(Roadmap.organisation_id == organisation_id).order_by(Axis.position, Axis.id)
     ).all()
+    if not rows:
+        return RoadmapView(None, [])
+    roadmap = rows[0][0]
+    axes = [axis for _roadmap, axis in rows if axis is not None]
     objectives = db.session.scalars(
         select(Objective)
         .join(Axis, Axis.id == Objective.axis_id)

@@ -5,6 +5,7 @@ Pure builders over data loaded by `collect()`; the jobs in roadmap.jobs call the
 
 from __future__ import annotations
 
+import calendar
 import csv
 import io
 import re
@@ -14,12 +15,17 @@ from datetime import date
 from flask_babel import format_date
 from flask_babel import gettext as _
 from fpdf import FPDF
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from change_portal.core import clock
+from change_portal.extensions import db
 from change_portal.organisations.models import Organisation
 from change_portal.projects import queries as project_queries
+from change_portal.projects.models import Action, ActionStatus
 from change_portal.roadmap import progress as rules
 from change_portal.roadmap import queries
+from change_portal.roadmap.models import ReportJob, ReportStatus
 from change_portal.roadmap.queries import RoadmapView
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -41,27 +47,69 @@ def summary(markdown_text: str, limit: int = 400) -> str:
     return first if len(first) <= limit else first[: limit - 1].rstrip() + "…"
 
 
+# Each section of the council report lists at most this many items, then
+# "… et N autres": the report stays a few pages whatever the collectivité's size.
+SECTION_ITEMS = 30
+DEFAULT_MONTHS = 6
+
+
 @dataclass
 class ReportData:
     organisation: Organisation
     view: RoadmapView
-    late_actions: list
-    done_actions: list
-    all_actions: list
+    late_actions: list  # the first SECTION_ITEMS (project_queries.ActionLine)
+    late_total: int
+    done_actions: list  # the first SECTION_ITEMS
+    done_total: int
     start: date | None
     end: date | None
+    default_period: bool = False  # start chosen by default (last report or 6 months)
+
+
+def default_start(organisation_id: int, today: date) -> date:
+    """Since the last council report (PDF) done for the collectivité, else 6 months."""
+    last = db.session.scalar(
+        select(func.max(ReportJob.finished_at)).where(
+            ReportJob.organisation_id == organisation_id, ReportJob.kind == "pdf",
+            ReportJob.status == ReportStatus.DONE))
+    if last is not None:
+        return last.date()
+    months = today.year * 12 + today.month - 1 - DEFAULT_MONTHS
+    year, month = divmod(months, 12)
+    return date(year, month + 1, min(today.day, calendar.monthrange(year, month + 1)[1]))
+
+
+def _done_actions(organisation_id: int, start: date | None, end: date | None,
+                  limit: int) -> tuple[list[Action], int]:
+    """The first `limit` done actions of the period and how many there are (one query)."""
+    stmt = (select(Action, func.count().over())
+            .where(Action.organisation_id == organisation_id, Action.status == ActionStatus.DONE)
+            .options(joinedload(Action.project)).order_by(Action.planned_on, Action.id)
+            .limit(limit))
+    if start:
+        stmt = stmt.where(Action.planned_on >= start)
+    if end:
+        stmt = stmt.where(Action.planned_on <= end)
+    rows = db.session.execute(stmt).all()
+    return [r[0] for r in rows], (rows[0][1] if rows else 0)
 
 
 def collect(organisation: Organisation, start: date | None, end: date | None,
-            today: date | None = None) -> ReportData:
+            today: date | None = None, limit: int = SECTION_ITEMS) -> ReportData:
+    """What the council report shows. Without a period, the period starts at the last
+    report (or 6 months ago); each section is bounded to `limit` items."""
     today = today or clock.today()
+    default_period = start is None and end is None
+    if default_period:
+        start = default_start(organisation.id, today)
+    lists = project_queries.dashboard_actions(organisation.id, today, 0, limit=limit)
+    done, done_total = _done_actions(organisation.id, start, end, limit)
     return ReportData(
         organisation=organisation,
         view=queries.load_roadmap(organisation.id, today),
-        late_actions=project_queries.late_actions(organisation.id, today),
-        done_actions=project_queries.done_actions(organisation.id, start, end),
-        all_actions=project_queries.all_actions(organisation.id),
-        start=start, end=end,
+        late_actions=lists.late, late_total=lists.late_total,
+        done_actions=done, done_total=done_total,
+        start=start, end=end, default_period=default_period,
     )
 
 
@@ -96,6 +144,10 @@ def build_pdf(data: ReportData) -> bytes:
         pdf.set_font("Helvetica", style, size)
         pdf.multi_cell(width, 5.5, _latin(text), new_x="LMARGIN", new_y="NEXT")
 
+    def more(n):
+        if n > 0:
+            para(_("… et %(n)d autres", n=n), 10, "I")
+
     heading(_("Feuille de route numérique — rapport pour le conseil"), 16)
     para(data.organisation.name, 12, "B")
     para(_("Établi le %(d)s", d=format_date(clock.today(), "long")))
@@ -117,12 +169,14 @@ def build_pdf(data: ReportData) -> bytes:
     late_objectives = data.view.late
     if not late_objectives and not data.late_actions:
         para(_("Rien n'est en retard."))
-    for ov in late_objectives:
+    for ov in late_objectives[:SECTION_ITEMS]:
         para(_("Objectif « %(t)s » : date cible %(d)s", t=ov.objective.title,
                d=format_date(ov.objective.target_date, "long")))
+    more(len(late_objectives) - SECTION_ITEMS)
     for a in data.late_actions:
-        para(_("Action « %(t)s » (%(p)s) : prévue le %(d)s", t=a.title, p=a.project.title,
+        para(_("Action « %(t)s » (%(p)s) : prévue le %(d)s", t=a.title, p=a.project_title,
                d=format_date(a.planned_on, "long")))
+    more(data.late_total - len(data.late_actions))
     pdf.ln(3)
     period = _("toutes dates")
     if data.start or data.end:
@@ -130,6 +184,9 @@ def build_pdf(data: ReportData) -> bytes:
                    a=format_date(data.start, "long") if data.start else "…",
                    b=format_date(data.end, "long") if data.end else "…")
     heading(_("Actions de concertation réalisées (%(p)s)", p=period))
+    if data.default_period:
+        para(_("Période par défaut : depuis le dernier rapport, ou les six derniers mois."),
+             9, "I")
     if not data.done_actions:
         para(_("Aucune action réalisée sur cette période."))
     for a in data.done_actions:
@@ -138,6 +195,7 @@ def build_pdf(data: ReportData) -> bytes:
         text = summary(a.minutes)
         para(text if text else _("Pas de compte rendu."))
         pdf.ln(1)
+    more(data.done_total - len(data.done_actions))
     return bytes(pdf.output())
 
 
@@ -154,7 +212,8 @@ def build_csv(data: ReportData) -> bytes:
                 o.target_date.isoformat() if o.target_date else "", round(ov.progress),
                 _("oui") if ov.late else _("non"))])
     today = clock.today()
-    for a in data.all_actions:
+    # The export is the complete list (the PDF is the bounded summary).
+    for a in project_queries.all_actions(data.organisation.id):
         late = rules.action_late(a.status, a.planned_on, today)
         writer.writerow([neutralise(v) for v in (
             _("action"), a.project.title, f"{a.kind_label} : {a.title}", a.status_label,

@@ -228,16 +228,27 @@ def _fmt(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:g}"
 
 
-def mark_dashboard_visit(user) -> object | None:
-    """Remember that `user` opened the dashboard now; return the previous visit time."""
+# A dashboard visit is written at most this often: a GET that reloads the page
+# writes nothing (no commit, so nothing loaded for the request is expired).
+VISIT_TOUCH_SECONDS = 60
+
+
+def mark_dashboard_visit(user, now=None) -> tuple[object | None, bool]:
+    """Remember that `user` opened the dashboard now, at most once a minute.
+
+    Returns (previous visit time, whether a write is pending: the caller commits then).
+    """
+    now = now or utcnow()
     visit = db.session.get(DashboardVisit, user.id)
     previous = visit.last_seen_at if visit else None
+    if previous is not None and (now - previous).total_seconds() < VISIT_TOUCH_SECONDS:
+        return previous, False
     if visit is None:
-        db.session.add(DashboardVisit(user_id=user.id, last_seen_at=utcnow()))
+        db.session.add(DashboardVisit(user_id=user.id, last_seen_at=now))
     else:
-        visit.last_seen_at = utcnow()
+        visit.last_seen_at = now
     db.session.flush()
-    return previous
+    return previous, True
 
 
 # --- council reports and exports ---------------------------------------------

@@ -112,6 +112,9 @@ def topic(topic_id: int):
     need_ctx = {}
     if t.kind == TopicKind.NEED and t.need is not None:
         need_ctx = need_context(t.need, moderator)
+    # One query for the header's unread count and this topic's own: a GET writes
+    # only when the topic has unread notifications to mark read.
+    _unread, unread_here = notify.unread_counts(current_user, t.id)
     html = render_template(
         "forums/topic.html", topic=t, page=page, extras=extras, form=form,
         moderator=moderator, accepted=queries.accepted_post(t),
@@ -120,8 +123,9 @@ def topic(topic_id: int):
     )
     # Reading a topic reads its notifications (after rendering: a commit expires
     # the loaded rows, and the page would reload them one by one).
-    notify.mark_topic_read(current_user, t.id)
-    db.session.commit()
+    if unread_here:
+        notify.mark_topic_read(current_user, t.id)
+        db.session.commit()
     return html
 
 

@@ -247,8 +247,8 @@ def test_english_is_a_full_second_language(client, org, login_as):
     client.post("/langue", data={"lang": "en", "next": "/connexion"})
     page = client.get("/connexion").get_data(as_text=True)
     assert "Log in" in page and "Se connecter" not in page
-    # the required mark is translated and sits inside its label
-    assert '<span class="required">(required)</span></label>' in page
+    # the required mark is translated and sits on the label's line
+    assert '</label> <span class="required">(required)</span></div>' in page
     assert "obligatoire" not in page
     resp = client.post("/connexion", data={"email": "x@y.fr", "password": "wrong password"})
     assert "Incorrect email address or password." in resp.get_data(as_text=True)

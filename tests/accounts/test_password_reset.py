@@ -4,7 +4,6 @@ expires, throttled like logins, every session ended, audited."""
 from __future__ import annotations
 
 import re
-from email import message_from_bytes
 
 import pytest
 from sqlalchemy import select
@@ -15,6 +14,7 @@ from change_portal.core.audit import AuditEvent
 from change_portal.core.errors import DomainError
 from change_portal.extensions import db
 from tests import factories
+from tests.mailbox import text_of
 
 NEW = "une toute nouvelle phrase secrète"
 
@@ -22,7 +22,7 @@ NEW = "une toute nouvelle phrase secrète"
 def _reset_link(outbox) -> str:
     files = sorted(outbox.glob("reset-*.eml"))
     assert len(files) == 1, files
-    body = message_from_bytes(files[0].read_bytes()).get_payload(decode=True).decode()
+    body = text_of(files[0])
     return re.search(r"http://\S+(/mot-de-passe-oublie/\S+)", body).group(1)
 
 
@@ -71,14 +71,14 @@ def test_unknown_address_gets_the_same_answer_and_no_email(client, org, outbox):
 
 def test_requests_are_throttled_like_logins(app, client, org, outbox):
     factories.create_user(org, ["agent"], email="cible@ville-a.fr")
-    saved = app.config["LOGIN_LIMIT_ACCOUNT"]
-    app.config["LOGIN_LIMIT_ACCOUNT"] = "2/3600"
+    saved = app.config["RESET_LIMIT_ACCOUNT"]
+    app.config["RESET_LIMIT_ACCOUNT"] = "2/3600"
     try:
         statuses = [client.post("/mot-de-passe-oublie", data={"email": "cible@ville-a.fr"},
                                 environ_base={"REMOTE_ADDR": f"192.0.2.{n}"}).status_code
                     for n in range(4)]
     finally:
-        app.config["LOGIN_LIMIT_ACCOUNT"] = saved
+        app.config["RESET_LIMIT_ACCOUNT"] = saved
     assert statuses == [200, 200, 429, 429]
     # the refused requests send nothing (two allowed requests within the same second
     # carry the same signed link, so the outbox keeps one file for them)

@@ -86,6 +86,66 @@ def test_a_killed_workers_job_is_handed_back_quickly_and_mails_once(private_redi
         live.stop()
 
 
+def test_a_killed_workers_report_is_built_once(private_redis, smtp):
+    """The report job is held at its commit (a row lock taken by the test), the
+    worker killed there: the job is handed back and the report built once."""
+    if not os.environ.get("DATABASE_URL", "").startswith("postgresql"):
+        pytest.skip("PostgreSQL only (CI's second pass): the test holds a row lock")
+    from sqlalchemy import text
+
+    from change_portal.extensions import db
+    from change_portal.roadmap.jobs import build_report
+    from change_portal.roadmap.models import ReportJob, ReportStatus
+    from tests import factories
+
+    live = LiveServer("kill-report", redis_url=private_redis.url, demo=False)
+    redis = Redis.from_url(private_redis.url)
+    try:
+        with live.app.app_context():
+            org = factories.create_organisation(slug="rapport-tue")
+            user = factories.create_user(org, ["elected"])
+            report = ReportJob(organisation_id=org.id, kind="csv", requested_by_id=user.id)
+            db.session.add(report)
+            db.session.commit()
+            report_id, engine = report.id, db.engine
+        locker = engine.connect()
+        hold = locker.begin()
+        locker.execute(text("SELECT id FROM roadmap_report_job WHERE id = :id FOR UPDATE"),
+                       {"id": report_id})
+        with live.app.app_context():
+            job_id = jobs.enqueue(build_report, report_id)
+        _wait(lambda: Job.fetch(job_id, connection=redis).get_status() == "started", 60,
+              "the report job never started")
+        time.sleep(1)  # now waiting on the lock, at its commit
+        live.worker.send_signal(signal.SIGKILL)
+        live.worker.wait(timeout=10)
+        killed = time.monotonic()
+        hold.rollback()
+        locker.close()
+        live.worker = live.start_worker()
+        _wait(lambda: Job.fetch(job_id, connection=redis).get_status() == "finished", 120,
+              "the report job was not handed back within 2 minutes")
+        print(f"\nkilled report finished {time.monotonic() - killed:.1f} s after the kill")
+        with live.app.app_context():
+            done = db.session.get(ReportJob, report_id)
+            assert done.status == ReportStatus.DONE and done.content
+    finally:
+        live.stop()
+
+
+def test_a_scheduler_that_stopped_is_started_again(private_redis, smtp):
+    live = LiveServer("scheduler-watch", redis_url=private_redis.url, demo=False)
+    try:
+        _wait(lambda: _children(live.worker.pid), 60, "the worker has no scheduler process")
+        (first,) = _children(live.worker.pid)
+        os.kill(first, signal.SIGKILL)  # what a crash of the scheduler looks like
+        took = _wait(lambda: [p for p in _children(live.worker.pid) if not _dead(p)
+                              and p != first], 20, "the scheduler was not started again")
+        print(f"\nscheduler started again {took:.1f} s after it died")
+    finally:
+        live.stop()
+
+
 def test_a_retry_scheduled_across_a_redis_outage_runs_after_it(private_redis, smtp):
     proxy = TcpProxy(private_redis.port)
     live = LiveServer("outage-mail", redis_url=f"redis://127.0.0.1:{proxy.port}/0", demo=False)

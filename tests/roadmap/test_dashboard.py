@@ -39,10 +39,18 @@ def test_what_changed_since_last_visit(client, org, login_as):
     first = visit.last_seen_at
     admin = factories.create_user(org, ["admin"])
     services.save_objective(admin, axis, title="Nouvel objectif", status="en_cours")
+    # A reload within the minute is the same visit: nothing written, same "since".
     page = client.get("/feuille-de-route/tableau-de-bord").get_data(as_text=True)
     assert "Nouvel objectif" in page.split("depuis votre dernière visite")[1]
     db.session.refresh(visit)
-    assert visit.last_seen_at >= first
+    assert visit.last_seen_at == first
+    # The next visit, two minutes later, records itself and shows what changed since.
+    visit.last_seen_at = first - timedelta(minutes=2)
+    db.session.commit()
+    page = client.get("/feuille-de-route/tableau-de-bord").get_data(as_text=True)
+    assert "Nouvel objectif" in page.split("depuis votre dernière visite")[1]
+    db.session.refresh(visit)
+    assert visit.last_seen_at > first
     page = client.get("/feuille-de-route/tableau-de-bord").get_data(as_text=True)
     assert "Rien de nouveau" in page
 
@@ -113,3 +121,24 @@ def test_first_visit_changes_are_summed_up_per_objective_with_units(client, org,
     for junk in ("²", "99999999999999999999", "-5"):  # a bad "depuis" is ignored, never a 500
         resp = client.get(f"/feuille-de-route/tableau-de-bord?changements=tous&depuis={junk}")
         assert resp.status_code == 200
+
+
+def test_late_and_upcoming_lists_are_capped_with_a_link_to_all(client, org, login_as):
+    login_as("elected")
+    obj = f.create_objective(f.create_axis(f.create_roadmap(org)))
+    project = f.create_project(org, title="Gros projet", objectives=[obj])
+    for i in range(12):
+        f.create_action(project, [obj], title=f"Retard n°{i:02d}",
+                        planned_on=date.today() - timedelta(days=20 - i))
+        f.create_action(project, [obj], title=f"Bientôt n°{i:02d}",
+                        planned_on=date.today() + timedelta(days=1 + i))
+    page = client.get("/feuille-de-route/tableau-de-bord").get_data(as_text=True)
+    assert page.count("Retard n°") == 10 and "Retard n°00" in page  # oldest first
+    assert "Retard n°11" not in page
+    assert page.count("Bientôt n°") == 10 and "Bientôt n°10" not in page
+    assert "Voir les 12 actions en retard" in page
+    assert "Voir les 12 actions des 30 prochains jours" in page
+    assert 'href="/feuille-de-route/tableau-de-bord?actions=toutes#en-retard"' in page
+    full = client.get("/feuille-de-route/tableau-de-bord?actions=toutes").get_data(as_text=True)
+    assert full.count("Retard n°") == 12 and full.count("Bientôt n°") == 12
+    assert "Voir les 12" not in full

@@ -124,6 +124,53 @@ def test_old_reports_are_purged_by_retention(org):
     assert db.session.get(ReportJob, recent.id) is not None
 
 
+def _pdf_text(content: bytes) -> bytes:
+    import re
+    import zlib
+
+    streams = re.findall(rb"stream\r?\n(.*?)\r?\nendstream", content, re.S)
+    out = b""
+    for s in streams:
+        try:
+            out += zlib.decompress(s)
+        except zlib.error:
+            out += s
+    return out
+
+
+def test_report_sections_are_bounded_with_the_rest_counted(org):
+    obj = _data(org)
+    project = f.create_project(org, title="Gros projet", objectives=[obj])
+    for i in range(5):
+        f.create_action(project, [obj], title=f"Fait {i}", status="realisee",
+                        planned_on=date(2026, 4, 1 + i))
+        f.create_action(project, [obj], title=f"Tard {i}", planned_on=date(2021, 1, 1 + i))
+    data = reports.collect(org, date(2026, 1, 1), date(2026, 12, 31), limit=2)
+    assert [a.title for a in data.done_actions] == ["Atelier fait", "Fait 0"]
+    assert data.done_total == 6
+    assert [a.title for a in data.late_actions] == ["+Action tardive", "Tard 0"]
+    assert data.late_total == 6
+    text = _pdf_text(reports.build_pdf(data))
+    assert text.count(b"et 4 autres") == 2  # late actions and done actions
+
+
+def test_report_period_defaults_to_the_last_report_or_six_months(org):
+    _data(org)
+    today = date(2026, 6, 30)
+    data = reports.collect(org, None, None, today=today)
+    assert data.default_period and data.start == date(2025, 12, 30)
+    assert data.done_actions[0].title == "Atelier fait"  # 2026-03-01 is in the period
+    last = ReportJob(organisation_id=org.id, kind="pdf", status="done",
+                     finished_at=utcnow().replace(year=2026, month=3, day=15))
+    db.session.add(last)
+    db.session.flush()
+    data = reports.collect(org, None, None, today=today)
+    assert data.start == date(2026, 3, 15) and data.done_actions == [] and data.done_total == 0
+    # a period chosen by the person is kept as it is
+    data = reports.collect(org, None, date(2026, 12, 31), today=today)
+    assert data.start is None and not data.default_period
+
+
 def test_a_stuck_job_shows_as_such_with_a_retry_for_the_person_who_asked(client, org, login_as):
     from change_portal.roadmap import services
     from change_portal.roadmap.models import REPORT_STUCK_AFTER, ReportStatus

@@ -476,6 +476,10 @@ def test_every_stored_html_column_is_covered():
                ("project", "description_html"), ("project_action", "minutes_html"),
                ("project_proposal", "body_html"), ("roadmap_objective", "description_html"),
                ("course_module_version", "introduction_html"), ("course_lesson", "body_html")}
+    # swept by tests/sharing/test_xss.py (same corpora, batched, pages parsed)
+    covered |= {("sharing_fiche", "difficulties_html"), ("sharing_question", "body_html"),
+                ("sharing_event", "programme_html")}
+    covered |= {("maturity_answer", "comment_html")}  # swept by tests/maturity/test_xss.py
     columns = {(t.name, c.name) for t in db.metadata.sorted_tables for c in t.columns
                if c.name.endswith("_html")}
     assert columns, "no *_html column found"

@@ -6,10 +6,11 @@ from flask import abort
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from change_portal.accounts.models import User, UserRole
 from change_portal.core.permissions import Role
-from change_portal.core.tenancy import get_or_404
+from change_portal.core.tenancy import current_organisation_id, get_or_404
 from change_portal.core.web import form_error  # noqa: F401 - the views' shared helper
 from change_portal.extensions import db
 from change_portal.organisations import queries as organisation_queries
@@ -20,9 +21,21 @@ from change_portal.roadmap.models import Objective
 from change_portal.roadmap.queries import objective_choices
 
 
-def visible_project_or_404(project_id: int) -> Project:
-    """A project of the current collectivité that the user may read, else 404."""
-    project = get_or_404(Project, project_id)
+def visible_project_or_404(project_id: int, *, for_page: bool = False) -> Project:
+    """A project of the current collectivité that the user may read, else 404.
+    `for_page`: with what the project page shows of it (lead, services, objectives)
+    in the same statement."""
+    if for_page:
+        project = db.session.execute(
+            select(Project).where(Project.id == project_id,
+                                  Project.organisation_id == current_organisation_id())
+            .options(joinedload(Project.lead), joinedload(Project.services),
+                     joinedload(Project.objectives))
+        ).unique().scalar_one_or_none()
+        if project is None:
+            abort(404)
+    else:
+        project = get_or_404(Project, project_id)
     if not access.can_see(current_user, project):
         abort(404)
     return project

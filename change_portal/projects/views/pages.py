@@ -131,7 +131,7 @@ def render_project(project: Project, status_code: int = 200, **forms):
 @bp.get("/<int:project_id>")
 @login_required
 def show(project_id: int):
-    return render_project(visible_project_or_404(project_id))
+    return render_project(visible_project_or_404(project_id, for_page=True))
 
 
 @bp.post("/<int:project_id>/commentaires")

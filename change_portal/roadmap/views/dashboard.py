@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from change_portal.core import clock
 from change_portal.core.params import parse_int
 from change_portal.core.permissions import Role, role_required
+from change_portal.core.registry import render_hook
 from change_portal.extensions import db
 from change_portal.projects import queries as project_queries
 from change_portal.projects.models import Project, ProjectStatus
@@ -21,6 +22,7 @@ from change_portal.roadmap.changes import summarise
 from change_portal.roadmap.views import bp
 from change_portal.roadmap.views._helpers import project_limit
 
+ACTIONS_SHOWN = 10
 readers = role_required(Role.ELECTED, Role.ADMIN, Role.PROJECT_LEAD)
 
 
@@ -29,33 +31,43 @@ readers = role_required(Role.ELECTED, Role.ADMIN, Role.PROJECT_LEAD)
 def dashboard():
     org_id = current_user.organisation_id
     today = clock.today()
-    # Remember this visit first (and commit), so that nothing loaded below expires.
-    previous = services.mark_dashboard_visit(current_user)
-    db.session.commit()
+    # Remember this visit first (and commit), so that nothing loaded below expires;
+    # written at most once a minute, so that a reload writes nothing.
+    previous, written = services.mark_dashboard_visit(current_user)
+    if written:
+        db.session.commit()
     view = queries.load_roadmap(org_id, today)
-    late_actions = project_queries.late_actions(org_id, today)
-    upcoming = project_queries.upcoming_actions(org_id, today, 30)
-    projects = list(db.session.scalars(
-        select(Project).where(Project.organisation_id == org_id,
-                              Project.status != ProjectStatus.ABANDONED)
+    every_action = request.args.get("actions") == "toutes"
+    # Capped lists (the first ACTIONS_SHOWN of each, with their counts); "Voir toutes"
+    # asks for the full lists on the same page.
+    actions = project_queries.dashboard_actions(
+        org_id, today, 30, limit=None if every_action else ACTIONS_SHOWN)
+    # The projects with their unanswered concerns in the same statement.
+    listed = db.session.execute(
+        select(Project, project_queries.unanswered_count_column())
+        .where(Project.organisation_id == org_id, Project.status != ProjectStatus.ABANDONED)
         .order_by(func.lower(Project.title), Project.id).limit(project_limit())
-    ).all())
-    rows = project_queries.project_rows(projects)
+    ).all()
+    projects = [p for p, _n in listed]
+    rows = project_queries.project_rows(projects, brief=True,
+                                        unanswered={p.id: n for p, n in listed})
     every_change = request.args.get("changements") == "tous"
     # "Voir tout" keeps the visit it was offered from (this GET records a new one)
     since = _since(request.args.get("depuis")) if every_change else previous
     fetch = 200  # recent rows summed up into lines (bounded whatever the history)
     history = queries.history_since(org_id, since, limit=fetch)
     status_changes = project_queries.status_changes_since(org_id, since, limit=fetch)
-    units = queries.indicator_units(org_id, [h.objective_id for h in history
-                                             if h.kind == "indicator"])
+    # Units from the indicators already loaded with the roadmap (no extra query).
+    units = {(iv.indicator.objective_id, iv.indicator.name): iv.indicator.unit
+             for ov in view.objectives for iv in ov.indicators}
     changes, change_count = summarise(history, status_changes, units,
                                       limit=fetch if every_change else 10)
     return render_template(
-        "roadmap/dashboard.html", view=view, late_actions=late_actions, upcoming=upcoming,
+        "roadmap/dashboard.html", view=view, actions=actions, every_action=every_action,
         rows=rows, previous=previous, changes=changes, change_count=change_count,
         every_change=every_change, today=today,
         since_param=int(previous.timestamp()) if previous else None,
+        panels=render_hook("dashboard.panels", user=current_user),
     )
 
 

@@ -4,6 +4,9 @@ GET /api/v1/organisations/<slug>/roadmap is public when the collectivité
 publishes its roadmap; otherwise it needs a logged-in member of that
 collectivité, and anyone else gets 404 exactly as for an unknown slug (a 401
 would tell an anonymous caller that the collectivité exists).
+The JSON is built once per change (roadmap.opendata.published_document, cached
+under version tokens that any committed write to the roadmap or the projects
+replaces) and carries an ETag: a re-user polling it gets 304 Not Modified.
 GET /o/<slug>/roadmap is a public page, 404 while the roadmap is not published.
 GET /donnees-ouvertes lists the published roadmaps with both addresses, so that
 citizens and re-users find them from the public home and the footer.
@@ -11,7 +14,7 @@ citizens and re-users find them from the public home and the footer.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, jsonify, render_template
+from flask import Blueprint, Response, abort, render_template, request
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -19,7 +22,7 @@ from change_portal.core.permissions import public
 from change_portal.extensions import db
 from change_portal.organisations.models import Organisation
 from change_portal.roadmap import queries
-from change_portal.roadmap.opendata import roadmap_document
+from change_portal.roadmap.opendata import published_document
 
 public_bp = Blueprint("opendata", __name__)
 
@@ -39,9 +42,19 @@ def roadmap_json(slug: str):
     if not org.roadmap_published and (
             not current_user.is_authenticated or current_user.organisation_id != org.id):
         abort(404)
-    resp = jsonify(roadmap_document(org))
+    body, etag = published_document(org)
+    if etag in request.if_none_match:
+        resp = Response(status=304)
+    else:
+        resp = Response(body, mimetype="application/json")
+    resp.set_etag(etag)
+    # Revalidated on every use (never stale after a change), cheap with the ETag.
+    # A member's view of an unpublished roadmap stays out of shared caches.
+    resp.headers["Cache-Control"] = "public, no-cache" if org.roadmap_published \
+        else "private, no-cache"
     if org.roadmap_published:
         resp.headers["Access-Control-Allow-Origin"] = "*"
+        resp.headers["Access-Control-Expose-Headers"] = "ETag"
     return resp
 
 

@@ -1,0 +1,1 @@
+"""Retours d'expérience between collectivités (issue 14). See README.md here."""
