@@ -18,6 +18,7 @@ from change_portal.core import (  # noqa: F401 - retention job
     dates,
     excerpts,
     idempotency,
+    links,
     privacy,
     retention,
     security,
@@ -96,6 +97,8 @@ def init_jinja(app: Flask) -> None:
     app.jinja_env.filters["date_fr"] = dates.date_filter
     app.jinja_env.filters["datetime_fr"] = dates.datetime_filter
     app.jinja_env.filters["excerpt"] = excerpts.excerpt
+    # absolute links (e-mails, printed pages) where people reach the portal: core.links
+    app.jinja_env.globals["external_url"] = links.external_for
     # "de la Ville de …" in French, "of …" in other languages
     app.jinja_env.filters["of_name"] = lambda name: (
         of_name(name) if getattr(get_locale(), "language", "fr") == "fr" else f"of {name}")

@@ -79,6 +79,11 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "UPLOAD_DIR": os.environ.get("UPLOAD_DIR") or str(instance_path / "uploads"),
         # Public base URL used in emails sent from jobs (no request there).
         "BASE_URL": os.environ.get("BASE_URL", "http://127.0.0.1:5000"),
+        # Hosts the portal answers on (comma separated, e.g. "portail.example.fr,
+        # 10.0.0.5"): Flask refuses other Host headers, and e-mail links use the one a
+        # request came in on (core.links). Unset: every host is served, links use BASE_URL.
+        "TRUSTED_HOSTS": [h.strip() for h in os.environ["TRUSTED_HOSTS"].split(",")
+                          if h.strip()] if os.environ.get("TRUSTED_HOSTS") else None,
         # Sessions: cookie holds only an opaque id; the server keeps the session row.
         "SESSION_COOKIE_NAME": "cp_session",
         "SESSION_COOKIE_HTTPONLY": True,

@@ -16,12 +16,13 @@ import re
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from flask import current_app, url_for
+from flask import url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import and_, func, or_, select, update
 
 from change_portal.accounts.models import User
+from change_portal.core import links
 from change_portal.core.errors import DomainError
 from change_portal.core.mail import build_message, send_message
 from change_portal.core.models import utcnow
@@ -254,7 +255,7 @@ def set_preference(user: User, mode: str) -> NotificationPreference:
 # --- emails ------------------------------------------------------------------------
 
 def _topic_url(topic_id: int | None) -> str:
-    base = current_app.config.get("BASE_URL") or current_app.config.get("PUBLIC_URL") or ""
+    base = links.base_url()
     if topic_id is None:
         return base.rstrip("/") + "/forums/notifications"
     try:
@@ -281,7 +282,7 @@ def email_one(notification: Notification) -> bool:
               "notification. Modifiez ce choix dans « Mes notifications »."),
         ])
         msg = build_message(user.email, _("Forums : %(text)s", text=notification.text)[:200],
-                            body)
+                            body, manage_url=links.external_for("forums.notifications"))
     send_message(msg, key=f"forum-notif-{notification.id}")
     notification.emailed_at = utcnow()
     return True
@@ -352,7 +353,8 @@ def _send_digest(user_id: int, now: datetime, threshold: datetime) -> int:
         lines += ["", _("Vous recevez ce résumé une fois par jour. Modifiez ce choix dans "
                         "« Mes notifications ».")]
         msg = build_message(user.email, _("Forums : votre résumé du jour (%(n)d)", n=len(items)),
-                            "\n".join(lines))
+                            "\n".join(lines),
+                            manage_url=links.external_for("forums.notifications"))
     day = threshold.astimezone(PARIS).date().isoformat()
     send_message(msg, key=f"forum-digest-{user_id}-{day}")  # commits: see its docstring
     for n in items:

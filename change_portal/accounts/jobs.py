@@ -15,6 +15,7 @@ from change_portal.accounts.services import (
     invitation_sets_password,
     invitation_token,
 )
+from change_portal.core import links
 from change_portal.core.jobs import EMAIL_TIMEOUT, job_timeout
 from change_portal.core.mail import build_message, send_message
 from change_portal.core.models import utcnow
@@ -22,9 +23,9 @@ from change_portal.extensions import db
 
 
 def invitation_url(invitation: Invitation) -> str:
-    """The absolute link of an invitation (jobs have no request: BASE_URL)."""
+    """The absolute link of an invitation, where people reach the portal (core.links)."""
     token = invitation_token(invitation, current_app.config["SECRET_KEY"])
-    return f"{current_app.config['BASE_URL'].rstrip('/')}/invitation/{token}"
+    return links.external(f"/invitation/{token}")
 
 
 @job_timeout(EMAIL_TIMEOUT)
@@ -67,7 +68,7 @@ def send_password_reset_email(account_id: int) -> bool:
     if user is None or not account.email:
         return False
     token = reset_token(account, current_app.config["SECRET_KEY"])
-    url = f"{current_app.config['BASE_URL'].rstrip('/')}/mot-de-passe-oublie/{token}"
+    url = links.external(f"/mot-de-passe-oublie/{token}")
     with force_locale(user.locale or "fr"):
         msg = build_message(
             account.email,

@@ -29,6 +29,7 @@ from rq import Queue, Retry
 from sqlalchemy import JSON, String, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
+from change_portal.core import links
 from change_portal.core.connections import get_redis
 from change_portal.core.models import UTCDateTime, utcnow
 from change_portal.extensions import db
@@ -125,10 +126,24 @@ def run_job(func_path: str, *args):
         return _run(func_path, args)
 
 
+_BASE_KEY = "__base_url__"
+
+
+def _with_base(args: tuple) -> tuple:
+    """Record the trusted address of the request queuing a job, as a first argument
+    that run_job takes off again (links in its e-mails point there: core.links)."""
+    base = links.request_base_url()
+    return ({_BASE_KEY: base}, *args) if base else args
+
+
 def _run(func_path: str, args: tuple):
+    base = None
+    if args and isinstance(args[0], dict) and set(args[0]) == {_BASE_KEY}:
+        base, args = args[0][_BASE_KEY], args[1:]
     func = _resolve(func_path)
     try:
-        result = func(*args)
+        with links.recorded_base(base):
+            result = func(*args)
         db.session.commit()
         return result
     except Exception:
@@ -147,6 +162,7 @@ def enqueue(func: Callable, *args, job_id: str | None = None) -> str:
     """
     job_id = safe_job_id(job_id) if job_id else uuid.uuid4().hex
     path = _path(func)
+    args = _with_base(args)
     redis = get_redis()
     if redis is None:
         _run_inline(path, args, job_id)

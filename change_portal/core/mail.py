@@ -18,6 +18,9 @@ from email.utils import formatdate, make_msgid
 from pathlib import Path
 
 from flask import current_app
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from markupsafe import escape
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -36,9 +39,39 @@ class SentMail(db.Model):
                                               index=True)
 
 
-def build_message(to: str, subject: str, text: str, html: str | None = None) -> EmailMessage:
-    """One message from the default sender; `subject` may come from people's input
-    (names, titles): it is reduced to one line of at most 250 characters."""
+def text_to_html(text: str, lang: str = "fr") -> str:
+    """The HTML part of a message, made from its text part: paragraphs on blank lines,
+    line breaks kept, web addresses as links, everything else escaped (linear: one pass
+    over whitespace-separated words, no regex)."""
+    paragraphs = []
+    for block in text.strip().split("\n\n"):
+        lines = []
+        for line in block.split("\n"):
+            words = []
+            for word in line.split(" "):
+                if word.startswith(("https://", "http://")):
+                    url = escape(word)
+                    words.append(f'<a href="{url}">{url}</a>')
+                else:
+                    words.append(str(escape(word)))
+            lines.append(" ".join(words))
+        paragraphs.append("<p>" + "<br>\n".join(lines) + "</p>")
+    body = "\n".join(paragraphs)
+    return (f'<!doctype html>\n<html lang="{escape(lang)}"><head><meta charset="utf-8">'
+            f'</head><body style="font-family: sans-serif; line-height: 1.5; '
+            f'max-width: 40em">\n{body}\n</body></html>\n')
+
+
+def build_message(to: str, subject: str, text: str, html: str | None = None, *,
+                  manage_url: str | None = None) -> EmailMessage:
+    """One message from the default sender, with a plain-text and an HTML part.
+
+    `subject` may come from people's input (names, titles): it is reduced to one line
+    of at most 250 characters. Without `html`, the HTML part is made from `text`.
+    `manage_url` (notifications) adds the link where the person changes or stops these
+    e-mails, at the end of both parts and as the List-Unsubscribe header."""
+    if manage_url:
+        text = f"{text.rstrip()}\n\n-- \n{_('Gérer ou arrêter ces courriels :')} {manage_url}\n"
     msg = EmailMessage()
     msg["From"] = current_app.config["MAIL_DEFAULT_SENDER"]
     msg["To"] = to
@@ -47,9 +80,13 @@ def build_message(to: str, subject: str, text: str, html: str | None = None) -> 
     msg["Subject"] = single_line(subject)[:250]
     msg["Date"] = formatdate(localtime=False)
     msg["Message-ID"] = make_msgid(domain="change-portal.local")
+    if manage_url:
+        msg["List-Unsubscribe"] = f"<{single_line(manage_url)}>"
+    locale = get_locale()
+    language = locale.language if locale else "fr"
     msg.set_content(text)
-    if html:
-        msg.add_alternative(html, subtype="html")
+    msg.add_alternative(html or text_to_html(text, language), subtype="html")
+    msg["Content-Language"] = language  # after set_content, which clears Content-* headers
     return msg
 
 

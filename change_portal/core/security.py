@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, g, jsonify, make_response, render_template, request
+from flask import Flask, Response, g, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from change_portal.extensions import db
 
@@ -177,6 +177,11 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http(err):
+        if isinstance(err, SecurityError):
+            # a Host outside TRUSTED_HOSTS: no URL can be built for it, so no page
+            # template; a plain answer
+            return Response("Hôte non reconnu par le portail.\n", 400,
+                            {"Content-Type": "text/plain; charset=utf-8"})
         code = err.code or 500
         return _error_response(code)
 

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from flask import current_app, render_template
+from flask import render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import delete, select
 
+from change_portal.core import links
 from change_portal.core.mail import build_message, send_message
 from change_portal.core.models import utcnow
 from change_portal.extensions import db
@@ -68,7 +69,7 @@ def send_assignment_email(assignment_id: int) -> bool:
     user = assignment.user
     if not user.email or not user.is_active:
         return False
-    base = current_app.config["BASE_URL"].rstrip("/")
+    base = links.base_url()
     with force_locale(user.locale or "fr"):
         text = render_template(
             "email/maturity_assignment.txt", user=user, theme=assignment.theme,

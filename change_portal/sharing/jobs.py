@@ -4,18 +4,19 @@ contact message to the contact (whose address the sender never sees)."""
 
 from __future__ import annotations
 
-from flask import current_app, render_template
+from flask import render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from change_portal.accounts.models import User
+from change_portal.core import links
 from change_portal.core.mail import build_message, send_message
 from change_portal.extensions import db
 from change_portal.sharing.models import Fiche, FicheQuestion
 
 
 def _url(fiche_id: int) -> str:
-    return f"{current_app.config['BASE_URL'].rstrip('/')}/retours-experience/{fiche_id}"
+    return links.external(f"/retours-experience/{fiche_id}")
 
 
 def _reachable(user: User | None) -> bool:

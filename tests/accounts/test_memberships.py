@@ -5,7 +5,6 @@ membership, erasure of one membership."""
 from __future__ import annotations
 
 import re
-from email import message_from_bytes
 
 from sqlalchemy import select
 
@@ -14,6 +13,7 @@ from change_portal.accounts.models import Account, LoginSession, User
 from change_portal.extensions import db
 from tests import factories
 from tests.forums import factories as forum_factories
+from tests.mailbox import message, text_of
 
 EMAIL = "camille.roux@ville-a.fr"
 
@@ -26,9 +26,8 @@ def _invite(client, email=EMAIL, name="Camille Roux", roles=("agent",)):
 def _mails(outbox, to):
     found = []
     for path in sorted(outbox.glob("invitation-*.eml")):
-        msg = message_from_bytes(path.read_bytes())
-        if msg["To"] == to:
-            found.append(msg.get_payload(decode=True).decode())
+        if message(path)["To"] == to:
+            found.append(text_of(path))
     return found
 
 

@@ -4,7 +4,6 @@ expires, throttled like logins, every session ended, audited."""
 from __future__ import annotations
 
 import re
-from email import message_from_bytes
 
 import pytest
 from sqlalchemy import select
@@ -15,6 +14,7 @@ from change_portal.core.audit import AuditEvent
 from change_portal.core.errors import DomainError
 from change_portal.extensions import db
 from tests import factories
+from tests.mailbox import text_of
 
 NEW = "une toute nouvelle phrase secrète"
 
@@ -22,7 +22,7 @@ NEW = "une toute nouvelle phrase secrète"
 def _reset_link(outbox) -> str:
     files = sorted(outbox.glob("reset-*.eml"))
     assert len(files) == 1, files
-    body = message_from_bytes(files[0].read_bytes()).get_payload(decode=True).decode()
+    body = text_of(files[0])
     return re.search(r"http://\S+(/mot-de-passe-oublie/\S+)", body).group(1)
 
 

@@ -83,3 +83,17 @@ def test_digests_are_queued_in_batches(app, org, outbox, monkeypatch):
     monkeypatch.setattr(forum_jobs, "utcnow", lambda: datetime(2026, 11, 26, 8, 0, tzinfo=UTC))
     assert forum_jobs.send_daily_digests() == 3
     assert len(list(outbox.glob("forum-digest-*.eml"))) == len(people)
+
+
+def test_html_part_is_escaped_and_links_the_addresses(app):
+    from change_portal.core.mail import build_message, text_to_html
+
+    html = text_to_html("Bonjour <b>Léa</b>,\n\nVoir https://x.fr/a?b=1&c=2 ici.\nFin.")
+    assert "&lt;b&gt;Léa&lt;/b&gt;" in html and "<b>" not in html
+    assert '<a href="https://x.fr/a?b=1&amp;c=2">https://x.fr/a?b=1&amp;c=2</a>' in html
+    assert html.count("<p>") == 2 and "<br>" in html
+    with app.test_request_context():
+        msg = build_message("a@b.fr", "Sujet", "Texte simple.")
+    assert msg.is_multipart() and msg.get_body(("plain",)).get_content().strip() == (
+        "Texte simple.")
+    assert "List-Unsubscribe" not in msg  # only notifications carry it

@@ -11,6 +11,7 @@ from forums import notify, services
 from forums.models import EmailMode, Notification, NotificationPreference
 from tests import factories
 from tests.forums import factories as ff
+from tests.mailbox import html_of, message, text_of
 
 
 def _notes(user):
@@ -84,6 +85,13 @@ def test_immediate_email_is_sent_once(client, org, login_as, outbox):
     files = list(outbox.glob("forum-notif-*.eml"))
     assert len(files) == 1
     assert "immediat@ville-a.fr" in files[0].read_text()
+    # a text and an HTML part, with the link to change or stop these e-mails
+    msg = message(files[0])
+    text, html = text_of(files[0]), html_of(files[0])
+    assert "Gérer ou arrêter ces courriels : http://" in text and "/forums/notifications" in text
+    assert '<a href="http://' in html and "/forums/notifications</a>" in html
+    assert msg["List-Unsubscribe"].startswith("<http") and msg["Content-Language"] == "fr"
+    assert "<script" not in html
     note = _notes(user)[0]
     assert note.emailed_at is not None
     assert notify.email_one(note) is False  # idempotent

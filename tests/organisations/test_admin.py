@@ -12,6 +12,7 @@ from change_portal.accounts.models import Invitation, User
 from change_portal.core.audit import AuditEvent
 from change_portal.extensions import db
 from tests import factories
+from tests.mailbox import text_of
 
 
 def _invite(client, **overrides):
@@ -24,7 +25,7 @@ def _link_from_outbox(outbox):
     files = sorted(outbox.glob("invitation-*.eml"))
     assert len(files) == 1
     msg = message_from_bytes(files[0].read_bytes())
-    body = msg.get_payload(decode=True).decode()
+    body = text_of(files[0])
     return msg, re.search(r"http://\S+/invitation/(\S+)", body).group(1)
 
 
