@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from change_portal.core import uploads
 from courses.format.checks import MarkdownChecker
 from courses.format.front_matter import (
     check_unknown_keys,
@@ -34,23 +35,9 @@ from courses.format.model import (
     tidy_body,
 )
 
-
-def sniff_image(head: bytes) -> str | None:
-    """The real type of an image from its first bytes (".png", ".jpg", ".gif",
-    ".webp", ".svg" for SVG/XML, None otherwise); used by the import and by the
-    editor's upload alike."""
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return ".png"
-    if head.startswith(b"\xff\xd8\xff"):
-        return ".jpg"
-    if head[:6] in (b"GIF87a", b"GIF89a"):
-        return ".gif"
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return ".webp"
-    stripped = head.lstrip()
-    if stripped.startswith(b"<?xml") or stripped[:4].lower() == b"<svg":
-        return ".svg"
-    return None
+# One sniffing of image bytes for the whole portal (course import, editor uploads,
+# shared documents): core/uploads.py.
+sniff_image = uploads.sniff_image
 
 
 def read_text(file: Path, issue_path: str, issues: Issues) -> str | None:

@@ -262,7 +262,8 @@ def test_attestations_listed_checked_by_typed_code_and_old_address_redirects(
     catalogue = client.get("/modules/").get_data(as_text=True)
     assert f'href="/modules/{module.id}/attestation"' in catalogue
     printable = client.get(f"/modules/{module.id}/attestation").get_data(as_text=True)
-    assert f'<a href="http://localhost/verifier/{code}">' in printable
+    base = client.application.config["BASE_URL"].rstrip("/")  # canonical address
+    assert f'<a href="{base}/verifier/{code}">' in printable
     client.post("/deconnexion")
     # typed in lower case with spaces, as people do
     typed = client.get("/verifier", query_string={"code": " " + code.lower() + " "})
