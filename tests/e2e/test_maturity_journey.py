@@ -12,6 +12,7 @@ from sqlalchemy import select
 from change_portal.accounts import services as accounts
 from change_portal.accounts.models import User
 from change_portal.extensions import db
+from change_portal.maturity.models import Edition, EditionStatus
 from change_portal.organisations.models import Organisation
 from tests.e2e.conftest import DEMO_PASSWORD, login
 from tests.e2e.steps import ADMIN, ELECTED, Journey, expect_flash
@@ -31,7 +32,19 @@ def _outsider(live_server) -> None:
             db.session.commit()
 
 
+def _only_the_demo_edition_open(live_server) -> None:
+    """Other browser tests (the axe sweep builds rows for every route) may have opened
+    editions of their own in the shared demo database: the journey is about the demo's
+    « Édition 2026 », whose peers have submitted, so it is the only open one here."""
+    with live_server.app_context():
+        for edition in db.session.scalars(select(Edition).where(
+                Edition.status == EditionStatus.OPEN, Edition.slug != "2026")):
+            edition.status = EditionStatus.CLOSED
+        db.session.commit()
+
+
 def test_maturity_journey(new_page, browser, live_server):
+    _only_the_demo_edition_open(live_server)
     j = Journey("maturity", False, browser)
     admin = new_page(js=False)
     login(admin, ADMIN)
