@@ -40,7 +40,7 @@ def world(org, other_org):
     q = qa.ask(factories.create_user(org, ["agent"]), shared, "Question interne ?",
                rate_limited=False)
     qa.report(factories.create_user(org, ["agent"], name="Reporterprivé X"), q, "raison")
-    return {"project": project, "shared": shared, "draft": draft, "gone": gone,
+    return {"project": project, "published": shared, "draft": draft, "gone": gone,
             "question": q}
 
 
@@ -53,7 +53,7 @@ def _no_secret(html: str, where: str) -> None:
 def test_another_collectivite_sees_only_the_published_snapshot(client, other_org, login_as,
                                                                world, role):
     login_as(factories.create_user(other_org, [role]))
-    shared, draft, gone = world["shared"], world["draft"], world["gone"]
+    shared, draft, gone = world["published"], world["draft"], world["gone"]
     for url in ("/retours-experience/", f"/retours-experience/{shared.id}",
                 "/retours-experience/?q=confidentiel",
                 "/retours-experience/?q=secret", "/retours-experience/?q=Cach%C3%A9",
@@ -99,7 +99,7 @@ def test_another_collectivite_sees_only_the_published_snapshot(client, other_org
 
 def test_unpublished_snapshot_is_gone_everywhere_at_once(client, org, other_org, login_as,
                                                          world):
-    shared = world["shared"]
+    shared = world["published"]
     login_as(factories.create_user(other_org, ["agent"]))
     assert client.get(f"/retours-experience/{shared.id}").status_code == 200
     services.unpublish(factories.create_user(org, ["admin"]), shared)
@@ -116,7 +116,7 @@ def test_personal_export_of_another_member_holds_nothing_of_ours(other_org, worl
 
 
 def test_snapshot_holds_figures_not_people(world):
-    snapshot = repr(world["shared"].published_content)
+    snapshot = repr(world["published"].published_content)
     _no_secret(snapshot, "published_content")
     assert "blocage" not in snapshot and "reserves" not in snapshot
 
@@ -132,7 +132,7 @@ def test_tampered_form_ids(client, org, other_org, login_as, world):
     from tests.sharing.factories import project_with_figures as other_project
 
     _project, foreign_indicator, _lead = other_project(other_org, title="Projet B")
-    shared = world["shared"]
+    shared = world["published"]
     before = list(shared.results)
     login_as(factories.create_user(org, ["project_lead"]))
     client.post(f"/retours-experience/fiches/{shared.id}/modifier", data={
