@@ -47,8 +47,8 @@ class LiveServer:
         from flask_migrate import upgrade
 
         from change_portal import create_app
+        from change_portal.accounts import demo as demo_data
         from change_portal.extensions import db
-        from change_portal.organisations import demo as demo_data
 
         instance = Path(tempfile.mkdtemp(prefix=f"cp-{name}-instance-"))
         self.database_url = database_url or separate_database_url(name)

@@ -24,14 +24,8 @@ FOUNDATION = {"change_portal.extensions", "change_portal.config"}
 ROOT_MODULES = {"change_portal", "change_portal.app_setup", "change_portal.cli"}
 
 # (importing domain, imported domain) → files, from before the rule (issue 12 §2): the
-# user administration pages live in organisations, and the elected officials' views
-# (dashboard, council report, open data) in roadmap.
+# elected officials' views (dashboard, council report, open data) in roadmap.
 KNOWN = {
-    ("organisations", "accounts"): {
-        "change_portal/organisations/demo.py", "change_portal/organisations/services.py",
-        "change_portal/organisations/views.py",
-        # bulk invitations: part of the same user administration, to move with it
-        "change_portal/organisations/bulk.py", "change_portal/organisations/import_views.py"},
     ("roadmap", "projects"): {
         "change_portal/roadmap/home.py", "change_portal/roadmap/opendata.py",
         "change_portal/roadmap/reports.py", "change_portal/roadmap/views/dashboard.py",

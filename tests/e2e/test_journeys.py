@@ -534,7 +534,7 @@ def test_journey_5_invited_user_sets_password(new_page, browser, live_server, js
                              timeout=job_timeout(live_server, 60))
     except AssertionError:
         raise AssertionError(inline_job_defect(
-            live_server, "the invitation email (organisations/views.py invite_user, "
+            live_server, "the invitation email (accounts/admin/views.py invite_user, "
             "`_queue_invitation(invitation.id)`)")) from None
     body = msg.get_body(preferencelist=("plain",)).get_content()
     path = link_path(body, "/invitation/")

@@ -13,11 +13,11 @@ from html import unescape
 import pytest
 from sqlalchemy import func, select
 
+from change_portal.accounts.admin import bulk, import_views
+from change_portal.accounts.admin.tabular import MAX_BYTES, MAX_ROWS
 from change_portal.accounts.models import Account, Invitation, User
 from change_portal.extensions import db
-from change_portal.organisations import bulk, import_views
 from change_portal.organisations.models import Service
-from change_portal.organisations.tabular import MAX_BYTES, MAX_ROWS
 from tests import factories
 
 PEOPLE = (

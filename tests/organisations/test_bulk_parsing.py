@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from change_portal.organisations import tabular
-from change_portal.organisations.bulk import PEOPLE_COLUMNS, ROLE_WORDS, split_roles
-from change_portal.organisations.tabular import FileProblem, read_table
+from change_portal.accounts.admin import tabular
+from change_portal.accounts.admin.bulk import PEOPLE_COLUMNS, ROLE_WORDS, split_roles
+from change_portal.accounts.admin.tabular import FileProblem, read_table
 
 
 def _read(data: bytes, name="agents.csv"):

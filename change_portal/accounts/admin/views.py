@@ -1,5 +1,9 @@
-"""Admin pages of a collectivité (services, users, history) and the platform
-operator's pages (collectivités)."""
+"""Admin pages of a collectivité (users, services, history) and the platform
+operator's pages (collectivités).
+
+They live in accounts, above organisations, because every one of them shows or
+invites people: the services with their members, a new collectivité with its first
+administrator."""
 
 from __future__ import annotations
 
@@ -8,7 +12,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 
+from change_portal.accounts import queries as account_queries
 from change_portal.accounts import services as accounts
+from change_portal.accounts.admin.forms import (
+    AdminInviteForm,
+    OrganisationForm,
+    OrganisationProfileForm,
+    ServiceForm,
+)
 from change_portal.accounts.forms import UserEditForm, UserInviteForm
 from change_portal.accounts.jobs import invitation_url, send_invitation_email
 from change_portal.accounts.models import Invitation, User
@@ -22,12 +33,6 @@ from change_portal.core.tenancy import get_or_404
 from change_portal.core.web import form_error
 from change_portal.extensions import db
 from change_portal.organisations import queries, services
-from change_portal.organisations.forms import (
-    AdminInviteForm,
-    OrganisationForm,
-    OrganisationProfileForm,
-    ServiceForm,
-)
 from change_portal.organisations.models import Organisation, Service
 
 admin_bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -89,7 +94,7 @@ def users():
     elif state != "tous":
         stmt = stmt.where(User.active.is_(True))
     page = paginate(stmt, per_page=50, options=("service", "roles"))
-    return render_template("admin/users.html", page=page, q=q, state=state)
+    return render_template("accounts/admin/users.html", page=page, q=q, state=state)
 
 
 @admin_bp.route("/utilisateurs/inviter", methods=["GET", "POST"])
@@ -120,7 +125,7 @@ def invite_user():
                     email=invitation.user.email, n=current_app.config["INVITATION_DAYS"]),
                   "success")
             return redirect(url_for("admin.edit_user", user_id=invitation.user_id))
-    return render_template("admin/invite.html", form=form)
+    return render_template("accounts/admin/invite.html", form=form)
 
 
 def _pending_invitation(user: User) -> Invitation | None:
@@ -160,7 +165,8 @@ def edit_user(user_id: int):
     pending = _pending_invitation(user) if not user.has_password else None
     # Without SMTP the link is only in the outbox file: show it to the admin.
     link = invitation_url(pending) if pending and not current_app.config["MAIL_SERVER"] else None
-    return render_template("admin/user.html", form=form, user=user, pending=pending, link=link)
+    return render_template("accounts/admin/user.html", form=form, user=user, pending=pending,
+                           link=link)
 
 
 @admin_bp.post("/utilisateurs/<int:user_id>/desactiver")
@@ -239,8 +245,8 @@ def services_list():
             db.session.commit()
             flash(_("Service « %(name)s » ajouté.", name=form.name.data.strip()), "success")
             return redirect(url_for("admin.services_list"))
-    rows = services.services_with_counts(current_user.organisation_id)
-    return render_template("admin/services.html", form=form, rows=rows)
+    rows = account_queries.services_with_counts(current_user.organisation_id)
+    return render_template("accounts/admin/services.html", form=form, rows=rows)
 
 
 @admin_bp.route("/services/<int:service_id>", methods=["GET", "POST"])
@@ -257,7 +263,7 @@ def edit_service(service_id: int):
             db.session.commit()
             flash(_("Service renommé."), "success")
             return redirect(url_for("admin.services_list"))
-    return render_template("admin/service.html", form=form, service=service)
+    return render_template("accounts/admin/service.html", form=form, service=service)
 
 
 @admin_bp.post("/services/<int:service_id>/supprimer")
@@ -265,7 +271,8 @@ def edit_service(service_id: int):
 def delete_service(service_id: int):
     service = get_or_404(Service, service_id)
     try:
-        services.delete_service(current_user, service)
+        services.delete_service(current_user, service,
+                                members=account_queries.service_member_count(service.id))
     except DomainError as err:
         flash(err.message, "error")
         return redirect(url_for("admin.edit_service", service_id=service.id))
@@ -291,7 +298,7 @@ def audit_log():
     names = dict(
         db.session.execute(select(User.id, User.full_name).where(User.id.in_(ids))).all()
     ) if ids else {}
-    return render_template("admin/audit.html", page=page, names=names)
+    return render_template("accounts/admin/audit.html", page=page, names=names)
 
 
 # --- platform operator -------------------------------------------------------
@@ -299,8 +306,8 @@ def audit_log():
 @platform_bp.get("/collectivites")
 @operator_only
 def organisations():
-    return render_template("platform/organisations.html",
-                           rows=services.organisations_with_counts())
+    return render_template("accounts/platform/organisations.html",
+                           rows=account_queries.organisations_with_counts())
 
 
 @platform_bp.route("/collectivites/nouvelle", methods=["GET", "POST"])
@@ -329,7 +336,7 @@ def new_organisation():
             flash(_("La collectivité « %(name)s » est créée ; son administrateur est invité.",
                     name=org.name), "success")
             return redirect(url_for("platform.organisation", org_id=org.id))
-    return render_template("platform/new_organisation.html", form=form)
+    return render_template("accounts/platform/new_organisation.html", form=form)
 
 
 def _organisation_or_404(org_id: int) -> Organisation:
@@ -366,7 +373,7 @@ def organisation(org_id: int):
     pending = {u.id: _pending_invitation(u) for u in admins if not u.has_password}
     links = {uid: invitation_url(inv) for uid, inv in pending.items()
              if inv and not current_app.config["MAIL_SERVER"]}
-    return render_template("platform/organisation.html", org=org, admins=admins, form=form,
+    return render_template("accounts/platform/organisation.html", org=org, admins=admins, form=form,
                            links=links)
 
 
@@ -388,8 +395,8 @@ def organisation_profile(org_id: int):
             db.session.commit()
             flash(_("La fiche de la collectivité est mise à jour."), "success")
             return redirect(url_for("platform.organisation", org_id=org.id))
-    return render_template("platform/organisation_profile.html", org=org, form=form)
+    return render_template("accounts/platform/organisation_profile.html", org=org, form=form)
 
 
 # The bulk import pages live in their own module, on the same blueprint.
-from change_portal.organisations import import_views  # noqa: E402, F401
+from change_portal.accounts.admin import import_views  # noqa: E402, F401

@@ -20,6 +20,7 @@ from itsdangerous import BadData, URLSafeTimedSerializer
 from sqlalchemy import select
 
 from change_portal.accounts import services as accounts
+from change_portal.accounts.admin.tabular import Table, fold, read_table
 from change_portal.accounts.models import User
 from change_portal.core import audit
 from change_portal.core.errors import DomainError
@@ -28,7 +29,6 @@ from change_portal.core.privacy import csv_safe
 from change_portal.extensions import db
 from change_portal.organisations import services as org_services
 from change_portal.organisations.models import Organisation, Service
-from change_portal.organisations.tabular import Table, fold, read_table
 
 PEOPLE_COLUMNS = {
     "name": {"nom", "nom complet", "nom et prénom", "prénom nom", "full_name", "agent"},

@@ -8,15 +8,15 @@ from flask import Response, current_app, flash, redirect, render_template, reque
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from change_portal.accounts.admin import bulk
+from change_portal.accounts.admin.tabular import MAX_BYTES, MAX_ROWS
+from change_portal.accounts.admin.views import admin_bp, admin_only
 from change_portal.accounts.jobs import send_invitations
 from change_portal.core.errors import DomainError
 from change_portal.core.idempotency import once_per_submission
 from change_portal.core.jobs import QueueUnavailable, enqueue
 from change_portal.core.permissions import ROLE_LABELS
 from change_portal.extensions import db
-from change_portal.organisations import bulk
-from change_portal.organisations.tabular import MAX_BYTES, MAX_ROWS
-from change_portal.organisations.views import admin_bp, admin_only
 
 
 def _upload() -> tuple[bytes, str] | None:
@@ -41,19 +41,19 @@ def _limits() -> dict:
 @admin_only
 def import_users():
     if request.method == "GET":
-        return render_template("admin/import_users.html", plan=None, **_limits())
+        return render_template("accounts/admin/import_users.html", plan=None, **_limits())
     upload = _upload()
     if upload is None:
-        return render_template("admin/import_users.html", plan=None, **_limits()), 400
+        return render_template("accounts/admin/import_users.html", plan=None, **_limits()), 400
     data, name = upload
     try:
         plan = bulk.plan_people(current_user.organisation, data, name)
     except DomainError as err:
         flash(err.message, "error")
-        return render_template("admin/import_users.html", plan=None, **_limits()), 400
+        return render_template("accounts/admin/import_users.html", plan=None, **_limits()), 400
     token = bulk.sign_file(current_app.config["SECRET_KEY"], kind="people", actor=current_user,
                            data=data, filename=name) if plan.can_confirm else None
-    return render_template("admin/import_users.html", plan=plan, token=token, **_limits())
+    return render_template("accounts/admin/import_users.html", plan=plan, token=token, **_limits())
 
 
 @admin_bp.post("/utilisateurs/import/confirmer")
@@ -82,7 +82,7 @@ def confirm_import_users():
     flash(_("%(n)d invitation(s) enregistrée(s) ; les courriels partent en arrière-plan.",
             n=len(invitation_ids)), "success")
     report = bulk.sign_report(secret, current_user, bulk.report_rows(plan))
-    return render_template("admin/import_users_done.html", plan=plan, report=report,
+    return render_template("accounts/admin/import_users_done.html", plan=plan, report=report,
                            sent=len(invitation_ids))
 
 
@@ -117,20 +117,21 @@ def _template(filename: str, text: str) -> Response:
 @admin_only
 def import_services():
     if request.method == "GET":
-        return render_template("admin/import_services.html", plan=None, **_limits())
+        return render_template("accounts/admin/import_services.html", plan=None, **_limits())
     upload = _upload()
     if upload is None:
-        return render_template("admin/import_services.html", plan=None, **_limits()), 400
+        return render_template("accounts/admin/import_services.html", plan=None, **_limits()), 400
     data, name = upload
     try:
         plan = bulk.plan_services(current_user.organisation, data, name)
     except DomainError as err:
         flash(err.message, "error")
-        return render_template("admin/import_services.html", plan=None, **_limits()), 400
+        return render_template("accounts/admin/import_services.html", plan=None, **_limits()), 400
     can_confirm = not plan.errors and any(li.action != bulk.UNCHANGED for li in plan.lines)
     token = bulk.sign_file(current_app.config["SECRET_KEY"], kind="services",
                            actor=current_user, data=data, filename=name) if can_confirm else None
-    return render_template("admin/import_services.html", plan=plan, token=token, **_limits())
+    return render_template("accounts/admin/import_services.html", plan=plan, token=token,
+                           **_limits())
 
 
 @admin_bp.get("/services/import/modele.csv")
