@@ -8,7 +8,7 @@ JOB is one of:
 - digest: the daily forum digest for every person who has unread notifications
   (forums.notify.send_digests), emails written to a temporary outbox, rolled back;
 - council_pdf: the council report of the large collectivité
-  (roadmap.jobs.build_report on a new ReportJob), rolled back;
+  (officials.jobs.build_report on a new ReportJob), rolled back;
 - reindex: the full search reindex (forums.search.reindex_all), committed (the
   result is the same index).
 
@@ -77,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
             db.session.rollback()
             out["emails_written"] = len(os.listdir(outbox))
         elif args.job == "council_pdf":
-            from change_portal.roadmap import jobs as roadmap_jobs
+            from change_portal.officials import jobs as roadmap_jobs
             from change_portal.roadmap.models import ReportJob
 
             job = ReportJob(organisation_id=manifest["organisation_id"], kind="pdf",

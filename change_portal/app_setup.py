@@ -30,6 +30,7 @@ from change_portal.core.permissions import ROLE_LABELS, Role, can
 from change_portal.core.views import bp as core_bp
 from change_portal.extensions import babel, csrf, db, login_manager, migrate
 from change_portal.maturity import setup as maturity_setup
+from change_portal.officials import setup as officials_setup
 from change_portal.organisations import setup as organisations_setup
 from change_portal.organisations.models import of_name
 from change_portal.projects import setup as projects_setup
@@ -84,7 +85,7 @@ def register_blueprints(app: Flask) -> None:
     # receivers in its own init_app, in the order of the layers (projects before the
     # domains whose demo content links to projects).
     for domain in (organisations_setup, accounts_setup, roadmap_setup, projects_setup,
-                   maturity_setup, courses, forums, sharing_setup):
+                   officials_setup, maturity_setup, courses, forums, sharing_setup):
         domain.init_app(app)
 
 

@@ -53,7 +53,7 @@ def test_create_app_registers_every_domain(app):
 
     assert len(home._PANELS) >= 4 and len(privacy._PROVIDERS) >= 4
     assert registry._HOOKS["project.panels"] and demo_loaded.receivers
-    for endpoint in ("projects.index", "roadmap.dashboard", "opendata.published",
+    for endpoint in ("projects.index", "officials.dashboard", "opendata.published",
                      "accounts.login", "admin.users", "courses.catalogue", "forums.index"):
         assert endpoint in app.view_functions
 

@@ -11,8 +11,8 @@ from sqlalchemy import update
 from change_portal import create_app
 from change_portal.core import cache
 from change_portal.extensions import db
+from change_portal.officials import opendata
 from change_portal.projects.models import Action
-from change_portal.roadmap import opendata
 from change_portal.roadmap.models import IndicatorValue
 from tests.conftest import _test_config
 from tests.roadmap import factories as f

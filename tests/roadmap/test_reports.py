@@ -10,7 +10,7 @@ from change_portal.core.errors import DomainError
 from change_portal.core.models import utcnow
 from change_portal.core.retention import purge_older_than
 from change_portal.extensions import db
-from change_portal.roadmap import jobs, reports
+from change_portal.officials import jobs, reports
 from change_portal.roadmap.models import ReportJob
 from tests.roadmap import factories as f
 

@@ -12,10 +12,11 @@ from change_portal.core.jobs import QueueUnavailable, enqueue
 from change_portal.core.permissions import Role, role_required
 from change_portal.core.tenancy import get_or_404
 from change_portal.extensions import db
-from change_portal.roadmap import jobs, services
+from change_portal.officials import jobs
+from change_portal.officials.views import bp
+from change_portal.roadmap import services
 from change_portal.roadmap.forms import ReportForm
 from change_portal.roadmap.models import ReportJob, ReportStatus
-from change_portal.roadmap.views import bp
 from change_portal.roadmap.views._helpers import form_error
 
 readers = role_required(Role.ELECTED, Role.ADMIN, Role.PROJECT_LEAD)
@@ -59,7 +60,7 @@ def reports():
             else:
                 flash(_("Votre document est en préparation. Il apparaît ci-dessous dès qu'il "
                         "est prêt."), "success")
-            return redirect(url_for("roadmap.reports"))
+            return redirect(url_for("officials.reports"))
     elif request.method == "POST":
         status = 422
     db.session.expire_all()
@@ -67,7 +68,7 @@ def reports():
         select(ReportJob).where(ReportJob.organisation_id == current_user.organisation_id)
         .order_by(ReportJob.id.desc()).limit(20)
     ).all()
-    return render_template("roadmap/reports.html", form=form, jobs=jobs_list), status
+    return render_template("officials/reports.html", form=form, jobs=jobs_list), status
 
 
 @bp.post("/rapports/<int:job_id>/relancer")
@@ -78,11 +79,11 @@ def retry_report(job_id: int):
         services.retry_report(current_user, job)
     except DomainError as err:
         flash(err.message, "warning")
-        return redirect(url_for("roadmap.reports"))
+        return redirect(url_for("officials.reports"))
     db.session.commit()
     _queue(job)
     flash(_("Le document est relancé."), "success")
-    return redirect(url_for("roadmap.reports"))
+    return redirect(url_for("officials.reports"))
 
 
 @bp.get("/rapports/<int:job_id>/fichier")

@@ -4,7 +4,7 @@ GET /api/v1/organisations/<slug>/roadmap is public when the collectivité
 publishes its roadmap; otherwise it needs a logged-in member of that
 collectivité, and anyone else gets 404 exactly as for an unknown slug (a 401
 would tell an anonymous caller that the collectivité exists).
-The JSON is built once per change (roadmap.opendata.published_document, cached
+The JSON is built once per change (officials.opendata.published_document, cached
 under version tokens that any committed write to the roadmap or the projects
 replaces) and carries an ETag: a re-user polling it gets 304 Not Modified.
 GET /o/<slug>/roadmap is a public page, 404 while the roadmap is not published.
@@ -20,9 +20,9 @@ from sqlalchemy import select
 
 from change_portal.core.permissions import public
 from change_portal.extensions import db
+from change_portal.officials.opendata import published_document
 from change_portal.organisations.models import Organisation
 from change_portal.roadmap import queries
-from change_portal.roadmap.opendata import published_document
 
 public_bp = Blueprint("opendata", __name__)
 
@@ -65,11 +65,11 @@ def public_roadmap(slug: str):
     if org is None or not org.roadmap_published:
         abort(404)
     view = queries.load_roadmap(org.id)
-    return render_template("roadmap/public.html", org=org, view=view)
+    return render_template("officials/public.html", org=org, view=view)
 
 
 @public_bp.get("/donnees-ouvertes")
 @public
 def published():
     orgs = queries.published_organisations()
-    return render_template("roadmap/published.html", orgs=orgs)
+    return render_template("officials/published.html", orgs=orgs)

@@ -26,4 +26,4 @@ def roadmap_panel(user) -> Markup | None:
     # Only the count is shown: no action rows fetched.
     late_actions = project_queries.dashboard_actions(user.organisation_id, today, 0, limit=1)
     return Markup(render_template(  # noqa: S704 - autoescaped template
-        "roadmap/_home_panel.html", view=view, late=len(view.late) + late_actions.late_total))
+        "officials/_home_panel.html", view=view, late=len(view.late) + late_actions.late_total))

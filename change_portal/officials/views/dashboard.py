@@ -15,11 +15,11 @@ from change_portal.core.params import parse_int
 from change_portal.core.permissions import Role, role_required
 from change_portal.core.registry import render_hook
 from change_portal.extensions import db
+from change_portal.officials.views import bp
 from change_portal.projects import queries as project_queries
 from change_portal.projects.models import Project, ProjectStatus
 from change_portal.roadmap import queries, services
 from change_portal.roadmap.changes import summarise
-from change_portal.roadmap.views import bp
 from change_portal.roadmap.views._helpers import project_limit
 
 ACTIONS_SHOWN = 10
@@ -63,7 +63,7 @@ def dashboard():
     changes, change_count = summarise(history, status_changes, units,
                                       limit=fetch if every_change else 10)
     return render_template(
-        "roadmap/dashboard.html", view=view, actions=actions, every_action=every_action,
+        "officials/dashboard.html", view=view, actions=actions, every_action=every_action,
         rows=rows, previous=previous, changes=changes, change_count=change_count,
         every_change=every_change, today=today,
         since_param=int(previous.timestamp()) if previous else None,

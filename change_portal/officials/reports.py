@@ -1,6 +1,6 @@
 """The contents of the council report (PDF) and of the CSV export.
 
-Pure builders over data loaded by `collect()`; the jobs in roadmap.jobs call them.
+Pure builders over data loaded by `collect()`; the jobs in officials.jobs call them.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Background jobs of the roadmap: the council report (PDF) and the CSV export.
+"""Background jobs of the elected officials' views: the council report (PDF) and the CSV export.
 
 They take a ReportJob id, are idempotent (a job already done does nothing) and
 never commit themselves: core.jobs.run_job commits. A failure is recorded on the
@@ -10,13 +10,12 @@ from __future__ import annotations
 import logging
 
 from flask_babel import gettext as _
-from sqlalchemy import delete
 
 from change_portal.core.jobs import job_timeout
 from change_portal.core.models import utcnow
 from change_portal.extensions import db
+from change_portal.officials import reports
 from change_portal.organisations.models import Organisation
-from change_portal.roadmap import reports
 from change_portal.roadmap.models import ReportJob, ReportStatus
 
 log = logging.getLogger(__name__)
@@ -53,9 +52,3 @@ def build_report(job_id: int) -> None:
     job.status = ReportStatus.DONE
     job.finished_at = utcnow()
 
-
-def purge_old_reports(cutoff) -> int:
-    """Receiver of the "retention.purge" hook: reports older than the retention
-    period are deleted with their file (they can be generated again)."""
-    return db.session.execute(
-        delete(ReportJob).where(ReportJob.created_at < cutoff)).rowcount or 0
