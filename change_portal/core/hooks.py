@@ -41,6 +41,10 @@ CATALOGUE: dict[str, Hook] = {h.name: h for h in (
     Hook("project.need_titles", "project: Project", "list[str]", "all, concatenated",
          "Titles (never authors) of the user needs linked to a project: what a fiche "
          "retour d'expérience cites (sharing)."),
+    Hook("objective.panels", "objective: Objective, user: User", "Markup | None",
+         "all, in order (render_hook)",
+         "Blocks shown on a roadmap objective's page (projects: the projects and actions "
+         "that serve it, among those the user may read)."),
     Hook("retention.purge", "cutoff: datetime", "int (rows deleted)", "sum",
          "Delete what the domain keeps past the retention period (daily job)."),
     Hook("dashboard.panels", "user: User", "Markup | None", "all, in order (render_hook)",

@@ -495,7 +495,8 @@ def test_journey_4_dashboard_progress_and_council_report(new_page, browser, live
                    what="the council report (job queue)")
     except AssertionError:
         raise AssertionError(inline_job_defect(
-            live_server, "the council report (officials/views/reports.py, `_queue(job)`)")) from None
+            live_server,
+            "the council report (officials/views/reports.py, `_queue(job)`)")) from None
     expect(rows.first).to_contain_text("Rapport PDF")
     with elected.expect_download() as info:
         rows.first.get_by_role("link", name=re.compile("Télécharger")).click()
