@@ -20,9 +20,9 @@ from change_portal.projects import queries as project_queries
 from change_portal.projects.models import Project, ProjectStatus
 from change_portal.roadmap import queries, services
 from change_portal.roadmap.changes import summarise
-from change_portal.roadmap.views._helpers import project_limit
 
 ACTIONS_SHOWN = 10
+PROJECTS_SHOWN = 50  # the rest are on the project list
 readers = role_required(Role.ELECTED, Role.ADMIN, Role.PROJECT_LEAD)
 
 
@@ -46,7 +46,7 @@ def dashboard():
     listed = db.session.execute(
         select(Project, project_queries.unanswered_count_column())
         .where(Project.organisation_id == org_id, Project.status != ProjectStatus.ABANDONED)
-        .order_by(func.lower(Project.title), Project.id).limit(project_limit())
+        .order_by(func.lower(Project.title), Project.id).limit(PROJECTS_SHOWN)
     ).all()
     projects = [p for p, _n in listed]
     rows = project_queries.project_rows(projects, brief=True,
