@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Select, select
 
 from change_portal.accounts.models import User
+from change_portal.core.tenancy import of_tenant
 from change_portal.extensions import db
 
 
@@ -12,7 +13,7 @@ def members_stmt(organisation_id: int) -> Select:
     """Members of a collectivité who may be chosen (owner, assignee, lead…): not
     deactivated, not erased; ordered by name."""
     return (select(User)
-            .where(User.organisation_id == organisation_id, User.active.is_(True),
+            .where(of_tenant(User, organisation_id), User.active.is_(True),
                    User.erased_at.is_(None))
             .order_by(User.full_name))
 
@@ -30,3 +31,12 @@ def member_choices(organisation_id: int, *, none_label: str | None = None,
     """(id, full name) pairs for a select, optionally led by (0, `none_label`)."""
     lead = [(0, none_label)] if none_label is not None else []
     return lead + [(u.id, u.full_name) for u in members(organisation_id, limit=limit)]
+
+
+def members_among(organisation_id: int, user_ids) -> list[User]:
+    """The members (see members_stmt) whose ids are in `user_ids`: ids of another
+    collectivité, deactivated or erased accounts are left out."""
+    ids = list(user_ids or [])
+    if not ids:
+        return []
+    return list(db.session.scalars(members_stmt(organisation_id).where(User.id.in_(ids))))
