@@ -15,12 +15,11 @@ from change_portal import cli
 from change_portal.accounts import services as account_services
 from change_portal.accounts import setup as accounts_setup
 from change_portal.core import cache as app_cache
-from change_portal.core import (  # noqa: F401 - retention job
+from change_portal.core import (
     dates,
     excerpts,
     idempotency,
     links,
-    privacy,
     retention,
     security,
     web,
@@ -54,6 +53,7 @@ def init_extensions(app: Flask) -> None:
                      render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     web.init_app(app)
+    retention.init_app(app)  # the daily purge (periodic job)
     babel.init_app(app, locale_selector=_select_locale,
                    timezone_selector=lambda: "Europe/Paris")
     login_manager.init_app(app)

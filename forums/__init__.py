@@ -6,12 +6,13 @@ from flask import Flask
 
 from change_portal.core import registry
 from change_portal.core.home import register_panel
+from change_portal.core.jobs import register_periodic
 from change_portal.core.privacy import register_provider
 from change_portal.core.signals import demo_loaded, organisation_created
 from forums import (
     demo,
     hooks,
-    jobs,  # noqa: F401 - registers the periodic digest job
+    jobs,
     models,  # noqa: F401 - registers the tables
     privacy,
 )
@@ -25,7 +26,8 @@ def _on_organisation_created(org, actor=None, **_kw) -> None:
 
 
 def init_app(app: Flask) -> None:
-    """Register the blueprint, the CLI group, the signal receivers and the hooks."""
+    """Register the blueprint, the CLI group, the signal receivers, the hooks and the
+    periodic digest."""
     app.register_blueprint(bp)
     app.cli.add_command(forums_cli)
     organisation_created.connect(_on_organisation_created, weak=False)
@@ -37,3 +39,4 @@ def init_app(app: Flask) -> None:
     register_panel(hooks.home_panel, order=40)
     app.context_processor(hooks.unread_context)
     register_provider(privacy.PROVIDER)
+    register_periodic(jobs.send_daily_digests)

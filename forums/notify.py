@@ -5,9 +5,9 @@ Mention syntax (documented in forums/README.md): `@prenom.nom` — the part of a
 colleague's email address before the "@" — or `@[Prénom Nom]` with the full name in
 square brackets. Only colleagues of the same collectivité are matched.
 
-Emails are never sent from a request: services record the notifications and remember
-which ones need an immediate email; views call `send_pending_emails()` right after
-their commit, which enqueues one job per notification.
+Emails are never sent from a request: services record the notifications and queue one
+job per immediate email for after the commit (core.transactions): it runs once the
+view commits, and never if the transaction rolls back.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from change_portal.core import links
 from change_portal.core.errors import DomainError
 from change_portal.core.mail import build_message, send_message
 from change_portal.core.models import utcnow
+from change_portal.core.transactions import enqueue_after_commit
 from change_portal.extensions import db
 from forums.access import can_see_category
 from forums.models import (
@@ -42,7 +43,6 @@ PARIS = ZoneInfo("Europe/Paris")
 DIGEST_HOUR = 7
 MENTION_LOCAL = re.compile(r"(?<![\w.@])@([A-Za-z0-9][A-Za-z0-9._-]{0,63}[A-Za-z0-9])")
 MENTION_NAME = re.compile(r"(?<![\w@])@\[([^\[\]\n]{2,120})\]")
-_PENDING_KEY = "forums_pending_emails"
 
 
 # --- following ---------------------------------------------------------------------
@@ -124,13 +124,6 @@ def colleagues_matching(organisation_id: int, term: str, limit: int = 8) -> list
 
 # --- creating notifications -------------------------------------------------------------
 
-PENDING_KEY = _PENDING_KEY
-
-
-def _pending() -> list[int]:
-    return db.session.info.setdefault(_PENDING_KEY, [])
-
-
 def _preferences(user_ids: list[int]) -> dict[int, str]:
     if not user_ids:
         return {}
@@ -142,7 +135,8 @@ def _preferences(user_ids: list[int]) -> dict[int, str]:
 
 def notify_users(user_ids: set[int], organisation_id: int, *, kind: str, text: str,
                  topic_id: int | None = None, post_id: int | None = None) -> list[Notification]:
-    """Record one notification per person; remember immediate emails to send."""
+    """Record one notification per person; queue the immediate emails for after the
+    commit."""
     user_ids = {u for u in user_ids if u}
     if not user_ids:
         return []
@@ -154,9 +148,11 @@ def notify_users(user_ids: set[int], organisation_id: int, *, kind: str, text: s
         db.session.add(n)
         made.append(n)
     db.session.flush()
+    from forums.jobs import send_notification_email  # forums.jobs imports this module
+
     for n in made:
         if prefs.get(n.user_id, EmailMode.DIGEST) == EmailMode.IMMEDIATE:
-            _pending().append(n.id)
+            enqueue_after_commit(send_notification_email, n.id, job_id=f"forum-notif-{n.id}")
     return made
 
 

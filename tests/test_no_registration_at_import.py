@@ -1,5 +1,6 @@
 """Nothing registers at import time: importing every module of every domain, without
-create_app, leaves the extension points empty. Each domain registers in its init_app
+create_app, leaves the extension points empty (periodic jobs included: `@periodic` only
+marks a function, init_app schedules it). Each domain registers in its init_app
 (its `setup.py`, or the package's `init_app` for courses and forums), called by create_app.
 """
 
@@ -13,7 +14,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 PROBE = r"""
-import importlib, json, pkgutil
+import importlib, inspect, json, pkgutil
 import change_portal, courses, forums
 names = []
 for package in (change_portal, courses, forums):
@@ -22,7 +23,7 @@ for package in (change_portal, courses, forums):
             continue
         importlib.import_module(info.name)
         names.append(info.name)
-from change_portal.core import home, privacy, registry, signals
+from change_portal.core import home, jobs, privacy, registry, signals
 receivers = {name: len(getattr(signals, name).receivers)
              for name in dir(signals) if hasattr(getattr(signals, name), "receivers")}
 print(json.dumps({
@@ -31,6 +32,9 @@ print(json.dumps({
     "providers": sorted(privacy._PROVIDERS),
     "hooks": {k: len(v) for k, v in registry._HOOKS.items() if v},
     "signals": {k: n for k, n in receivers.items() if n},
+    "periodic": sorted(jobs.registered_periodic()),
+    "marked_periodic": sum(1 for name in names for f in vars(importlib.import_module(name)).values()
+                           if inspect.isfunction(f) and hasattr(f, "periodic_every")),
 }))
 """
 
@@ -44,6 +48,8 @@ def test_importing_every_module_registers_nothing():
     assert found["providers"] == [], "privacy providers registered at import"
     assert found["hooks"] == {}, "hooks registered at import"
     assert found["signals"] == {}, "signal receivers connected at import"
+    assert found["periodic"] == [], "periodic jobs scheduled at import"
+    assert found["marked_periodic"] >= 3  # @periodic only marks the functions
 
 
 def test_create_app_registers_every_domain(app):
@@ -53,6 +59,11 @@ def test_create_app_registers_every_domain(app):
 
     assert len(home._PANELS) >= 4 and len(privacy._PROVIDERS) >= 4
     assert registry._HOOKS["project.panels"] and demo_loaded.receivers
+    from change_portal.core.jobs import registered_periodic
+
+    assert {"change_portal.core.retention:purge_expired_records",
+            "courses.jobs:send_assignment_reminders",
+            "forums.jobs:send_daily_digests"} <= set(registered_periodic())
     for endpoint in ("projects.index", "officials.dashboard", "opendata.published",
                      "accounts.login", "admin.users", "courses.catalogue", "forums.index"):
         assert endpoint in app.view_functions

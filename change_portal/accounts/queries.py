@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlalchemy import Select, func, select
 
 from change_portal.accounts.models import User
+from change_portal.core.tenancy import of_tenant
 from change_portal.extensions import db
 from change_portal.organisations.models import Organisation, Service
 
@@ -14,7 +15,7 @@ def members_stmt(organisation_id: int) -> Select:
     """Members of a collectivité who may be chosen (owner, assignee, lead…): not
     deactivated, not erased; ordered by name."""
     return (select(User)
-            .where(User.organisation_id == organisation_id, User.active.is_(True),
+            .where(of_tenant(User, organisation_id), User.active.is_(True),
                    User.erased_at.is_(None))
             .order_by(User.full_name))
 
@@ -71,3 +72,12 @@ def organisations_with_counts() -> list[tuple[Organisation, int]]:
         .order_by(Organisation.name)
     ).all()
     return [(o, n) for o, n in rows]
+
+
+def members_among(organisation_id: int, user_ids) -> list[User]:
+    """The members (see members_stmt) whose ids are in `user_ids`: ids of another
+    collectivité, deactivated or erased accounts are left out."""
+    ids = list(user_ids or [])
+    if not ids:
+        return []
+    return list(db.session.scalars(members_stmt(organisation_id).where(User.id.in_(ids))))

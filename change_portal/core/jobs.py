@@ -257,13 +257,24 @@ _PERIODIC: dict[str, Periodic] = {}
 
 
 def periodic(every: timedelta) -> Callable[[Callable], Callable]:
-    """Declare a job (a function without arguments) to run every `every`."""
+    """Declare that a job (a function without arguments) runs every `every`. This only
+    marks the function: its domain's init_app schedules it with `register_periodic`."""
 
     def decorator(func: Callable) -> Callable:
-        _PERIODIC[_path(func)] = Periodic(func, every)
+        func.periodic_every = every
         return func
 
     return decorator
+
+
+def register_periodic(func: Callable) -> Callable:
+    """Schedule a job marked with `@periodic` (called by its domain's init_app;
+    registering it twice is harmless)."""
+    every = getattr(func, "periodic_every", None)
+    if every is None:
+        raise ValueError(f"{_path(func)} is not marked @periodic(every)")
+    _PERIODIC[_path(func)] = Periodic(func, every)
+    return func
 
 
 def registered_periodic() -> dict[str, Periodic]:

@@ -7,7 +7,7 @@ from typing import TypeVar
 
 from flask import abort
 from flask_login import current_user
-from sqlalchemy import Select, select
+from sqlalchemy import ColumnElement, select
 
 from change_portal.extensions import db
 
@@ -22,10 +22,11 @@ def current_organisation_id() -> int:
     return org_id
 
 
-def scoped(model: type[M], organisation_id: int | None = None) -> Select:
-    """SELECT model rows of one collectivité (the current one by default)."""
-    org_id = organisation_id if organisation_id is not None else current_organisation_id()
-    return select(model).where(model.organisation_id == org_id)
+def of_tenant(model, organisation_id: int) -> ColumnElement[bool]:
+    """The condition "row of collectivité `organisation_id`", the one way queries
+    filter on the tenant: `select(Project).where(of_tenant(Project, org_id), ...)`.
+    Works on a model or an alias; the id is explicit (queries never read the user)."""
+    return model.organisation_id == organisation_id
 
 
 def get_or_404(model: type[M], object_id: int, organisation_id: int | None = None) -> M:
@@ -33,7 +34,7 @@ def get_or_404(model: type[M], object_id: int, organisation_id: int | None = Non
     existence of another tenant's row is not disclosed)."""
     org_id = organisation_id if organisation_id is not None else current_organisation_id()
     obj = db.session.execute(
-        select(model).where(model.id == object_id, model.organisation_id == org_id)
+        select(model).where(model.id == object_id, of_tenant(model, org_id))
     ).scalar_one_or_none()
     if obj is None:
         abort(404)

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from change_portal.accounts.models import User
+from change_portal.core.tenancy import of_tenant
 from change_portal.extensions import db
 from change_portal.maturity import levels as rules
 from change_portal.maturity.models import (
@@ -110,7 +111,7 @@ def diagnosis_or_404(diagnosis_id: int, organisation_id: int) -> Diagnosis:
 
     diagnosis = db.session.scalar(
         select(Diagnosis).where(Diagnosis.id == diagnosis_id,
-                                Diagnosis.organisation_id == organisation_id)
+                                of_tenant(Diagnosis, organisation_id))
         .options(joinedload(Diagnosis.edition)))
     if diagnosis is None:
         abort(404)
@@ -119,13 +120,13 @@ def diagnosis_or_404(diagnosis_id: int, organisation_id: int) -> Diagnosis:
 
 def diagnosis_for(organisation_id: int, edition_id: int) -> Diagnosis | None:
     return db.session.scalar(select(Diagnosis).where(
-        Diagnosis.organisation_id == organisation_id, Diagnosis.edition_id == edition_id))
+        of_tenant(Diagnosis, organisation_id), Diagnosis.edition_id == edition_id))
 
 
 def diagnoses_of(organisation_id: int) -> list[Diagnosis]:
     """The collectivité's diagnoses, newest edition first."""
     return list(db.session.scalars(
-        select(Diagnosis).where(Diagnosis.organisation_id == organisation_id)
+        select(Diagnosis).where(of_tenant(Diagnosis, organisation_id))
         .options(joinedload(Diagnosis.edition)).order_by(Diagnosis.edition_id.desc())))
 
 
@@ -139,7 +140,7 @@ def history_of(diagnosis_id: int, limit: int = 100) -> list[DiagnosisHistory]:
 def members(organisation_id: int) -> list[User]:
     """Active members a theme can be assigned to."""
     return list(db.session.scalars(
-        select(User).where(User.organisation_id == organisation_id, User.active.is_(True),
+        select(User).where(of_tenant(User, organisation_id), User.active.is_(True),
                            User.erased_at.is_(None)).order_by(User.full_name)))
 
 

@@ -13,6 +13,7 @@ from sqlalchemy.orm import joinedload
 from change_portal.core import clock
 from change_portal.core.models import utcnow
 from change_portal.core.registry import call_hook
+from change_portal.core.tenancy import of_tenant
 from change_portal.extensions import db
 from change_portal.projects.access import visible_filter
 from change_portal.projects.models import (
@@ -320,7 +321,7 @@ def dashboard_actions(organisation_id: int, today: date, days: int = 30,
                    Action.planned_on, Project.title.label("project_title"),
                    func.count().over().label("total"))
             .join(Project, Project.id == Action.project_id)
-            .where(Action.organisation_id == organisation_id,
+            .where(of_tenant(Action, organisation_id),
                    Action.status == ActionStatus.PLANNED, *where)
             .order_by(Action.planned_on, Action.id)
         )
@@ -345,7 +346,7 @@ def dashboard_actions(organisation_id: int, today: date, days: int = 30,
 
 def status_changes_since(organisation_id: int, since, limit: int = 30):
     stmt = (select(ProjectStatusChange)
-            .where(ProjectStatusChange.organisation_id == organisation_id)
+            .where(of_tenant(ProjectStatusChange, organisation_id))
             .options(joinedload(ProjectStatusChange.actor),
                      joinedload(ProjectStatusChange.project))
             .order_by(ProjectStatusChange.at.desc()).limit(limit))
@@ -356,7 +357,7 @@ def status_changes_since(organisation_id: int, since, limit: int = 30):
 
 def all_actions(organisation_id: int) -> list[Action]:
     return list(db.session.scalars(
-        select(Action).where(Action.organisation_id == organisation_id)
+        select(Action).where(of_tenant(Action, organisation_id))
         .options(joinedload(Action.project)).order_by(Action.planned_on, Action.id)
     ).all())
 

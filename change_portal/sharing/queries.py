@@ -11,6 +11,7 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from change_portal.core.permissions import Role
+from change_portal.core.tenancy import of_tenant
 from change_portal.extensions import db
 from change_portal.organisations.models import Organisation
 from change_portal.sharing import search
@@ -76,7 +77,7 @@ def interested_ids(organisation_id: int, fiche_ids: list[int]) -> set[int]:
     if not fiche_ids:
         return set()
     return set(db.session.scalars(select(FicheInterest.fiche_id).where(
-        FicheInterest.organisation_id == organisation_id,
+        of_tenant(FicheInterest, organisation_id),
         FicheInterest.fiche_id.in_(fiche_ids))))
 
 
@@ -94,7 +95,7 @@ def reuse_count(fiche_id: int) -> int:
 
 
 def own_fiches(organisation_id: int) -> list[Fiche]:
-    return list(db.session.scalars(select(Fiche).where(Fiche.organisation_id == organisation_id)
+    return list(db.session.scalars(select(Fiche).where(of_tenant(Fiche, organisation_id))
                                    .order_by(Fiche.updated_at.desc(), Fiche.id.desc())))
 
 
@@ -148,7 +149,7 @@ def open_reports(user) -> list[tuple[QuestionReport, FicheQuestion, Fiche]]:
             .where(QuestionReport.dismissed_at.is_(None))
             .order_by(QuestionReport.created_at))
     if not user.has_role(Role.OPERATOR):
-        stmt = stmt.where(Fiche.organisation_id == user.organisation_id)
+        stmt = stmt.where(of_tenant(Fiche, user.organisation_id))
     return [tuple(r) for r in db.session.execute(stmt).all()]
 
 

@@ -7,7 +7,6 @@ import re
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from change_portal.core.errors import DomainError
 from change_portal.core.pagination import paginate
@@ -15,7 +14,7 @@ from change_portal.core.params import parse_int
 from change_portal.core.permissions import login_required, public
 from change_portal.extensions import db
 from courses import learning, queries, services
-from courses.models import LEVEL_LABELS, CourseImage
+from courses.models import LEVEL_LABELS
 from courses.views.blueprint import bp
 
 
@@ -161,8 +160,7 @@ def answer_quiz(module_id: int, lesson_key: str, quiz_number: int):
 @login_required
 def image(module_id: int, image_name: str):
     module = queries.visible_module_or_404(module_id, current_user.organisation_id)
-    row = db.session.scalar(select(CourseImage).where(
-        CourseImage.module_id == module.id, CourseImage.name == image_name[:200]))
+    row = queries.image_of(module.id, image_name)
     if row is None:
         abort(404)
     resp = make_response(row.content)

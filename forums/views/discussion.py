@@ -18,7 +18,6 @@ from forums.forms import ConfirmForm, EditPostForm, ReplyForm, TopicForm
 from forums.models import Post, TopicKind
 from forums.views import (
     bp,
-    commit,
     form_error,
     load_category,
     load_post,
@@ -86,7 +85,7 @@ def new_topic(category_id: int):
             except DomainError as err:
                 form_error(form, err, "body")
             else:
-                commit()
+                db.session.commit()
                 flash(_("Votre sujet est publié."), "success")
                 return redirect(url_for("forums.topic", topic_id=topic.id))
     return render_template("forums/topic_form.html", form=form, category=cat, preview=preview)
@@ -157,7 +156,7 @@ def reply(topic_id: int):
             except DomainError as err:
                 form_error(form, err, "body")
             else:
-                commit()
+                db.session.commit()
                 flash(_("Votre réponse est publiée."), "success")
                 return redirect(_post_url(post))
     return render_template("forums/reply_form.html", form=form, topic=t, preview=preview)
@@ -199,7 +198,7 @@ def edit_post(post_id: int):
             except DomainError as err:
                 form_error(form, err, "body")
             else:
-                commit()
+                db.session.commit()
                 flash(_("Votre message est modifié."), "success")
                 return redirect(_post_url(post))
     return render_template("forums/edit_post.html", form=form, post=post, preview=preview)
@@ -215,7 +214,7 @@ def delete_post(post_id: int):
         services.delete_post(current_user, post)
     except NotAllowed:
         abort(403)
-    commit()
+    db.session.commit()
     flash(_("Votre message est supprimé ; la discussion garde sa place."), "success")
     return redirect(_post_url(post))
 
@@ -229,7 +228,7 @@ def useful(post_id: int):
     except DomainError as err:
         flash(err.message, "warning")
     else:
-        commit()
+        db.session.commit()
         flash(_("Merci, c'est noté : message utile.") if marked
               else _("Vous avez retiré « Utile »."), "success")
     return redirect(_post_url(post))
@@ -246,7 +245,7 @@ def accept(post_id: int):
     except DomainError as err:
         flash(err.message, "warning")
         return redirect(_post_url(post))
-    commit()
+    db.session.commit()
     flash(_("Réponse retenue mise en avant sous la question.") if topic.accepted_post_id
           else _("La réponse n'est plus retenue."), "success")
     return redirect(url_for("forums.topic", topic_id=topic.id))
@@ -257,7 +256,7 @@ def accept(post_id: int):
 def follow_topic(topic_id: int):
     t = load_topic(topic_id)
     now = notify.toggle_follow_topic(current_user, t)
-    commit()
+    db.session.commit()
     flash(_("Vous suivez ce sujet.") if now else _("Vous ne suivez plus ce sujet."), "success")
     return redirect(url_for("forums.topic", topic_id=t.id))
 
@@ -267,7 +266,7 @@ def follow_topic(topic_id: int):
 def follow_category(category_id: int):
     cat = load_category(category_id)
     now = notify.toggle_follow_category(current_user, cat)
-    commit()
+    db.session.commit()
     flash(_("Vous serez prévenu·e des nouveaux sujets de cette catégorie.") if now
           else _("Vous ne suivez plus cette catégorie."), "success")
     return redirect(url_for("forums.category", category_id=cat.id))

@@ -17,7 +17,7 @@ from forums import notify, queries, services
 from forums.access import is_moderator
 from forums.forms import ConfirmForm, MoveForm, ReportForm
 from forums.models import ModerationLog, Post, PostRevision, Report
-from forums.views import bp, commit, form_error, load_post, load_topic, moderator_of
+from forums.views import bp, form_error, load_post, load_topic, moderator_of
 
 
 def _moderated_category_ids() -> list[int]:
@@ -36,7 +36,7 @@ def report(post_id: int):
         except DomainError as err:
             form_error(form, err, "reason")
         else:
-            commit()
+            db.session.commit()
             flash(_("Merci : le message est signalé aux modérateurs."), "success")
             return redirect(url_for("forums.topic", topic_id=post.topic_id))
     return render_template("forums/report.html", form=form, post=post)
@@ -69,7 +69,7 @@ def _moderate(func, post_or_topic, *args, success: str):
     except DomainError as err:
         flash(err.message, "error")
         return
-    commit()
+    db.session.commit()
     flash(success, "success")
 
 
@@ -132,7 +132,7 @@ def move_topic(topic_id: int):
         except DomainError as err:
             form_error(form, err, "category_id")
         else:
-            commit()
+            db.session.commit()
             flash(_("Sujet déplacé dans « %(c)s ».", c=target.name), "success")
             return redirect(url_for("forums.topic", topic_id=t.id))
     return render_template("forums/move.html", form=form, topic=t)

@@ -16,7 +16,7 @@ from change_portal.extensions import db
 from forums import notify, queries, search
 from forums.forms import ConfirmForm, PreferenceForm
 from forums.models import Post, Topic
-from forums.views import bp, commit, form_error
+from forums.views import bp, form_error
 
 SEARCH_PER_PAGE = 20
 
@@ -35,7 +35,7 @@ def notifications():
 @login_required
 def mark_read():
     notify.mark_all_read(current_user)
-    commit()
+    db.session.commit()
     flash(_("Toutes vos notifications sont marquées comme lues."), "success")
     return redirect(url_for("forums.notifications"))
 
@@ -50,7 +50,7 @@ def preferences():
         except DomainError as err:
             form_error(form, err, "email_mode")
         else:
-            commit()
+            db.session.commit()
             flash(_("Votre choix est enregistré."), "success")
             return redirect(url_for("forums.notifications"))
     page = paginate(queries.notifications_stmt(current_user), per_page=30)

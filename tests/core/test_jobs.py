@@ -59,7 +59,7 @@ def hourly_job() -> None:
 def test_periodic_tick_claims_each_run_once(app, monkeypatch):
     monkeypatch.setattr(jobs, "_PERIODIC", {})
     PERIODIC_RUNS.clear()
-    jobs.periodic(timedelta(hours=1))(hourly_job)
+    jobs.register_periodic(jobs.periodic(timedelta(hours=1))(hourly_job))
     now = utcnow()
     assert jobs.tick(now) == []  # first sight starts the clock
     assert jobs.tick(now + timedelta(minutes=30)) == []
@@ -134,7 +134,7 @@ def test_job_ids_are_made_of_the_characters_rq_accepts(app):
 def test_a_failed_enqueue_leaves_the_periodic_run_due(app, monkeypatch):
     monkeypatch.setattr(jobs, "_PERIODIC", {})
     PERIODIC_RUNS.clear()
-    jobs.periodic(timedelta(hours=1))(hourly_job)
+    jobs.register_periodic(jobs.periodic(timedelta(hours=1))(hourly_job))
     now = utcnow()
     jobs.tick(now)
     real_enqueue = jobs.enqueue

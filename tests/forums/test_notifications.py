@@ -145,7 +145,7 @@ def test_digest_threshold_is_seven_paris_time():
     assert notify.digest_threshold(winter) == datetime(2026, 11, 30, 6, 0, tzinfo=UTC)
 
 
-def test_periodic_digest_job_is_registered():
+def test_periodic_digest_job_is_registered(app):
     from change_portal.core.jobs import registered_periodic
 
     names = registered_periodic()
