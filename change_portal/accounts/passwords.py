@@ -64,8 +64,9 @@ def verify(password_hash: str | None, password: str) -> bool:
         return False
     if password_hash.startswith(_ARGON2_PREFIX):
         try:
-            # The parameters are read from the hash itself, whatever the configuration.
-            return _hasher(*_params()).verify(password_hash, password)
+            # The parameters are read from the hash itself: any hasher verifies,
+            # and no application context is needed.
+            return _hasher(2, 19 * 1024, 1).verify(password_hash, password)
         except (VerificationError, InvalidHashError, ValueError):  # incl. non-ASCII
             return False
     try:
