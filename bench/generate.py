@@ -766,8 +766,8 @@ def main(argv: list[str] | None = None) -> int:
     reset_database(url)
     app = make_app(url)
     from flask_migrate import upgrade
-    from werkzeug.security import generate_password_hash
 
+    from change_portal.accounts import passwords
     from change_portal.extensions import db
 
     with app.app_context():
@@ -778,7 +778,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.maturity_orgs is not None:
             scale["maturity_orgs"] = args.maturity_orgs
         gen = Generator(scale, args.seed, now)
-        gen.build(generate_password_hash(PASSWORD), clock)
+        gen.build(passwords.hash_password(PASSWORD), clock)
         insert_all(db, gen.rows, clock)
         from change_portal.core.progress import Progress
         from forums import search
