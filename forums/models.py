@@ -473,3 +473,25 @@ class SearchEntry(TenantMixin, db.Model):
     )
     title: Mapped[str] = mapped_column(Text, nullable=False, default="")
     body: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    # What the visibility filter needs, copied here so that the search filters on
+    # the index alone (no join to posts and topics): the topic's category (kept in
+    # step by forums.search when a topic moves; no foreign key, the topic's own
+    # one already cascades) and whether the post is shown (not hidden, not deleted).
+    category_id: Mapped[int] = mapped_column(Integer, nullable=False)
+    visible: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+
+
+class SearchReindexRun(db.Model):
+    """A full reindex in progress (or finished): the last post id written, so that
+    a rerun after an interruption resumes after it (see forums.search.reindex_all).
+    `organisation_id` is NULL for a reindex of every collectivité."""
+
+    __tablename__ = "forum_search_reindex"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisation.id", ondelete="CASCADE"), nullable=True
+    )
+    last_post_id: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
