@@ -112,13 +112,12 @@ def topic(topic_id: int):
     need_ctx = {}
     if t.kind == TopicKind.NEED and t.need is not None:
         need_ctx = need_context(t.need, moderator)
-    # One query for the header's unread count and this topic's own: a GET writes
-    # only when the topic has unread notifications to mark read.
-    _unread, unread_here = notify.unread_counts(current_user, t.id)
+    # A GET writes only when the topic has unread notifications to mark read.
+    following, unread_here = notify.topic_state(current_user, t.id)
     html = render_template(
         "forums/topic.html", topic=t, page=page, extras=extras, form=form,
         moderator=moderator, accepted=queries.accepted_post(t),
-        following=notify.is_following_topic(current_user, t), confirm=ConfirmForm(),
+        following=following, confirm=ConfirmForm(),
         label=lambda p: notify.author_label(p, current_user, moderator), **need_ctx,
     )
     # Reading a topic reads its notifications (after rendering: a commit expires
