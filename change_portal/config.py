@@ -100,6 +100,9 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", not debug),
         "SESSION_IDLE_MINUTES": _int("SESSION_IDLE_MINUTES", 30),
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=_int("SESSION_MAX_HOURS", 12)),
+        # The cookie is re-signed only when the session changed, its expiry fixed at
+        # login (accounts/cookie.py).
+        "SESSION_REFRESH_EACH_REQUEST": False,
         "MAX_CONTENT_LENGTH": _int("MAX_CONTENT_LENGTH", 8 * 1024 * 1024),
         "WTF_CSRF_TIME_LIMIT": None,  # bound to the session instead, which expires on its own
         "BABEL_DEFAULT_LOCALE": "fr",
