@@ -88,17 +88,19 @@ class PostExtras:
 
 
 def post_extras(user: User, post_ids: list[int]) -> PostExtras:
-    """Useful counts, the user's own reactions, which posts have revisions (3 queries)."""
+    """Useful counts, the user's own reactions, which posts have revisions: one
+    statement (a GROUP BY over the page's posts)."""
     if not post_ids:
         return PostExtras({}, set(), set(), set())
-    useful = dict(db.session.execute(
-        select(Reaction.post_id, func.count(Reaction.id)).where(Reaction.post_id.in_(post_ids))
-        .group_by(Reaction.post_id)).all())
-    mine = set(db.session.scalars(select(Reaction.post_id).where(
-        Reaction.post_id.in_(post_ids), Reaction.user_id == user.id)))
-    revised = set(db.session.scalars(select(PostRevision.post_id).distinct().where(
-        PostRevision.post_id.in_(post_ids))))
-    return PostExtras(useful, mine, revised, set())
+    revised = select(PostRevision.id).where(PostRevision.post_id == Post.id).exists()
+    rows = db.session.execute(
+        select(Post.id, func.count(Reaction.id),
+               func.coalesce(func.sum(case((Reaction.user_id == user.id, 1), else_=0)), 0),
+               revised)
+        .outerjoin(Reaction, Reaction.post_id == Post.id)
+        .where(Post.id.in_(post_ids)).group_by(Post.id)).all()
+    return PostExtras({r[0]: r[1] for r in rows if r[1]}, {r[0] for r in rows if r[2]},
+                      {r[0] for r in rows if r[3]}, set())
 
 
 def accepted_post(topic: Topic) -> Post | None:

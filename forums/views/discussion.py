@@ -52,7 +52,7 @@ def index():
 @login_required
 def category(category_id: int):
     cat = load_category(category_id)
-    page = paginate(queries.topics_stmt(cat), per_page=20, options=("author", "need"))
+    page = paginate(queries.topics_stmt(cat), per_page=20, joined=("author", "need"))
     return render_template("forums/category.html", category=cat, page=page,
                            moderator=moderator_of(cat),
                            following=cat.id in queries.followed_category_ids(current_user),
@@ -96,7 +96,7 @@ def new_topic(category_id: int):
 @login_required
 def topic(topic_id: int):
     t = load_topic(topic_id)
-    page = paginate(queries.posts_stmt(t), per_page=POSTS_PER_PAGE, options=("author",))
+    page = paginate(queries.posts_stmt(t), per_page=POSTS_PER_PAGE, joined=("author",))
     extras = queries.post_extras(current_user, [p.id for p in page.items])
     form = ReplyForm()
     if not t.category.allow_anonymous:
