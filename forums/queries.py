@@ -199,17 +199,15 @@ def needs_board_stmt(organisation_id: int, category_ids: list[int], *, status: s
         order = [Topic.created_at.desc()]
     else:
         order = [n.desc(), Need.impact_rank.desc(), Topic.created_at.desc()]
-    return stmt.order_by(*order, Need.id.desc())
+    # What the board shows, loaded with the page: topic and author joined in the same
+    # statement (many-to-one: no extra rows; not rendered in the pager's COUNT
+    # subquery), the services in one more.
+    return stmt.order_by(*order, Need.id.desc()).options(
+        joinedload(Need.topic).joinedload(Topic.author), selectinload(Need.services))
 
 
 def load_need_rows(rows) -> list[tuple[Need, int]]:
-    """Eager-load what the board shows for a page of (Need, count) rows (3 queries)."""
-    needs = [r[0] for r in rows]
-    if needs:
-        ids = [x.id for x in needs]
-        db.session.scalars(select(Need).where(Need.id.in_(ids)).options(
-            selectinload(Need.topic).selectinload(Topic.author),
-            selectinload(Need.services))).all()
+    """(Need, count) pairs of a board page (its statement loaded what the board shows)."""
     return [(r[0], r[1]) for r in rows]
 
 
