@@ -246,7 +246,7 @@ class Generator:
                                 full_name=tg.person(rng), account_id=uid, status="active",
                                 active=True, service_id=service_id, locale=None,
                                 last_login_at=self.ago(20), erased_at=None,
-                                created_at=created, updated_at=created)
+                                unread_notifications=0, created_at=created, updated_at=created)
                 self.add("user_role", user_id=uid, role=role)
                 if role == "project_lead" and rng.random() < 0.3:
                     self.add("user_role", user_id=uid, role="agent")
@@ -261,7 +261,7 @@ class Generator:
         self.add("user", id=op_id, organisation_id=None, email="operateur@plateforme.bench.fr",
                  full_name="Opérateur de la plateforme", account_id=op_id, status="active",
                  active=True, service_id=None, locale=None, last_login_at=None, erased_at=None,
-                 created_at=self.ago(900), updated_at=self.ago(900))
+                 unread_notifications=0, created_at=self.ago(900), updated_at=self.ago(900))
         self.add("user_role", user_id=self.ids.n["user"], role="operator")
         self.manifest["users"] = {r: self.by_role[self.orgs[0]["id"]][r][0] for r in ROLES}
 
@@ -615,6 +615,7 @@ class Generator:
             oid = org["id"]
             topics = self.topics_by_org[oid]
             for u in self.members[oid]:
+                u["unread_notifications"] = s["notifications_per_user"]  # the header's counter
                 for _k in range(s["notifications_per_user"]):
                     t = rng.choice(topics)
                     self.add("forum_notification", organisation_id=oid, user_id=u["id"],

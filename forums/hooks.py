@@ -47,12 +47,12 @@ def project_need_titles(project) -> list[str]:
 
 def unread_context() -> dict:
     """`forums_notifications()` for the header: None for visitors, else the unread
-    count (one COUNT query, only when the header calls it) and the page's URL."""
+    count (the counter loaded with the login session: no query) and the page's URL."""
 
     def forums_notifications() -> dict | None:
         if not current_user.is_authenticated or current_user.organisation_id is None:
             return None
-        return {"count": notify.unread_count(current_user),
+        return {"count": current_user.unread_notifications,
                 "url": url_for("forums.notifications")}
 
     return {"forums_notifications": forums_notifications}
@@ -60,5 +60,6 @@ def unread_context() -> dict:
 
 def purge_old_notifications(cutoff) -> int:
     """Receiver of "retention.purge": notifications older than the retention period."""
+    notify.discount_unread_before_purge(cutoff)
     return db.session.execute(delete(Notification).where(
         Notification.created_at < cutoff)).rowcount or 0

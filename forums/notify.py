@@ -16,7 +16,7 @@ import re
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from flask import has_request_context, request, url_for
+from flask import url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import and_, case, func, or_, select, update
@@ -148,6 +148,10 @@ def notify_users(user_ids: set[int], organisation_id: int, *, kind: str, text: s
         db.session.add(n)
         made.append(n)
     db.session.flush()
+    # The header's counters: an increment (not a recount), so that two notifications
+    # created at once for the same person both count (the row lock orders them).
+    db.session.execute(update(User).where(User.id.in_(sorted(user_ids)))
+                       .values(unread_notifications=User.unread_notifications + 1))
     from forums.jobs import send_notification_email  # forums.jobs imports this module
 
     for n in made:
@@ -209,43 +213,68 @@ def notify_topic_followers(actor: User | None, topic: Topic, text: str, kind: st
 
 
 # --- reading -----------------------------------------------------------------------
-
-_UNREAD_SEEN = "change_portal.forums_unread"  # request.environ: (user id, count) of this request
-
+# `user.unread_notifications` is the header's count (read with the login session, no
+# query per page). It moves only by deltas of the rows actually changed (+1 per
+# notification created, −rowcount when marking read or purging), so that concurrent
+# requests cannot overwrite each other's update with a stale recount.
 
 def unread_count(user: User) -> int:
-    """One COUNT query (shown in the header of every page), none when this request
-    already counted (see `unread_counts`)."""
-    if has_request_context():
-        seen = request.environ.get(_UNREAD_SEEN)
-        if seen is not None and seen[0] == user.id:
-            return seen[1]
+    """The true number of unread notifications (a COUNT; the header reads the
+    counter `user.unread_notifications` instead)."""
     return db.session.scalar(select(func.count(Notification.id)).where(
         Notification.user_id == user.id, Notification.read_at.is_(None))) or 0
 
 
-def unread_counts(user: User, topic_id: int) -> tuple[int, int]:
-    """(unread notifications, those of this topic) in one query; the header's count
-    of the same request reuses the first instead of counting again."""
-    total, here = db.session.execute(
-        select(func.count(Notification.id),
-               func.coalesce(func.sum(case((Notification.topic_id == topic_id, 1), else_=0)), 0))
-        .where(Notification.user_id == user.id, Notification.read_at.is_(None))).one()
-    if has_request_context():
-        request.environ[_UNREAD_SEEN] = (user.id, total)
-    return total, here
+def topic_state(user: User, topic_id: int) -> tuple[bool, int]:
+    """(follows the topic, unread notifications of the topic) in one statement: what
+    the topic page needs, the same query whether or not anything is unread."""
+    following = (select(Subscription.id).where(Subscription.user_id == user.id,
+                                               Subscription.topic_id == topic_id)
+                 .exists())
+    unread = (select(func.count(Notification.id))
+              .where(Notification.user_id == user.id, Notification.topic_id == topic_id,
+                     Notification.read_at.is_(None))
+              .scalar_subquery())
+    row = db.session.execute(select(following, unread)).one()
+    return bool(row[0]), int(row[1] or 0)
+
+
+def _discount(user_id: int, n: int) -> None:
+    if n:
+        db.session.execute(update(User).where(User.id == user_id).values(
+            unread_notifications=case((User.unread_notifications > n,
+                                       User.unread_notifications - n), else_=0)))
 
 
 def mark_topic_read(user: User, topic_id: int) -> None:
-    db.session.execute(update(Notification).where(
+    """Mark the notifications of a topic read (and lower the header's counter)."""
+    changed = db.session.execute(update(Notification).where(
         Notification.user_id == user.id, Notification.topic_id == topic_id,
-        Notification.read_at.is_(None)).values(read_at=utcnow()))
+        Notification.read_at.is_(None)).values(read_at=utcnow())).rowcount or 0
+    _discount(user.id, changed)
 
 
 def mark_all_read(user: User) -> None:
-    db.session.execute(update(Notification).where(
+    """Mark every notification of `user` read (and lower the header's counter)."""
+    changed = db.session.execute(update(Notification).where(
         Notification.user_id == user.id, Notification.read_at.is_(None)
-    ).values(read_at=utcnow()))
+    ).values(read_at=utcnow())).rowcount or 0
+    _discount(user.id, changed)
+
+
+def discount_unread_before_purge(cutoff: datetime) -> None:
+    """Lower the counters by the unread notifications older than `cutoff`, which the
+    retention purge is about to delete (one statement, whatever the number of people)."""
+    purged = (select(func.count(Notification.id))
+              .where(Notification.user_id == User.id, Notification.read_at.is_(None),
+                     Notification.created_at < cutoff)
+              .scalar_subquery())
+    db.session.execute(
+        update(User)
+        .where(User.unread_notifications > 0, purged > 0)
+        .values(unread_notifications=case((User.unread_notifications > purged,
+                                           User.unread_notifications - purged), else_=0))
+        .execution_options(synchronize_session=False))
 
 
 def get_preference(user: User) -> NotificationPreference:

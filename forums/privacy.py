@@ -57,6 +57,7 @@ def _export(user) -> dict[str, list[dict]]:
 
 def _erase(user) -> None:
     uid = user.id
+    user.unread_notifications = 0  # its notifications go just below
     for model in (Subscription, Notification, Reaction):
         db.session.execute(delete(model).where(model.user_id == uid)
                            .execution_options(synchronize_session=False))

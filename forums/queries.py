@@ -88,17 +88,19 @@ class PostExtras:
 
 
 def post_extras(user: User, post_ids: list[int]) -> PostExtras:
-    """Useful counts, the user's own reactions, which posts have revisions (3 queries)."""
+    """Useful counts, the user's own reactions, which posts have revisions: one
+    statement (a GROUP BY over the page's posts)."""
     if not post_ids:
         return PostExtras({}, set(), set(), set())
-    useful = dict(db.session.execute(
-        select(Reaction.post_id, func.count(Reaction.id)).where(Reaction.post_id.in_(post_ids))
-        .group_by(Reaction.post_id)).all())
-    mine = set(db.session.scalars(select(Reaction.post_id).where(
-        Reaction.post_id.in_(post_ids), Reaction.user_id == user.id)))
-    revised = set(db.session.scalars(select(PostRevision.post_id).distinct().where(
-        PostRevision.post_id.in_(post_ids))))
-    return PostExtras(useful, mine, revised, set())
+    revised = select(PostRevision.id).where(PostRevision.post_id == Post.id).exists()
+    rows = db.session.execute(
+        select(Post.id, func.count(Reaction.id),
+               func.coalesce(func.sum(case((Reaction.user_id == user.id, 1), else_=0)), 0),
+               revised)
+        .outerjoin(Reaction, Reaction.post_id == Post.id)
+        .where(Post.id.in_(post_ids)).group_by(Post.id)).all()
+    return PostExtras({r[0]: r[1] for r in rows if r[1]}, {r[0] for r in rows if r[2]},
+                      {r[0] for r in rows if r[3]}, set())
 
 
 def accepted_post(topic: Topic) -> Post | None:
@@ -197,17 +199,15 @@ def needs_board_stmt(organisation_id: int, category_ids: list[int], *, status: s
         order = [Topic.created_at.desc()]
     else:
         order = [n.desc(), Need.impact_rank.desc(), Topic.created_at.desc()]
-    return stmt.order_by(*order, Need.id.desc())
+    # What the board shows, loaded with the page: topic and author joined in the same
+    # statement (many-to-one: no extra rows; not rendered in the pager's COUNT
+    # subquery), the services in one more.
+    return stmt.order_by(*order, Need.id.desc()).options(
+        joinedload(Need.topic).joinedload(Topic.author), selectinload(Need.services))
 
 
 def load_need_rows(rows) -> list[tuple[Need, int]]:
-    """Eager-load what the board shows for a page of (Need, count) rows (3 queries)."""
-    needs = [r[0] for r in rows]
-    if needs:
-        ids = [x.id for x in needs]
-        db.session.scalars(select(Need).where(Need.id.in_(ids)).options(
-            selectinload(Need.topic).selectinload(Topic.author),
-            selectinload(Need.services))).all()
+    """(Need, count) pairs of a board page (its statement loaded what the board shows)."""
     return [(r[0], r[1]) for r in rows]
 
 

@@ -130,17 +130,7 @@ def load_login_session(token: str, *, idle_minutes: int,
     minute."""
     if not token:
         return None
-    # One query for the session, its user and their collectivité, one for the roles:
-    # every page pays this, so it must not pay more.
-    ls = db.session.execute(
-        select(LoginSession)
-        .where(LoginSession.token_hash == _token_hash(token))
-        .options(
-            joinedload(LoginSession.user).joinedload(User.organisation),
-            joinedload(LoginSession.user).joinedload(User.service),
-            joinedload(LoginSession.user).selectinload(User.roles),
-        )
-    ).scalar_one_or_none()
+    ls = _load_session_row(_token_hash(token))
     if ls is None:
         return None
     now = utcnow()
@@ -155,11 +145,36 @@ def load_login_session(token: str, *, idle_minutes: int,
     if not user.is_current_membership:
         return None
     if now - ls.last_seen_at > timedelta(seconds=60):
-        ls.last_seen_at = now
-        db.session.commit()
+        _touch(ls, now)
     ls.plain_token = token
     user.login_session = ls
     return user
+
+
+def _load_session_row(token_hash: str) -> LoginSession | None:
+    """The session, its membership, the membership's roles, collectivité and service
+    in ONE statement (outer joins; a row per role): every page pays it."""
+    user = joinedload(LoginSession.user)
+    return db.session.execute(
+        select(LoginSession)
+        .where(LoginSession.token_hash == token_hash)
+        .options(user.joinedload(User.organisation), user.joinedload(User.service),
+                 user.joinedload(User.roles))
+    ).unique().scalar_one_or_none()
+
+
+def _touch(ls: LoginSession, now) -> None:
+    """Record activity (at most once a minute: the idle timeout counts in minutes).
+    Committed without expiring what the session loaded, so the user, roles and
+    collectivité of this request are not loaded a second time."""
+    ls.last_seen_at = now
+    session = db.session()
+    expire = session.expire_on_commit
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = expire
 
 
 def close_login_session(user: User) -> None:
