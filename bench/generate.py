@@ -781,6 +781,14 @@ def main(argv: list[str] | None = None) -> int:
         gen = Generator(scale, args.seed, now)
         gen.build(passwords.hash_password(PASSWORD), clock)
         insert_all(db, gen.rows, clock)
+        # Counters the services keep (rows went in with Core inserts, not through them).
+        from change_portal.projects.services import recount_stances
+        from forums.needs import recount_endorsements
+
+        recount_stances()
+        recount_endorsements()
+        db.session.commit()
+        clock.lap("stored meters and endorsement counts")
         from change_portal.core.progress import Progress
         from forums import search
 

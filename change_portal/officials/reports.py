@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from flask import current_app
 from flask_babel import format_date
 from flask_babel import gettext as _
 from fpdf import FPDF
@@ -48,7 +49,8 @@ def summary(markdown_text: str, limit: int = 400) -> str:
 
 
 # Each section of the council report lists at most this many items, then
-# "… et N autres": the report stays a few pages whatever the collectivité's size.
+# "… et N autres": the report stays a few pages whatever the collectivité's size
+# (the COUNCIL_REPORT_ITEMS setting changes it).
 SECTION_ITEMS = 30
 DEFAULT_MONTHS = 6
 
@@ -64,6 +66,7 @@ class ReportData:
     start: date | None
     end: date | None
     default_period: bool = False  # start chosen by default (last report or 6 months)
+    limit: int = SECTION_ITEMS  # items per section
 
 
 def default_start(organisation_id: int, today: date) -> date:
@@ -95,10 +98,12 @@ def _done_actions(organisation_id: int, start: date | None, end: date | None,
 
 
 def collect(organisation: Organisation, start: date | None, end: date | None,
-            today: date | None = None, limit: int = SECTION_ITEMS) -> ReportData:
+            today: date | None = None, limit: int | None = None) -> ReportData:
     """What the council report shows. Without a period, the period starts at the last
-    report (or 6 months ago); each section is bounded to `limit` items."""
+    report (or 6 months ago); each section is bounded to `limit` items (default: the
+    COUNCIL_REPORT_ITEMS setting, else SECTION_ITEMS)."""
     today = today or clock.today()
+    limit = limit or current_app.config.get("COUNCIL_REPORT_ITEMS") or SECTION_ITEMS
     default_period = start is None and end is None
     if default_period:
         start = default_start(organisation.id, today)
@@ -109,7 +114,7 @@ def collect(organisation: Organisation, start: date | None, end: date | None,
         view=queries.load_roadmap(organisation.id, today),
         late_actions=lists.late, late_total=lists.late_total,
         done_actions=done, done_total=done_total,
-        start=start, end=end, default_period=default_period,
+        start=start, end=end, default_period=default_period, limit=limit,
     )
 
 
@@ -169,10 +174,10 @@ def build_pdf(data: ReportData) -> bytes:
     late_objectives = data.view.late
     if not late_objectives and not data.late_actions:
         para(_("Rien n'est en retard."))
-    for ov in late_objectives[:SECTION_ITEMS]:
+    for ov in late_objectives[:data.limit]:
         para(_("Objectif « %(t)s » : date cible %(d)s", t=ov.objective.title,
                d=format_date(ov.objective.target_date, "long")))
-    more(len(late_objectives) - SECTION_ITEMS)
+    more(len(late_objectives) - data.limit)
     for a in data.late_actions:
         para(_("Action « %(t)s » (%(p)s) : prévue le %(d)s", t=a.title, p=a.project_title,
                d=format_date(a.planned_on, "long")))

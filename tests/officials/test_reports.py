@@ -195,3 +195,32 @@ def test_a_stuck_job_shows_as_such_with_a_retry_for_the_person_who_asked(client,
     assert resp.status_code == 302
     db.session.refresh(job)
     assert job.status == ReportStatus.DONE and job.content.startswith(b"%PDF")
+
+
+def test_council_report_bounded_by_the_setting_with_its_default_period(client, app, org,
+                                                                       login_as, monkeypatch):
+    """The job behind the form: without a period the report covers the last six
+    months (said on the report and in the list), and COUNCIL_REPORT_ITEMS bounds each
+    section, the rest counted in "… et N autres"."""
+    monkeypatch.setitem(app.config, "COUNCIL_REPORT_ITEMS", 3)
+    obj = _data(org)
+    project = f.create_project(org, title="Gros projet", objectives=[obj])
+    recent = utcnow().date() - timedelta(days=10)
+    for i in range(5):
+        f.create_action(project, [obj], title=f"Fait {i}", status="realisee", planned_on=recent)
+        f.create_action(project, [obj], title=f"Tard {i}", planned_on=date(2021, 1, 1 + i))
+    f.create_action(project, [obj], title="Trop ancien", status="realisee",
+                    planned_on=utcnow().date() - timedelta(days=400))
+    login_as("elected")
+    page = client.get("/feuille-de-route/rapports").get_data(as_text=True)
+    assert "Sans date de début, le rapport PDF commence au dernier rapport" in page
+    assert client.post("/feuille-de-route/rapports", data={"kind": "pdf"}).status_code == 302
+    job = db.session.scalar(select(ReportJob))
+    db.session.refresh(job)
+    assert job.status == "done", job.error
+    text = _pdf_text(job.content)
+    assert b"et 3 autres" in text  # 6 late actions, 3 shown
+    assert b"et 2 autres" in text  # 5 done in the period (not the old one), 3 shown
+    assert b"Trop ancien" not in text and b"riode par d" in text
+    page = client.get("/feuille-de-route/rapports").get_data(as_text=True)
+    assert "depuis le dernier rapport (ou six mois)" in page
