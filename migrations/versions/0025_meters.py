@@ -1,7 +1,7 @@
 """meters: positions by stance stored on each proposal, endorsements on each need
 
 Revision ID: 0025_meters
-Revises: 0021_sharing
+Revises: 0024_search_index
 Create Date: 2026-11-29 13:10:00
 
 The consensus meters (dashboard, project pages) and the needs board sorted by count
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0025_meters'
-down_revision = '0021_sharing'
+down_revision = '0024_search_index'
 branch_labels = None
 depends_on = None
 
