@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, delete, func, insert, select, update
+from sqlalchemy import and_, delete, func, insert, literal_column, select, union_all, update
 
 from change_portal.core import search as engine
 from change_portal.core.models import utcnow
@@ -28,7 +28,7 @@ from change_portal.extensions import db
 from forums.models import Category, Need, Post, SearchEntry, SearchReindexRun, Topic
 
 FTS_TABLE = "forum_search_fts"
-CANDIDATES = 500  # matches ranked by relevance (the newest ones)
+CANDIDATES = 200  # matches ranked by relevance (the newest ones)
 COUNT_CAP = 1000  # matches counted; beyond: "plus de 1 000 résultats"
 CHUNK = 2000  # posts per reindex transaction
 
@@ -204,30 +204,45 @@ class Results:
 def search(organisation_id: int, category_ids: list[int], query: str, *, limit: int,
            offset: int, candidates: int = CANDIDATES, count_cap: int = COUNT_CAP) -> Results:
     """One page of hits among the visible posts of the given categories (of one
-    collectivité), with what the page shows of each, in one statement.
+    collectivité), with what the page shows of each, in one statement (and a SET).
 
     Bounded whatever the number of matches: the newest `candidates` matches are
     ranked by relevance (title words weigh more) and paged through; matches are
-    counted up to `count_cap`."""
+    counted up to `count_cap`. How the newest are found depends on that count (the
+    database skips the branch not taken):
+    - at most `count_cap` matches: they are all in hand from the count (on PostgreSQL
+      one scan of the GIN index on (organisation_id, tsv), stopped at the cap);
+    - more: the collectivité's entries are walked from the newest (the index on
+      (organisation_id + 0, id)) until `candidates` matches are found, which is
+      quick precisely because matches are then frequent.
+    Either way the work is proportional to the caps, not to the index."""
     terms = query_terms(query)
     if not terms or not category_ids:
         return Results.empty()
     entry = SearchEntry
-    matching = (
-        select(entry.id)
-        .where(entry.organisation_id == organisation_id,
-               engine.matches(entry, FTS_TABLE, terms),
-               entry.visible.is_(True), entry.category_id.in_(category_ids))
-        .order_by(entry.id.desc()).limit(max(count_cap + 1, candidates))
-        .cte("matching")
-    )
-    best = (select(matching.c.id).order_by(matching.c.id.desc()).limit(candidates)
-            .cte("candidates"))
-    counted = select(func.count()).select_from(matching).scalar_subquery()
+    matches = engine.matches(entry, FTS_TABLE, terms)
+    shown = (entry.visible.is_(True), entry.category_id.in_(category_ids))
+    found = (select(entry.id).where(entry.organisation_id == organisation_id, matches, *shown)
+             .limit(count_cap + 1).cte("found"))
+    counted = select(func.count()).select_from(found).scalar_subquery()
+    few = (select(found.c.id).where(counted <= count_cap)
+           .order_by(found.c.id.desc()).limit(candidates).subquery("few"))
+    # `+ 0`: this condition is the only one that the (organisation_id + 0, id) index
+    # serves, so the planner cannot pick that index for the count above (where walking
+    # all the collectivité's entries would be slow); and the words tested without the
+    # GIN index here, so that it walks (its estimate of the matches is often far too
+    # low, and it would rather collect and sort them all).
+    walked = engine.matches(entry, FTS_TABLE, terms, by_index=False)
+    newest = (select(entry.id)
+              .where((entry.organisation_id + literal_column("0")) == organisation_id,
+                     walked, *shown, counted > count_cap)
+              .order_by(entry.id.desc()).limit(candidates).subquery("newest"))
+    best = union_all(select(few.c.id), select(newest.c.id)).cte("candidates")
     ranked, order = engine.rank_candidates(entry, FTS_TABLE, terms, best,
                                            entry.id, entry.topic_id, entry.post_id)
     page = (ranked.add_columns(counted.label("total")).order_by(*order)
             .limit(limit).offset(offset).subquery("page"))
+    engine.plan_with_the_words()
     rows = db.session.execute(
         select(page, Topic.title, Topic.kind, Category.name, Post.created_at, Post.body_html)
         .join(Post, Post.id == page.c.post_id)
@@ -238,7 +253,7 @@ def search(organisation_id: int, category_ids: list[int], query: str, *, limit: 
     if rows:
         count = rows[0].total
     else:  # a page past the end: the count alone
-        count = db.session.scalar(select(func.count()).select_from(matching)) or 0
+        count = db.session.scalar(select(func.count()).select_from(found)) or 0
     hits = [Hit(r.id, r.topic_id, r.post_id, float(r.rank or 0), r.title, r.kind, r.name,
                 r.created_at, r.body_html) for r in rows]
     return Results(hits, min(count, count_cap), count > count_cap, min(count, candidates))
