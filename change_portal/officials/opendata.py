@@ -138,7 +138,6 @@ def published_document(organisation, today: date | None = None) -> tuple[bytes, 
     return entry
 
 
-@event.listens_for(Session, "after_flush")
 def _collect_changes(session, _flush_context) -> None:
     changed = session.info.setdefault(_PENDING, set())
     for obj in (*session.new, *session.dirty, *session.deleted):
@@ -151,7 +150,6 @@ def _collect_changes(session, _flush_context) -> None:
         session.info.pop(_PENDING, None)
 
 
-@event.listens_for(Session, "do_orm_execute")
 def _collect_bulk_changes(state) -> None:
     # Bulk UPDATE/DELETE/INSERT statements bypass the flush: invalidate every document.
     if not (state.is_update or state.is_delete or state.is_insert):
@@ -161,16 +159,25 @@ def _collect_bulk_changes(state) -> None:
         state.session.info.setdefault(_PENDING, set()).add(_ALL)
 
 
-@event.listens_for(Session, "after_commit")
 def _invalidate(session) -> None:
     changed = session.info.pop(_PENDING, None)
     if changed and has_app_context():
         cache.bump(*changed)
 
 
-@event.listens_for(Session, "after_rollback")
 def _forget(session) -> None:
     # Nothing was cached while changes were pending (see published_document).
     session.info.pop(_PENDING, None)
 
 
+_LISTENERS = (("after_flush", _collect_changes), ("do_orm_execute", _collect_bulk_changes),
+              ("after_commit", _invalidate), ("after_rollback", _forget))
+
+
+def install_invalidation() -> None:
+    """Listen to the sessions' writes so that a published document is rebuilt after any
+    change it is made of (called by officials' init_app; idempotent: several apps in one
+    process share the Session class)."""
+    for name, listener in _LISTENERS:
+        if not event.contains(Session, name, listener):
+            event.listen(Session, name, listener)
