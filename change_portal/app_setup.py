@@ -9,8 +9,6 @@ from flask_babel import format_decimal, get_locale
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-import courses
-import forums
 from change_portal import cli
 from change_portal.accounts import services as account_services
 from change_portal.accounts import setup as accounts_setup
@@ -35,6 +33,8 @@ from change_portal.organisations.models import of_name
 from change_portal.projects import setup as projects_setup
 from change_portal.roadmap import setup as roadmap_setup
 from change_portal.sharing import setup as sharing_setup
+from courses import setup as courses_setup
+from forums import setup as forums_setup
 
 
 def _select_locale() -> str:
@@ -85,7 +85,7 @@ def register_blueprints(app: Flask) -> None:
     # receivers in its own init_app, in the order of the layers (projects before the
     # domains whose demo content links to projects).
     for domain in (organisations_setup, accounts_setup, roadmap_setup, projects_setup,
-                   officials_setup, maturity_setup, courses, forums, sharing_setup):
+                   officials_setup, maturity_setup, courses_setup, forums_setup, sharing_setup):
         domain.init_app(app)
 
 

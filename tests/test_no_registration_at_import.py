@@ -1,7 +1,7 @@
 """Nothing registers at import time: importing every module of every domain, without
 create_app, leaves the extension points empty (periodic jobs included: `@periodic` only
 marks a function, init_app schedules it). Each domain registers in its init_app
-(its `setup.py`, or the package's `init_app` for courses and forums), called by create_app.
+(its `setup.py`), called by create_app.
 """
 
 from __future__ import annotations
