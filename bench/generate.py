@@ -666,7 +666,7 @@ class Generator:
         add_maturity(self)
         clock.lap("maturity", f"{self.manifest['maturity']['collectivites']} diagnoses")
         add_sharing(self)
-        clock.lap("sharing", f"{self.manifest['sharing']['fiches']} published fiches")
+        clock.lap("sharing", f"{len(self.rows['sharing_fiche'])} published fiches")
         big = self.orgs[0]["id"]
         self.manifest["organisation_id"] = big
         self.manifest["slug"] = BIG

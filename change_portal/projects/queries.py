@@ -12,7 +12,7 @@ from sqlalchemy.orm import joinedload
 
 from change_portal.core import clock
 from change_portal.core.models import utcnow
-from change_portal.core.registry import call_hook
+from change_portal.core.registry import ask
 from change_portal.core.tenancy import of_tenant
 from change_portal.extensions import db
 from change_portal.projects.access import visible_filter
@@ -166,16 +166,15 @@ def action_counts(project_ids: list[int]) -> dict[int, dict[str, int]]:
 
 
 def hook_values(name: str, projects: list[Project]) -> dict[int, object]:
-    """project_id → value from the first receiver of a *_many hook (empty if none)."""
+    """project_id → value from the provider of a *_many hook (empty if none)."""
     if not projects:
         return {}
-    answers = call_hook(name, projects=projects)
-    return dict(answers[0]) if answers else {}
+    return dict(ask(name, default={}, projects=projects))
 
 
 def readiness(project: Project) -> dict | None:
-    answers = call_hook("project.readiness", project=project)
-    return answers[0] if answers else None
+    """The project's readiness from the courses (None when no domain provides it)."""
+    return ask("project.readiness", project=project)
 
 
 @dataclass

@@ -126,8 +126,10 @@ def test_link_to_projects_sets_linked_and_filters_tenant(client, org, other_org,
     resp = client.post(f"/forums/besoins/{need.id}/projets", data={"project_id": mine.id},
                        follow_redirects=True)
     assert "déjà rattaché" in _html(resp)
-    counts = registry.call_hook("project.needs_many", projects=[mine, second, theirs])
-    assert counts == [{mine.id: 1, second.id: 1}]
+    counts = registry.ask("project.needs_many", projects=[mine, second, theirs])
+    assert counts == {mine.id: 1, second.id: 1}
+    with pytest.raises(TypeError, match="single provider"):
+        registry.call_hook("project.needs_many", projects=[mine])
 
 
 def test_answer_needs_validation_by_someone_else(client, org, login_as):
