@@ -18,13 +18,16 @@ library ammonia, is maintained, and cleans an 8 KB lesson ~20x faster.
 from __future__ import annotations
 
 import re
+import types
 import unicodedata
 from collections.abc import Sequence
 from typing import Any
 
 import nh3
 from markdown_it import MarkdownIt
+from markdown_it.parser_inline import ParserInline
 from markdown_it.rules_core import StateCore
+from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 
 # What authors may produce. Authors cannot set attributes (no attribute syntax);
@@ -140,6 +143,18 @@ def _any_link(url: str) -> bool:
     return True
 
 
+def _skip_token_cached_first(self: ParserInline, state: StateInline) -> None:
+    # markdown-it's skipToken looks its position up in state.cache only after
+    # fetching the rule chain and the options; link labels ("[", "![") call it
+    # ~20 times per position, nearly always a cache hit, so that preamble was a
+    # third of the time of 200 KB of "![". Same lookup first, same result.
+    cached = state.cache.get(state.pos)
+    if cached is not None:
+        state.pos = cached
+        return
+    ParserInline.skipToken(self, state)
+
+
 def new_parser() -> MarkdownIt:
     """A configured engine: CommonMark + tables + strikethrough, heading ids.
 
@@ -155,6 +170,8 @@ def new_parser() -> MarkdownIt:
     md.add_render_rule("html_inline", _render_html_block)
     md.core.ruler.push("heading_ids", _heading_ids)
     md.core.ruler.push("table_align", _table_align)
+    # Bound on this instance only (parse_link_label calls state.md.inline.skipToken).
+    md.inline.skipToken = types.MethodType(_skip_token_cached_first, md.inline)  # type: ignore[method-assign]
     return md
 
 
