@@ -11,6 +11,7 @@ from sqlalchemy import and_, func, literal, select, union_all
 from sqlalchemy.orm import joinedload
 
 from change_portal.core import clock
+from change_portal.core.labels import label
 from change_portal.core.models import utcnow
 from change_portal.core.registry import call_hook
 from change_portal.core.tenancy import of_tenant
@@ -299,7 +300,7 @@ class ActionLine:
 
     @property
     def kind_label(self) -> str:
-        return str(ACTION_TYPE_LABELS.get(self.kind, self.kind))
+        return label(ACTION_TYPE_LABELS, self.kind)
 
 
 @dataclass
