@@ -18,7 +18,7 @@ from change_portal.projects.models import Project
 from courses import assignments, queries
 from courses.forms import AssignmentForm, RequiredModuleForm
 from courses.models import PROGRESS_LABELS, Assignment
-from courses.views.blueprint import bp
+from courses.views import bp
 
 
 @bp.get("/modules/suivi")

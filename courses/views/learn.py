@@ -15,7 +15,7 @@ from change_portal.core.permissions import login_required, public
 from change_portal.extensions import db
 from courses import learning, queries, services
 from courses.models import LEVEL_LABELS, PROGRESS_LABELS
-from courses.views.blueprint import bp
+from courses.views import bp
 
 
 def _arg(name: str, allowed=None, limit: int = 100) -> str:
