@@ -18,6 +18,7 @@ from sqlalchemy import select
 from change_portal.core import audit, ratelimit
 from change_portal.core.errors import DomainError, NotAllowed
 from change_portal.core.permissions import Role
+from change_portal.core.tenancy import of_tenant
 from change_portal.extensions import db
 from courses import format as course_format
 from courses.format import slugify
@@ -93,7 +94,7 @@ def create_module(actor, *, slug: str | None = None, **data) -> Module:
         slug = f"module-{slug}"
     base, n = slug, 2
     while db.session.scalar(select(Module.id).where(
-            Module.organisation_id == actor.organisation_id, Module.slug == slug)):
+            of_tenant(Module, actor.organisation_id), Module.slug == slug)):
         slug = f"{base[:70]}-{n}"
         n += 1
     module = Module(organisation_id=actor.organisation_id, slug=slug, created_by_id=actor.id)
@@ -365,7 +366,7 @@ def copy_module(actor, module: Module) -> Module:
     if module.organisation_id is not None:
         raise DomainError(_("Seuls les modules partagés par la plateforme se copient."))
     exists = db.session.scalar(select(Module.id).where(
-        Module.organisation_id == actor.organisation_id, Module.slug == module.slug))
+        of_tenant(Module, actor.organisation_id), Module.slug == module.slug))
     if exists is not None:
         raise DomainError(_("Votre collectivité a déjà une copie de ce module."))
     version = current_version(module)

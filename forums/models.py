@@ -25,6 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from change_portal.accounts.models import User
+from change_portal.core.labels import label
 from change_portal.core.models import TenantMixin, TimestampMixin, UTCDateTime, utcnow
 from change_portal.extensions import db
 from change_portal.organisations.models import Service
@@ -283,7 +284,7 @@ class Need(TenantMixin, db.Model):
 
     @property
     def status_label(self) -> str:
-        return str(NEED_STATUS_LABELS.get(NeedStatus(self.status), self.status))
+        return label(NEED_STATUS_LABELS, self.status)
 
 
 class NeedEndorsement(db.Model):

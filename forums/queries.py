@@ -290,3 +290,38 @@ def followed_category_ids(user: User) -> set[int]:
 
 def topic_is_need(topic: Topic) -> bool:
     return topic.kind == TopicKind.NEED
+
+
+# --- moderation and positions (read by the discussion and moderation pages) ----------------
+
+def recent_moderation(organisation_id: int, category_ids: list[int], *,
+                      limit: int = 50) -> list[ModerationLog]:
+    """The last moderation acts a moderator of `category_ids` may read (see
+    moderation_log), with their actor and topic loaded."""
+    return list(db.session.scalars(
+        moderation_log(organisation_id, category_ids)
+        .options(selectinload(ModerationLog.actor), selectinload(ModerationLog.topic))
+        .limit(limit)))
+
+
+def revisions_of(post_id: int) -> list[PostRevision]:
+    """The earlier versions of a message, newest first, with their editor."""
+    return list(db.session.scalars(
+        select(PostRevision).where(PostRevision.post_id == post_id)
+        .options(selectinload(PostRevision.editor)).order_by(PostRevision.created_at.desc())))
+
+
+def position_in_topic(post: Post) -> int:
+    """1-based rank of a message in its topic, in the order the topic page lists them."""
+    return db.session.scalar(
+        select(func.count(Post.id)).where(Post.topic_id == post.topic_id,
+                                          Post.created_at <= post.created_at,
+                                          Post.id <= post.id)) or 1
+
+
+def quotable_post(topic_id: int, post_id: int | None) -> Post | None:
+    """A visible message of the topic that a reply may quote, or None."""
+    if post_id is None:
+        return None
+    post = db.session.get(Post, post_id)
+    return post if post is not None and post.topic_id == topic_id and post.is_visible else None

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import Select, func, select
 
-from change_portal.accounts.models import User
+from change_portal.accounts.models import User, UserRole
 from change_portal.core.tenancy import of_tenant
 from change_portal.extensions import db
 from change_portal.organisations.models import Organisation, Service
@@ -81,3 +81,10 @@ def members_among(organisation_id: int, user_ids) -> list[User]:
     if not ids:
         return []
     return list(db.session.scalars(members_stmt(organisation_id).where(User.id.in_(ids))))
+
+
+def members_with_role(organisation_id: int, role: str) -> list[User]:
+    """The members (see members_stmt) who hold `role` (a Role value), by name."""
+    return list(db.session.scalars(
+        members_stmt(organisation_id).join(UserRole, UserRole.user_id == User.id)
+        .where(UserRole.role == role)))

@@ -42,3 +42,16 @@ def get_or_404(model: type[M], object_id: int, organisation_id: int | None = Non
     if obj is None:
         abort(404)
     return obj
+
+
+def all_or_404(model: type[M], ids, organisation_id: int) -> list[M]:
+    """The rows of collectivité `organisation_id` with these ids (by id); one id
+    from elsewhere, or unknown, is a 404 (forms post ids chosen from a list)."""
+    wanted = sorted({int(i) for i in ids or []})
+    if not wanted:
+        return []
+    rows = list(db.session.scalars(select(model).where(
+        model.id.in_(wanted), of_tenant(model, organisation_id)).order_by(model.id)))
+    if len(rows) != len(wanted):
+        abort(404)
+    return rows

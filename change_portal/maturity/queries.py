@@ -22,6 +22,7 @@ from change_portal.maturity.models import (
 )
 from change_portal.maturity.referential import SHIPPED, load_folder
 from change_portal.organisations.models import Organisation
+from change_portal.roadmap.models import Axis, Objective
 
 
 def theme_choices() -> list[tuple[str, str]]:
@@ -172,3 +173,24 @@ def participation(edition_id: int) -> list[tuple[Organisation, str | None]]:
                    & (Diagnosis.edition_id == edition_id))
         .order_by(Organisation.name)).all()
     return [(org, status) for org, status in rows]
+
+
+def edition_by_slug(slug: str) -> Edition | None:
+    """The edition with this address (any state: the caller decides what is public)."""
+    if len(slug) > 60:  # longer than any slug: no query
+        return None
+    return db.session.scalar(select(Edition).where(Edition.slug == slug)
+                             .options(joinedload(Edition.referential)))
+
+
+def objective_choices(organisation_id: int) -> list[tuple[int, str]]:
+    """(id, title) of the roadmap objectives of a collectivité, by title (to link a theme)."""
+    return [(o.id, o.title) for o in db.session.scalars(
+        select(Objective).where(of_tenant(Objective, organisation_id))
+        .order_by(Objective.title))]
+
+
+def axis_choices(organisation_id: int) -> list[tuple[int, str]]:
+    """(id, title) of the roadmap axes of a collectivité, in the roadmap's order."""
+    return [(a.id, a.title) for a in db.session.scalars(
+        select(Axis).where(of_tenant(Axis, organisation_id)).order_by(Axis.position, Axis.id))]

@@ -11,6 +11,7 @@ from sqlalchemy import and_, func, literal, or_, select, union_all
 from sqlalchemy.orm import joinedload
 
 from change_portal.core import clock
+from change_portal.core.labels import label
 from change_portal.core.models import utcnow
 from change_portal.core.registry import ask
 from change_portal.core.tenancy import of_tenant
@@ -321,7 +322,7 @@ class ActionLine:
 
     @property
     def kind_label(self) -> str:
-        return str(ACTION_TYPE_LABELS.get(self.kind, self.kind))
+        return label(ACTION_TYPE_LABELS, self.kind)
 
 
 @dataclass
@@ -428,3 +429,26 @@ def consensus_figures(project_id: int) -> dict:
         "proposals": int(proposals or 0),
         "decided": int(decided or 0),
     }
+
+
+def project_for_page(project_id: int, organisation_id: int) -> Project | None:
+    """A project of the collectivité with what its page shows (lead, services,
+    objectives) loaded in the same statement; visibility is the caller's check."""
+    return db.session.execute(
+        select(Project).where(Project.id == project_id, of_tenant(Project, organisation_id))
+        .options(joinedload(Project.lead), joinedload(Project.services),
+                 joinedload(Project.objectives))
+    ).unique().scalar_one_or_none()
+
+
+def positions_on(proposal_id: int) -> list[Position]:
+    """The positions taken on a proposal, oldest change first, with their authors."""
+    return list(db.session.scalars(
+        select(Position).where(Position.proposal_id == proposal_id)
+        .options(joinedload(Position.user)).order_by(Position.updated_at, Position.id)))
+
+
+def visible_projects_by_title(user) -> list[Project]:
+    """The projects `user` may read (projects.access), by title."""
+    return list(db.session.scalars(select(Project).where(visible_filter(user))
+                                   .order_by(Project.title)))

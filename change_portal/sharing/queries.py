@@ -17,6 +17,7 @@ from change_portal.organisations.models import Organisation
 from change_portal.sharing import search
 from change_portal.sharing.models import (
     Fiche,
+    FicheAttachment,
     FicheInterest,
     FicheQuestion,
     FicheReuse,
@@ -186,3 +187,9 @@ def published_for_themes(slugs: list[str], exclude_organisation_id: int | None =
         stmt = stmt.where(Fiche.organisation_id != exclude_organisation_id)
     return list(db.session.scalars(
         stmt.order_by(Fiche.published_at.desc(), Fiche.id.desc()).limit(limit)))
+
+
+def attachment_of(fiche_id: int, attachment_id: int) -> FicheAttachment | None:
+    """An attachment of this fiche (an id of another fiche's is None)."""
+    return db.session.scalar(select(FicheAttachment).where(
+        FicheAttachment.id == attachment_id, FicheAttachment.fiche_id == fiche_id))

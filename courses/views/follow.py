@@ -17,9 +17,8 @@ from change_portal.organisations import queries as organisation_queries
 from change_portal.projects.models import Project
 from courses import assignments, queries
 from courses.forms import AssignmentForm, RequiredModuleForm
-from courses.models import Assignment
-from courses.views.blueprint import bp
-from courses.views.learn import status_labels
+from courses.models import PROGRESS_LABELS, Assignment
+from courses.views import bp
 
 
 @bp.get("/modules/suivi")
@@ -37,7 +36,7 @@ def followup_module(module_id: int):
     version = queries.current_versions([module.id]).get(module.id)
     rows = queries.completion_status(current_user.organisation_id, module.id)
     return render_template("courses/followup_module.html", module=module, version=version,
-                           rows=rows, statuses=status_labels())
+                           rows=rows, statuses=PROGRESS_LABELS)
 
 
 def _module_choices() -> list[tuple[int, str]]:

@@ -19,7 +19,7 @@ from courses import authoring_queries, importer, jobs, queries, services
 from courses import format as course_format
 from courses.forms import ImageForm, LessonForm, ModuleForm, NewLessonForm, ZipImportForm
 from courses.models import Lesson, Module, ModuleVersion, SyncRun
-from courses.views.blueprint import bp
+from courses.views import bp
 
 authors_only = role_required(Role.TRAINER, Role.ADMIN)
 

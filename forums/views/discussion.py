@@ -100,13 +100,11 @@ def topic(topic_id: int):
     form = ReplyForm()
     if not t.category.allow_anonymous:
         del form.anonymous
-    quote_id = arg_int("citer")
-    if quote_id is not None:
-        quoted = db.session.get(Post, quote_id)
-        if quoted is not None and quoted.topic_id == t.id and quoted.is_visible:
-            # The label everyone sees, whoever quotes: the author of an anonymous
-            # message (or a moderator) would otherwise publish the name in the reply.
-            form.body.data = services.quote_text(quoted, notify.author_label(quoted))
+    quoted = queries.quotable_post(t.id, arg_int("citer"))
+    if quoted is not None:
+        # The label everyone sees, whoever quotes: the author of an anonymous
+        # message (or a moderator) would otherwise publish the name in the reply.
+        form.body.data = services.quote_text(quoted, notify.author_label(quoted))
     moderator = moderator_of(t.category)
     need_ctx = {}
     if t.kind == TopicKind.NEED and t.need is not None:
@@ -162,11 +160,7 @@ def reply(topic_id: int):
 
 
 def _post_url(post: Post) -> str:
-    position = db.session.scalar(
-        db.select(db.func.count(Post.id)).where(Post.topic_id == post.topic_id,
-                                                Post.created_at <= post.created_at,
-                                                Post.id <= post.id))
-    page = max(1, ((position or 1) - 1) // POSTS_PER_PAGE + 1)
+    page = max(1, (queries.position_in_topic(post) - 1) // POSTS_PER_PAGE + 1)
     return url_for("forums.topic", topic_id=post.topic_id, page=page, _anchor=f"message-{post.id}")
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from change_portal.core.errors import DomainError, NotAllowed
@@ -16,7 +15,7 @@ from change_portal.extensions import db
 from forums import notify, queries, services
 from forums.access import is_moderator
 from forums.forms import ConfirmForm, MoveForm, ReportForm
-from forums.models import ModerationLog, Post, PostRevision, Report
+from forums.models import Post, Report
 from forums.views import bp, form_error, load_post, load_topic, moderator_of
 
 
@@ -50,12 +49,8 @@ def moderation():
                     .options(selectinload(Report.post).selectinload(Post.topic),
                              selectinload(Report.post).selectinload(Post.author),
                              selectinload(Report.reporter)), per_page=30)
-    log = []
-    if ids:  # the history is for moderators, limited to what they moderate
-        log = db.session.scalars(
-            queries.moderation_log(current_user.organisation_id, ids)
-            .options(selectinload(ModerationLog.actor), selectinload(ModerationLog.topic))
-            .limit(50)).all()
+    # the history is for moderators, limited to what they moderate
+    log = queries.recent_moderation(current_user.organisation_id, ids) if ids else []
     return render_template("forums/moderation.html", page=page, log=log, form=ConfirmForm())
 
 
@@ -144,9 +139,6 @@ def post_history(post_id: int):
     post = load_post(post_id)
     if not moderator_of(post.topic.category):
         abort(403)
-    revisions = db.session.scalars(
-        select(PostRevision).where(PostRevision.post_id == post.id)
-        .options(selectinload(PostRevision.editor)).order_by(PostRevision.created_at.desc())
-    ).all()
+    revisions = queries.revisions_of(post.id)
     return render_template("forums/history.html", post=post, revisions=revisions,
                            author=notify.author_label(post, current_user, True))

@@ -7,6 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, IntegerField, SelectField
 from wtforms.validators import DataRequired, Email, Length, NumberRange
 
+from change_portal.core.labels import label_choices
 from change_portal.core.text import SingleLineField
 from change_portal.organisations.models import KIND_LABELS, REGIONS
 
@@ -31,7 +32,7 @@ class OrganisationForm(FlaskForm):
         validators=[DataRequired(_l("Indiquez un identifiant.")), Length(min=3, max=60)],
     )
     kind = SelectField(
-        _l("Type"), choices=[(k.value, label) for k, label in KIND_LABELS.items()]
+        _l("Type"), choices=label_choices(KIND_LABELS)
     )
     population = IntegerField(
         _l("Population"),
