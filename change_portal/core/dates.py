@@ -11,7 +11,6 @@ from datetime import date, datetime
 
 from flask_babel import format_date, format_datetime, format_time, get_locale, to_user_timezone
 
-
 # Month names of the French interface, written out: Babel's format_date parses a
 # pattern and looks up the locale's data on every call (hundreds of µs), and a list
 # page formats a date per row (issue 15).
