@@ -249,9 +249,11 @@ def needs_of_project(project: Project) -> list[tuple[Need, int]]:
         .outerjoin(counts, counts.c.need_id == Need.id)
         .where(NeedProject.project_id == project.id,
                Need.organisation_id == project.organisation_id)
-        .options(joinedload(Need.topic))
+        .options(joinedload(Need.topic).joinedload(Topic.category).options(
+            # what can_see_category reads: the project panel filters with it (few rows)
+            joinedload(Category.services), joinedload(Category.moderators)))
         .order_by(func.coalesce(counts.c.n, 0).desc(), Need.id)
-    ).all()
+    ).unique().all()
     return [(r[0], r[1]) for r in rows]
 
 

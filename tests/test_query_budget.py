@@ -52,8 +52,8 @@ PAGES = {
     "opendata_json": ("elected", "/api/v1/organisations/{slug}/roadmap"),
 }
 ABOVE_BUDGET = {  # page -> (ceiling, what it takes to reach BUDGET)
-    "project": (13, "one statement per panel of four domains (actions, proposals, history, "
-                    "comments, positions, indicators, modules ×2, forums ×2, sharing): the "
+    "project": (12, "one statement per panel of four domains (actions, proposals, history, "
+                    "comments, positions, indicators, modules ×2, needs, sharing): the "
                     "panels loaded by one hook call or stored per project"),
     "dashboard": (13, "roadmap/views/dashboard.py (being reworked with its lists and meters)"),
 }
