@@ -16,6 +16,7 @@ from change_portal.core import cache as app_cache
 from change_portal.core import (
     dates,
     excerpts,
+    fragments,
     idempotency,
     links,
     retention,
@@ -97,6 +98,7 @@ def init_jinja(app: Flask) -> None:
     app.jinja_env.globals.update(can=can, Role=Role, ROLE_LABELS=ROLE_LABELS,
                                  get_locale=get_locale)
     idempotency.init_app(app)
+    fragments.init_app(app)  # the main menu rendered once per (language, flags)
     app.jinja_env.filters["date_fr"] = dates.date_filter
     app.jinja_env.filters["datetime_fr"] = dates.datetime_filter
     app.jinja_env.filters["excerpt"] = excerpts.excerpt

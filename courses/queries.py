@@ -19,7 +19,7 @@ from sqlalchemy import (
     select,
     union_all,
 )
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from change_portal.accounts.models import User
 from change_portal.core.tenancy import of_tenant
@@ -121,7 +121,7 @@ def catalogue_stmt(user, *, q: str = "", competence: str = "", duration: str = "
     """Current versions of the modules `user` may see, filtered."""
     stmt = (select(ModuleVersion).join(Module, Module.id == ModuleVersion.module_id)
             .where(ModuleVersion.is_current.is_(True), visible(user.organisation_id))
-            .options(selectinload(ModuleVersion.module))
+            .options(joinedload(ModuleVersion.module))  # many-to-one: in the same statement
             .order_by(ModuleVersion.title, ModuleVersion.id))
     own = aliased(Module)
     # A shared module the collectivité copied to adapt is replaced by its copy.

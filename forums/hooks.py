@@ -10,6 +10,7 @@ from sqlalchemy import delete
 
 from change_portal.extensions import db
 from forums import notify, queries
+from forums.access import can_see_category
 from forums.models import Notification
 
 
@@ -27,9 +28,9 @@ def project_panel(project, user) -> Markup | None:
     """The needs linked to a project, with their "je l'ai aussi constaté" counts."""
     if user is None or getattr(user, "organisation_id", None) != project.organisation_id:
         return None
-    visible = {c.id for c in queries.visible_categories(user)}
+    # The needs' categories come with their access lists: no query for the visible ones.
     rows = [(n, c) for n, c in queries.needs_of_project(project)
-            if n.topic.category_id in visible]
+            if can_see_category(user, n.topic.category)]
     html = render_template("forums/_project_panel.html", project=project, rows=rows)
     return Markup(html)  # noqa: S704 - autoescaped template output
 

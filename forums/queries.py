@@ -242,9 +242,11 @@ def needs_of_project(project: Project) -> list[tuple[Need, int]]:
         .join(NeedProject, NeedProject.need_id == Need.id)
         .where(NeedProject.project_id == project.id,
                Need.organisation_id == project.organisation_id)
-        .options(joinedload(Need.topic))
+        .options(joinedload(Need.topic).joinedload(Topic.category).options(
+            # what can_see_category reads: the project panel filters with it (few rows)
+            joinedload(Category.services), joinedload(Category.moderators)))
         .order_by(Need.endorsement_count.desc(), Need.id)
-    ).all()
+    ).unique().all()
     return [(r[0], r[1]) for r in rows]
 
 
