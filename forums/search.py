@@ -108,6 +108,14 @@ def _posts_to_index(organisation_id: int | None):
     return stmt
 
 
+def _changed(rows: list[dict], in_chunk) -> list[dict]:
+    """The rows that differ from the index (one SELECT for the chunk): writing only
+    those spares PostgreSQL the tsvector of every unchanged post on a rerun."""
+    columns = [SearchEntry.__table__.c[name] for name in rows[0]]
+    current = {r.post_id: tuple(r) for r in db.session.execute(select(*columns).where(in_chunk))}
+    return [row for row in rows if current.get(row["post_id"]) != tuple(row.values())]
+
+
 def _open_run(organisation_id: int | None, restart: bool) -> tuple[int, int]:
     """(run id, last post id done): the unfinished run of this scope, or a new one."""
     runs = SearchReindexRun.__table__
@@ -160,7 +168,11 @@ def reindex_all(organisation_id: int | None = None, on_progress=None, *,
         in_chunk = SearchEntry.post_id.between(first, last)
         if organisation_id is not None:
             in_chunk = and_(in_chunk, SearchEntry.organisation_id == organisation_id)
-        _write(rows, in_chunk)
+        # SQLite (the small embedded mode) rewrites every entry: that also repairs
+        # an FTS table that lost rows.
+        stale = rows if engine.dialect() == "sqlite" else _changed(rows, in_chunk)
+        if stale:
+            _write(stale, and_(in_chunk, SearchEntry.post_id.in_([r["post_id"] for r in stale])))
         db.session.execute(update(runs).where(runs.c.id == run_id).values(last_post_id=last))
         db.session.commit()
         done += len(chunk)
