@@ -24,6 +24,7 @@ RULES = {
     "roadmap.edit_indicator": Rule(ADMIN, form={"name": "Démarches", "baseline": "0",
                                                 "target": "10"}),
     "roadmap.dashboard": Rule(READERS),
+    "roadmap.dashboard_actions": Rule(READERS),
     "roadmap.reports": Rule(READERS),
     "roadmap.retry_report": Rule(READERS),
     "roadmap.download_report": Rule(READERS),
