@@ -400,13 +400,15 @@ def readiness_many(projects) -> dict[int, dict]:
     orgs = {p.id: p.organisation_id for p in projects}
     # One statement: the required counts, and per (project, collectivité) the agents
     # and those who completed every required module (UNION ALL of the two shapes).
+    # No DISTINCT: a person has one service and (project, service) is the key of
+    # project_service, so each (project, person) pair comes once already.
     agents = (
         select(project_service.c.project_id.label("pid"), User.id.label("uid"),
                User.organisation_id.label("oid"))
         .join(User, User.service_id == project_service.c.service_id)
         .where(project_service.c.project_id.in_(ids), User.active.is_(True),
                User.erased_at.is_(None))
-        .distinct().subquery()
+        .subquery()
     )
     req = (select(ProjectModule.project_id.label("pid"), func.count().label("n"))
            .where(ProjectModule.project_id.in_(ids)).group_by(ProjectModule.project_id)

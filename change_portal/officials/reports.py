@@ -134,11 +134,50 @@ def _latin(text) -> str:
     return text.encode("latin-1", "replace").decode("latin-1")
 
 
+def _wrap(pdf: FPDF, text: str, width: float, widths: dict[str, float]) -> list[str]:
+    """`text` cut into lines no wider than `width` in the current font, at spaces
+    (a word wider than a line is cut where it overflows); linear in the text, each
+    distinct character of a font measured once in `widths` (the current font's
+    cache: get_string_width copies the graphics state at every call)."""
+
+    def measure(chunk: str) -> float:
+        total = 0.0
+        for char in chunk:
+            if char not in widths:
+                widths[char] = pdf.get_string_width(char)
+            total += widths[char]
+        return total
+
+    lines: list[str] = []
+    space = measure(" ")
+    for source in text.split("\n"):
+        words = source.lstrip(" ")
+        line = source[:len(source) - len(words)]  # an indent is kept on the first line
+        used = measure(line)
+        for word in words.split(" "):
+            w = measure(word)
+            if line and used + space + w > width:
+                lines.append(line)
+                line, used = "", 0.0
+            if not line and w > width:  # one long word: cut where it overflows
+                piece, w = "", 0.0
+                for char in word:
+                    if piece and w + widths[char] > width:
+                        lines.append(piece)
+                        piece, w = "", 0.0
+                    piece, w = piece + char, w + widths[char]
+                word = piece
+            line, used = (f"{line} {word}", used + space + w) if line else (word, w)
+        lines.append(line)
+    return lines
+
+
 def build_pdf(data: ReportData) -> bytes:
     pdf = FPDF(format="A4")
     pdf.set_auto_page_break(auto=True, margin=15)
     pdf.add_page()
     width = pdf.w - pdf.l_margin - pdf.r_margin
+    widths: dict[tuple, dict[str, float]] = {}  # (style, size) → character widths
 
     def heading(text, size=14):
         pdf.set_font("Helvetica", "B", size)
@@ -146,8 +185,13 @@ def build_pdf(data: ReportData) -> bytes:
         pdf.ln(1)
 
     def para(text, size=10, style=""):
+        # Lines wrapped here, each written with `cell`: fpdf2's multi_cell re-measures
+        # the whole line for every character it adds (quadratic in a paragraph's
+        # length), which made most of the report's time.
         pdf.set_font("Helvetica", style, size)
-        pdf.multi_cell(width, 5.5, _latin(text), new_x="LMARGIN", new_y="NEXT")
+        for line in _wrap(pdf, _latin(text), width - 2 * pdf.c_margin,
+                          widths.setdefault((style, size), {})):
+            pdf.cell(width, 5.5, line, new_x="LMARGIN", new_y="NEXT")
 
     def more(n):
         if n > 0:

@@ -367,6 +367,24 @@ def dashboard_actions(organisation_id: int, today: date, days: int = 30,
     return result
 
 
+def dashboard_action_page(organisation_id: int, today: date, late: bool, page: int,
+                          per_page: int, days: int = 30) -> tuple[list[ActionLine], int]:
+    """One page of the late (or upcoming, next `days`) planned actions, with the
+    count of the whole list: one statement, whatever the number of actions."""
+    when = ((Action.planned_on < today,) if late else
+            (Action.planned_on >= today, Action.planned_on <= today + timedelta(days=days)))
+    rows = db.session.execute(
+        select(Action.id, Action.kind, Action.title, Action.planned_on,
+               Project.title.label("project_title"), func.count().over().label("total"))
+        .join(Project, Project.id == Action.project_id)
+        .where(Action.organisation_id == organisation_id,
+               Action.status == ActionStatus.PLANNED, *when)
+        .order_by(Action.planned_on, Action.id)
+        .limit(per_page).offset((page - 1) * per_page)).all()
+    lines = [ActionLine(r.id, r.kind, r.title, r.planned_on, r.project_title) for r in rows]
+    return lines, (rows[0].total if rows else 0)
+
+
 def status_changes_since(organisation_id: int, since, limit: int = 30):
     stmt = (select(ProjectStatusChange)
             .where(of_tenant(ProjectStatusChange, organisation_id))

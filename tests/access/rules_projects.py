@@ -29,6 +29,8 @@ RULES = {
     "officials.reports": Rule(READERS),
     "officials.retry_report": Rule(READERS),
     "officials.download_report": Rule(READERS),
+    "officials.dashboard_actions": Rule(READERS),
+    # open data
     "opendata.roadmap_json": Rule(PUBLIC, tenant=False),
     "opendata.public_roadmap": Rule(PUBLIC, tenant=False),
     "opendata.published": Rule(PUBLIC, tenant=False),

@@ -138,7 +138,42 @@ def test_late_and_upcoming_lists_are_capped_with_a_link_to_all(client, org, logi
     assert page.count("Bientôt n°") == 10 and "Bientôt n°10" not in page
     assert "Voir les 12 actions en retard" in page
     assert "Voir les 12 actions des 30 prochains jours" in page
-    assert 'href="/feuille-de-route/tableau-de-bord?actions=toutes#en-retard"' in page
-    full = client.get("/feuille-de-route/tableau-de-bord?actions=toutes").get_data(as_text=True)
-    assert full.count("Retard n°") == 12 and full.count("Bientôt n°") == 12
-    assert "Voir les 12" not in full
+    assert 'href="/feuille-de-route/tableau-de-bord/actions?liste=en-retard"' in page
+    assert 'href="/feuille-de-route/tableau-de-bord/actions?liste=a-venir"' in page
+    # the old "everything on the dashboard" link is gone: still capped
+    assert client.get("/feuille-de-route/tableau-de-bord?actions=toutes").get_data(
+        as_text=True).count("Retard n°") == 10
+
+
+def test_full_action_lists_are_paginated_and_stay_in_the_collectivite(
+        client, app, org, other_org, login_as, monkeypatch):
+    from change_portal.roadmap.views import dashboard as dashboard_view
+
+    monkeypatch.setattr(dashboard_view, "ACTIONS_PER_PAGE", 5)
+    obj = f.create_objective(f.create_axis(f.create_roadmap(org)))
+    project = f.create_project(org, title="Gros projet", objectives=[obj])
+    for i in range(12):
+        f.create_action(project, [obj], title=f"Retard n°{i:02d}",
+                        planned_on=date.today() - timedelta(days=20 - i))
+    f.create_action(project, [obj], title="Bientôt", planned_on=date.today() + timedelta(days=3))
+    f.create_action(project, [obj], title="Plus tard", planned_on=date.today() + timedelta(40))
+    theirs = f.create_objective(f.create_axis(f.create_roadmap(other_org)))
+    f.create_action(f.create_project(other_org, title="Ailleurs", objectives=[theirs]),
+                    [theirs], title="Retard d'ailleurs",
+                    planned_on=date.today() - timedelta(days=5))
+    login_as("elected")
+    url = "/feuille-de-route/tableau-de-bord/actions"
+    first = client.get(url + "?liste=en-retard").get_data(as_text=True)
+    assert "12 action(s)" in first and "Page 1 sur 3" in first
+    assert [f"Retard n°{i:02d}" in first for i in range(6)] == [True] * 5 + [False]
+    assert "d'ailleurs" not in first and "Bientôt" not in first
+    last = client.get(url + "?liste=en-retard&page=3").get_data(as_text=True)
+    assert "Retard n°10" in last and "Retard n°11" in last and "Retard n°09" not in last
+    assert "Retard d'ailleurs" not in last
+    upcoming = client.get(url + "?liste=a-venir").get_data(as_text=True)
+    assert "Bientôt" in upcoming and "Plus tard" not in upcoming and "Retard n°" not in upcoming
+    assert client.get(url + "?liste=en-retard&page=4").status_code == 404
+    assert client.get(url + "?liste=tout").status_code == 404
+    assert client.get(url + "?page=abc").status_code == 404
+    login_as("agent")
+    assert client.get(url).status_code == 403

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import render_template, request
+from flask import abort, render_template, request
 from flask_login import current_user
 from sqlalchemy import func, select
 
 from change_portal.core import clock
+from change_portal.core.pagination import Page, current_page_number
 from change_portal.core.params import parse_int
 from change_portal.core.permissions import Role, role_required
 from change_portal.core.registry import render_hook
@@ -23,6 +24,7 @@ from change_portal.roadmap.changes import summarise
 
 ACTIONS_SHOWN = 10
 PROJECTS_SHOWN = 50  # the rest are on the project list
+ACTIONS_PER_PAGE = 50
 readers = role_required(Role.ELECTED, Role.ADMIN, Role.PROJECT_LEAD)
 
 
@@ -37,11 +39,9 @@ def dashboard():
     if written:
         db.session.commit()
     view = queries.load_roadmap(org_id, today)
-    every_action = request.args.get("actions") == "toutes"
-    # Capped lists (the first ACTIONS_SHOWN of each, with their counts); "Voir toutes"
-    # asks for the full lists on the same page.
-    actions = project_queries.dashboard_actions(
-        org_id, today, 30, limit=None if every_action else ACTIONS_SHOWN)
+    # Capped lists (the first ACTIONS_SHOWN of each, with their counts); "Voir les N
+    # actions" leads to the paginated lists (dashboard_actions below).
+    actions = project_queries.dashboard_actions(org_id, today, 30, limit=ACTIONS_SHOWN)
     # The projects with their unanswered concerns in the same statement.
     listed = db.session.execute(
         select(Project, project_queries.unanswered_count_column())
@@ -63,12 +63,32 @@ def dashboard():
     changes, change_count = summarise(history, status_changes, units,
                                       limit=fetch if every_change else 10)
     return render_template(
-        "officials/dashboard.html", view=view, actions=actions, every_action=every_action,
+        "officials/dashboard.html", view=view, actions=actions,
         rows=rows, previous=previous, changes=changes, change_count=change_count,
         every_change=every_change, today=today,
         since_param=int(previous.timestamp()) if previous else None,
         panels=render_hook("dashboard.panels", user=current_user),
     )
+
+
+ACTION_LISTS = {"en-retard": True, "a-venir": False}  # ?liste= → late
+
+
+@bp.get("/tableau-de-bord/actions")
+@readers
+def dashboard_actions():
+    """The dashboard's late or upcoming actions in full, page by page."""
+    late = ACTION_LISTS.get(request.args.get("liste", "en-retard"))
+    if late is None:
+        abort(404)
+    number = current_page_number()
+    lines, total = project_queries.dashboard_action_page(
+        current_user.organisation_id, clock.today(), late, number, ACTIONS_PER_PAGE)
+    if number > 1 and not lines:
+        abort(404)
+    page = Page(items=lines, page=number, per_page=ACTIONS_PER_PAGE, total=total)
+    return render_template("officials/dashboard_actions.html", page=page, late=late,
+                           liste=request.args.get("liste", "en-retard"))
 
 
 def _since(value: str | None) -> datetime | None:
