@@ -7,7 +7,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, func, literal, select, union_all
+from sqlalchemy import Select, and_, func, literal, select, union_all
 from sqlalchemy.orm import joinedload
 
 from change_portal.core import clock
@@ -430,3 +430,11 @@ def visible_projects_by_title(user) -> list[Project]:
     """The projects `user` may read (projects.access), by title."""
     return list(db.session.scalars(select(Project).where(visible_filter(user))
                                    .order_by(Project.title)))
+
+
+def project_list_stmt(user, status: str | None = None) -> Select:
+    """The projects `user` may read (projects.access), by title, optionally of one
+    status: the statement the project list pages through."""
+    stmt = select(Project).where(visible_filter(user)).order_by(func.lower(Project.title),
+                                                                 Project.id)
+    return stmt if status is None else stmt.where(Project.status == status)
