@@ -19,7 +19,7 @@ from sqlalchemy import (
     select,
     union_all,
 )
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from change_portal.accounts.models import User
 from change_portal.core.tenancy import of_tenant
@@ -121,7 +121,7 @@ def catalogue_stmt(user, *, q: str = "", competence: str = "", duration: str = "
     """Current versions of the modules `user` may see, filtered."""
     stmt = (select(ModuleVersion).join(Module, Module.id == ModuleVersion.module_id)
             .where(ModuleVersion.is_current.is_(True), visible(user.organisation_id))
-            .options(selectinload(ModuleVersion.module))
+            .options(joinedload(ModuleVersion.module))  # many-to-one: in the same statement
             .order_by(ModuleVersion.title, ModuleVersion.id))
     own = aliased(Module)
     # A shared module the collectivité copied to adapt is replaced by its copy.
@@ -400,13 +400,15 @@ def readiness_many(projects) -> dict[int, dict]:
     orgs = {p.id: p.organisation_id for p in projects}
     # One statement: the required counts, and per (project, collectivité) the agents
     # and those who completed every required module (UNION ALL of the two shapes).
+    # No DISTINCT: a person has one service and (project, service) is the key of
+    # project_service, so each (project, person) pair comes once already.
     agents = (
         select(project_service.c.project_id.label("pid"), User.id.label("uid"),
                User.organisation_id.label("oid"))
         .join(User, User.service_id == project_service.c.service_id)
         .where(project_service.c.project_id.in_(ids), User.active.is_(True),
                User.erased_at.is_(None))
-        .distinct().subquery()
+        .subquery()
     )
     req = (select(ProjectModule.project_id.label("pid"), func.count().label("n"))
            .where(ProjectModule.project_id.in_(ids)).group_by(ProjectModule.project_id)

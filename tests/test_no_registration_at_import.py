@@ -1,7 +1,7 @@
 """Nothing registers at import time: importing every module of every domain, without
 create_app, leaves the extension points empty (periodic jobs included: `@periodic` only
 marks a function, init_app schedules it). Each domain registers in its init_app
-(its `setup.py`, or the package's `init_app` for courses and forums), called by create_app.
+(its `setup.py`), called by create_app.
 """
 
 from __future__ import annotations
@@ -26,7 +26,13 @@ for package in (change_portal, courses, forums):
 from change_portal.core import home, jobs, privacy, registry, signals
 receivers = {name: len(getattr(signals, name).receivers)
              for name in dir(signals) if hasattr(getattr(signals, name), "receivers")}
+from sqlalchemy.orm import Session
+session_events = ("after_flush", "do_orm_execute", "before_commit", "after_commit",
+                  "after_rollback", "after_soft_rollback")
+listeners = {e: sum(len(v) for v in getattr(Session.dispatch, e)._clslevel.values())
+             for e in session_events}
 print(json.dumps({
+    "session_listeners": {e: n for e, n in listeners.items() if n},
     "modules": len(names),
     "panels": [f.__module__ + "." + f.__name__ for _, f in home._PANELS],
     "providers": sorted(privacy._PROVIDERS),
@@ -48,6 +54,7 @@ def test_importing_every_module_registers_nothing():
     assert found["providers"] == [], "privacy providers registered at import"
     assert found["hooks"] == {}, "hooks registered at import"
     assert found["signals"] == {}, "signal receivers connected at import"
+    assert found["session_listeners"] == {}, "session event listeners installed at import"
     assert found["periodic"] == [], "periodic jobs scheduled at import"
     assert found["marked_periodic"] >= 3  # @periodic only marks the functions
 
@@ -64,7 +71,7 @@ def test_create_app_registers_every_domain(app):
     assert {"change_portal.core.retention:purge_expired_records",
             "courses.jobs:send_assignment_reminders",
             "forums.jobs:send_daily_digests"} <= set(registered_periodic())
-    for endpoint in ("projects.index", "roadmap.dashboard", "opendata.published",
+    for endpoint in ("projects.index", "officials.dashboard", "opendata.published",
                      "accounts.login", "admin.users", "courses.catalogue", "forums.index"):
         assert endpoint in app.view_functions
 

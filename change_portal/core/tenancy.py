@@ -29,13 +29,16 @@ def of_tenant(model, organisation_id: int) -> ColumnElement[bool]:
     return model.organisation_id == organisation_id
 
 
-def get_or_404(model: type[M], object_id: int, organisation_id: int | None = None) -> M:
+def get_or_404(model: type[M], object_id: int, organisation_id: int | None = None,
+               options: tuple = ()) -> M:
     """Load one row of the current collectivité or answer 404 (never 403: the
-    existence of another tenant's row is not disclosed)."""
+    existence of another tenant's row is not disclosed). `options`: loader options
+    (e.g. the relationships the access check reads, joined in the same statement)."""
     org_id = organisation_id if organisation_id is not None else current_organisation_id()
     obj = db.session.execute(
         select(model).where(model.id == object_id, of_tenant(model, org_id))
-    ).scalar_one_or_none()
+        .options(*options)
+    ).unique().scalar_one_or_none()
     if obj is None:
         abort(404)
     return obj

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import and_, select
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from change_portal.accounts.models import User
 from change_portal.core.tenancy import of_tenant
@@ -18,6 +18,7 @@ from change_portal.maturity.models import (
     DiagnosisHistory,
     Edition,
     Referential,
+    Statement,
     Theme,
 )
 from change_portal.maturity.referential import SHIPPED, load_folder
@@ -70,10 +71,26 @@ class DiagnosisView:
 
 
 def themes_of(referential_id: int) -> list[Theme]:
-    """The themes of a referential with their statements (two queries)."""
+    """The themes of a referential with their statements (one statement)."""
     return list(db.session.scalars(
         select(Theme).where(Theme.referential_id == referential_id)
-        .options(selectinload(Theme.statements)).order_by(Theme.position, Theme.id)))
+        .options(joinedload(Theme.statements)).order_by(Theme.position, Theme.id)).unique())
+
+
+def themes_and_answers(referential_id: int, diagnosis_id: int
+                       ) -> tuple[list[Theme], dict[int, Answer]]:
+    """The themes with their statements and {statement id: answer} of one diagnosis,
+    in one statement (statements outer-joined to the diagnosis' answers)."""
+    rows = db.session.execute(
+        select(Theme, Answer)
+        .outerjoin(Theme.statements)
+        .outerjoin(Answer, and_(Answer.statement_id == Statement.id,
+                                Answer.diagnosis_id == diagnosis_id))
+        .where(Theme.referential_id == referential_id)
+        .options(contains_eager(Theme.statements))
+        .order_by(Theme.position, Theme.id, Statement.position, Statement.id)).unique().all()
+    themes = list(dict.fromkeys(theme for theme, _answer in rows))
+    return themes, {a.statement_id: a for _theme, a in rows if a is not None}
 
 
 def answers_of(diagnosis_id: int) -> dict[int, Answer]:
@@ -91,8 +108,7 @@ def assignments_of(diagnosis_id: int) -> dict[int, Assignment]:
 
 def diagnosis_view(diagnosis: Diagnosis, *, with_assignees: bool = True) -> DiagnosisView:
     """Progress per theme and overall (answered / total), assignees, levels."""
-    themes = themes_of(diagnosis.edition.referential_id)
-    answers = answers_of(diagnosis.id)
+    themes, answers = themes_and_answers(diagnosis.edition.referential_id, diagnosis.id)
     assignments = assignments_of(diagnosis.id) if with_assignees else {}
     rows = []
     for theme in themes:

@@ -293,11 +293,25 @@ class Proposal(TenantMixin, TimestampMixin, db.Model):
     created_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user.id", ondelete="SET NULL"), nullable=True
     )
+    # Current positions by stance (the meter), kept by services.give_position in the
+    # same transaction as the position (migration 0025_meters filled them).
+    positions_accord: Mapped[int] = mapped_column(Integer, nullable=False, default=0,
+                                                  server_default="0")
+    positions_reserves: Mapped[int] = mapped_column(Integer, nullable=False, default=0,
+                                                    server_default="0")
+    positions_desaccord: Mapped[int] = mapped_column(Integer, nullable=False, default=0,
+                                                     server_default="0")
+    positions_blocage: Mapped[int] = mapped_column(Integer, nullable=False, default=0,
+                                                   server_default="0")
 
     project: Mapped[Project] = relationship()
 
     def is_open(self, now: datetime | None = None) -> bool:
         return (now or utcnow()) < self.closes_at
+
+    def stance_counts(self) -> dict[str, int]:
+        """The stored current positions by stance (zeros left out, as a Counter)."""
+        return {s.value: n for s in Stance if (n := getattr(self, f"positions_{s.value}"))}
 
 
 class Position(TenantMixin, TimestampMixin, db.Model):

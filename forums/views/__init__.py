@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort
 from flask_login import current_user
+from sqlalchemy.orm import joinedload
 
 from change_portal.core.tenancy import get_or_404
 from change_portal.core.web import form_error  # noqa: F401 - the views' shared helper
@@ -22,15 +23,26 @@ def commit() -> None:
     db.session.commit()
 
 
+def _access(via=None) -> tuple:
+    """Loader options: the category's services and moderators, which the access check
+    and the moderator tools read, joined in the statement that loads the page's object
+    (`via`: the relationship leading to the category; a few rows each, so their
+    product stays small)."""
+    if via is None:
+        return (joinedload(Category.services), joinedload(Category.moderators))
+    return (joinedload(via).joinedload(Category.services),
+            joinedload(via).joinedload(Category.moderators))
+
+
 def load_category(category_id: int) -> Category:
-    category = get_or_404(Category, category_id)
+    category = get_or_404(Category, category_id, options=_access())
     if not can_see_category(current_user, category):
         abort(404)
     return category
 
 
 def load_topic(topic_id: int) -> Topic:
-    topic = get_or_404(Topic, topic_id)
+    topic = get_or_404(Topic, topic_id, options=_access(Topic.category))
     if not can_see_category(current_user, topic.category):
         abort(404)
     return topic

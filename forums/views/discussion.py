@@ -51,7 +51,7 @@ def index():
 @login_required
 def category(category_id: int):
     cat = load_category(category_id)
-    page = paginate(queries.topics_stmt(cat), per_page=20, options=("author", "need"))
+    page = paginate(queries.topics_stmt(cat), per_page=20, joined=("author", "need"))
     return render_template("forums/category.html", category=cat, page=page,
                            moderator=moderator_of(cat),
                            following=cat.id in queries.followed_category_ids(current_user),
@@ -95,7 +95,7 @@ def new_topic(category_id: int):
 @login_required
 def topic(topic_id: int):
     t = load_topic(topic_id)
-    page = paginate(queries.posts_stmt(t), per_page=POSTS_PER_PAGE, options=("author",))
+    page = paginate(queries.posts_stmt(t), per_page=POSTS_PER_PAGE, joined=("author",))
     extras = queries.post_extras(current_user, [p.id for p in page.items])
     form = ReplyForm()
     if not t.category.allow_anonymous:
@@ -109,13 +109,12 @@ def topic(topic_id: int):
     need_ctx = {}
     if t.kind == TopicKind.NEED and t.need is not None:
         need_ctx = need_context(t.need, moderator)
-    # One query for the header's unread count and this topic's own: a GET writes
-    # only when the topic has unread notifications to mark read.
-    _unread, unread_here = notify.unread_counts(current_user, t.id)
+    # A GET writes only when the topic has unread notifications to mark read.
+    following, unread_here = notify.topic_state(current_user, t.id)
     html = render_template(
         "forums/topic.html", topic=t, page=page, extras=extras, form=form,
         moderator=moderator, accepted=queries.accepted_post(t),
-        following=notify.is_following_topic(current_user, t), confirm=ConfirmForm(),
+        following=following, confirm=ConfirmForm(),
         label=lambda p: notify.author_label(p, current_user, moderator), **need_ctx,
     )
     # Reading a topic reads its notifications (after rendering: a commit expires

@@ -206,3 +206,15 @@ def test_tick_on_redis_runs_every_periodic_job_through_a_real_worker(app, tmp_pa
     db.session.expire_all()
     assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "very_old")) is None
     assert len(list((tmp_path / "outbox").glob("forum-digest-*.eml"))) == 1
+
+
+def test_a_job_queued_under_a_moved_path_still_resolves():
+    """A council report queued before the officials' views left roadmap (issue 12 §2)
+    names the old module; the worker finds the function at its new place."""
+    from change_portal.officials.jobs import build_report
+
+    assert jobs._resolve("change_portal.roadmap.jobs:build_report") is build_report
+    for old, new in jobs.MOVED.items():
+        assert jobs._resolve(old) is jobs._resolve(new)
+    with pytest.raises(ModuleNotFoundError):
+        jobs._resolve("change_portal.roadmap.nowhere:build_report")
