@@ -377,7 +377,7 @@ def dashboard_action_page(organisation_id: int, today: date, late: bool, page: i
         select(Action.id, Action.kind, Action.title, Action.planned_on,
                Project.title.label("project_title"), func.count().over().label("total"))
         .join(Project, Project.id == Action.project_id)
-        .where(Action.organisation_id == organisation_id,
+        .where(of_tenant(Action, organisation_id),
                Action.status == ActionStatus.PLANNED, *when)
         .order_by(Action.planned_on, Action.id)
         .limit(per_page).offset((page - 1) * per_page)).all()
