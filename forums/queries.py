@@ -262,11 +262,16 @@ def need_counts_for_projects(project_ids: list[int]) -> dict[int, int]:
 # --- moderation and notifications ------------------------------------------------------
 
 def open_reports(organisation_id: int, category_ids: list[int]) -> Select:
+    """Unresolved reports on messages of the given categories, newest first, with the
+    message, its topic and author and the reporter loaded (a page of them: 4 queries)."""
     return (
         select(Report).join(Post, Post.id == Report.post_id).join(Topic, Topic.id == Post.topic_id)
         .where(Report.organisation_id == organisation_id, Report.resolved_at.is_(None),
                Topic.category_id.in_(category_ids or [-1]))
         .order_by(Report.created_at.desc())
+        .options(selectinload(Report.post).selectinload(Post.topic),
+                 selectinload(Report.post).selectinload(Post.author),
+                 selectinload(Report.reporter))
     )
 
 

@@ -7,7 +7,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, func, literal, or_, select, union_all
+from sqlalchemy import Select, and_, func, literal, or_, select, union_all
 from sqlalchemy.orm import joinedload
 
 from change_portal.core import clock
@@ -377,7 +377,7 @@ def dashboard_action_page(organisation_id: int, today: date, late: bool, page: i
         select(Action.id, Action.kind, Action.title, Action.planned_on,
                Project.title.label("project_title"), func.count().over().label("total"))
         .join(Project, Project.id == Action.project_id)
-        .where(Action.organisation_id == organisation_id,
+        .where(of_tenant(Action, organisation_id),
                Action.status == ActionStatus.PLANNED, *when)
         .order_by(Action.planned_on, Action.id)
         .limit(per_page).offset((page - 1) * per_page)).all()
@@ -470,3 +470,11 @@ def visible_projects_by_title(user) -> list[Project]:
     """The projects `user` may read (projects.access), by title."""
     return list(db.session.scalars(select(Project).where(visible_filter(user))
                                    .order_by(Project.title)))
+
+
+def project_list_stmt(user, status: str | None = None) -> Select:
+    """The projects `user` may read (projects.access), by title, optionally of one
+    status: the statement the project list pages through."""
+    stmt = select(Project).where(visible_filter(user)).order_by(func.lower(Project.title),
+                                                                 Project.id)
+    return stmt if status is None else stmt.where(Project.status == status)

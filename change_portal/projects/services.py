@@ -12,6 +12,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from change_portal.core.audit import record
 from change_portal.core.errors import DomainError, NotAllowed
+from change_portal.core.labels import label
 from change_portal.core.markdown import render_markdown
 from change_portal.core.models import utcnow
 from change_portal.core.permissions import Role
@@ -318,7 +319,7 @@ def draft_plan(actor, project: Project, kinds: list[str], start: date) -> list[A
     actions = []
     for week, kind in enumerate(k for k in kinds if k in {t.value for t in ActionType}):
         action = Action(organisation_id=project.organisation_id, project_id=project.id,
-                        kind=kind, title=str(ACTION_TYPE_LABELS[ActionType(kind)]),
+                        kind=kind, title=label(ACTION_TYPE_LABELS, kind),
                         planned_on=start + timedelta(weeks=week + 1),
                         status=ActionStatus.PLANNED, participants=0)
         db.session.add(action)

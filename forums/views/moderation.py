@@ -6,7 +6,6 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.orm import selectinload
 
 from change_portal.core.errors import DomainError, NotAllowed
 from change_portal.core.pagination import paginate
@@ -15,7 +14,6 @@ from change_portal.extensions import db
 from forums import notify, queries, services
 from forums.access import is_moderator
 from forums.forms import ConfirmForm, MoveForm, ReportForm
-from forums.models import Post, Report
 from forums.views import bp, form_error, load_post, load_topic, moderator_of
 
 
@@ -45,10 +43,7 @@ def report(post_id: int):
 @login_required
 def moderation():
     ids = _moderated_category_ids()  # empty: the page says so, nothing to moderate
-    page = paginate(queries.open_reports(current_user.organisation_id, ids)
-                    .options(selectinload(Report.post).selectinload(Post.topic),
-                             selectinload(Report.post).selectinload(Post.author),
-                             selectinload(Report.reporter)), per_page=30)
+    page = paginate(queries.open_reports(current_user.organisation_id, ids), per_page=30)
     # the history is for moderators, limited to what they moderate
     log = queries.recent_moderation(current_user.organisation_id, ids) if ids else []
     return render_template("forums/moderation.html", page=page, log=log, form=ConfirmForm())
