@@ -123,6 +123,11 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         # Audit history and notifications older than this are purged daily.
         "RETENTION_DAYS": _int("RETENTION_DAYS", 365),
         "PASSWORD_MIN_LENGTH": 12,
+        # Argon2id (accounts/passwords.py): OWASP's minimum, m=19 MiB, t=2, p=1. Raising
+        # them re-hashes each account at its next login.
+        "PASSWORD_ARGON2_TIME_COST": _int("PASSWORD_ARGON2_TIME_COST", 2),
+        "PASSWORD_ARGON2_MEMORY_KIB": _int("PASSWORD_ARGON2_MEMORY_KIB", 19 * 1024),
+        "PASSWORD_ARGON2_PARALLELISM": _int("PASSWORD_ARGON2_PARALLELISM", 1),
         "PREFERRED_URL_SCHEME": os.environ.get("PREFERRED_URL_SCHEME", "http"),
         # Behind a reverse proxy, trust this many X-Forwarded-* hops (0 = none).
         "PROXY_FIX_HOPS": _int("PROXY_FIX_HOPS", 0),

@@ -1,5 +1,5 @@
 """What the forums hold about a person (RGPD): export and erasure. Registered with
-core.privacy by forums.init_app.
+core.privacy by forums.setup.init_app.
 
 Erasure keeps the discussions readable (posts, needs and endorsements stay, tied to
 the anonymised account shown as "un ancien agent"), removes what only concerns the

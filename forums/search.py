@@ -2,47 +2,73 @@
 the FTS5 table `forum_search_fts` on SQLite, the `forum_search.tsv` column on
 PostgreSQL, text normalised in Python (accents, plurals) on both.
 
-Callers: services call `index_post` / `unindex_post` on every write;
-`search(...)` answers the search page; `reindex_all()` serves `flask forums reindex`.
+The index carries what the visibility filter needs (collectivité, category, whether
+the post is shown), so a search reads the index alone; on PostgreSQL the collectivité
+and the words are filtered together by one GIN index on (organisation_id, tsv).
+A search is bounded whatever the number of matches: it counts matches up to a cap
+("plus de 1 000 résultats"), ranks only the newest `candidates` matches and pages
+through those.
+
+Callers: services call `index_post` on every write, `set_visible` when a post is
+hidden, restored or deleted, `move_topic` when a topic changes category; `search(...)`
+answers the search page; `reindex_all()` serves `flask forums reindex`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import and_, delete, func, insert, literal_column, select, union_all, update
 
 from change_portal.core import search as engine
+from change_portal.core.models import utcnow
 from change_portal.core.search import STOPWORDS, normalise, query_terms  # noqa: F401
 from change_portal.extensions import db
-from forums.models import Need, Post, SearchEntry, Topic
+from forums.models import Category, Need, Post, SearchEntry, SearchReindexRun, Topic
 
 FTS_TABLE = "forum_search_fts"
+CANDIDATES = 200  # matches ranked by relevance (the newest ones)
+COUNT_CAP = 1000  # matches counted; beyond: "plus de 1 000 résultats"
+CHUNK = 2000  # posts per reindex transaction
+
+_ENTRIES = SearchEntry.__table__
 
 
 # --- writing ----------------------------------------------------------------------
 
-def _document(post: Post, topic: Topic, need: Need | None) -> tuple[str, str]:
-    title = topic.title if post.is_first else ""
-    parts = [post.body]
-    if post.is_first and need is not None:
-        parts.append(need.workaround)
-    return normalise(title), normalise("\n".join(parts))
+def _entry(*, post_id: int, organisation_id: int, topic_id: int, category_id: int,
+           is_first: bool, body: str, topic_title: str, workaround: str | None,
+           visible: bool) -> dict:
+    """The index row of one post: the topic's title lives on its first post, and a
+    need's workaround is searched with it."""
+    parts = [body]
+    if is_first and workaround:
+        parts.append(workaround)
+    return {"post_id": post_id, "organisation_id": organisation_id, "topic_id": topic_id,
+            "category_id": category_id, "visible": visible,
+            "title": normalise(topic_title if is_first else ""),
+            "body": normalise("\n".join(parts))}
+
+
+def _write(rows: list[dict], where) -> None:
+    """Upsert the rows (one executemany) and mirror the entries `where` selects
+    into the SQLite FTS table."""
+    engine.upsert(_ENTRIES, rows, key="post_id")
+    engine.fts_rewrite(FTS_TABLE, select(SearchEntry.id, SearchEntry.title, SearchEntry.body)
+                       .where(where))
 
 
 def index_post(post: Post) -> None:
-    """Add or refresh the entry of one post (hidden or deleted posts stay indexed
-    but are filtered out at query time, so restoring needs no reindex)."""
+    """Add or refresh the entry of one post (a hidden or deleted post keeps its entry,
+    flagged not visible, so restoring it needs no reindex)."""
     topic = post.topic
-    title, body = _document(post, topic, topic.need if post.is_first else None)
-    entry = db.session.scalar(select(SearchEntry).where(SearchEntry.post_id == post.id))
-    if entry is None:
-        entry = SearchEntry(organisation_id=post.organisation_id, topic_id=topic.id,
-                            post_id=post.id)
-        db.session.add(entry)
-    entry.title, entry.body, entry.topic_id = title, body, topic.id
-    db.session.flush()
-    engine.fts_write(FTS_TABLE, entry.id, title, body)
+    need = topic.need if post.is_first else None
+    row = _entry(post_id=post.id, organisation_id=post.organisation_id, topic_id=topic.id,
+                 category_id=topic.category_id, is_first=post.is_first, body=post.body,
+                 topic_title=topic.title, workaround=need.workaround if need else None,
+                 visible=post.deleted_at is None and post.hidden_at is None)
+    _write([row], SearchEntry.post_id == post.id)
 
 
 def reindex_topic_title(topic: Topic) -> None:
@@ -52,29 +78,112 @@ def reindex_topic_title(topic: Topic) -> None:
         index_post(first)
 
 
-def reindex_all(organisation_id: int | None = None, on_progress=None) -> int:
-    """Rebuild the index from the posts (all collectivités by default);
-    `on_progress(done, total, "")` is called every 100 posts and at the end."""
-    stmt = select(Post)
+def set_visible(post: Post) -> None:
+    """Keep the entry's visibility in step once a post is hidden, restored or deleted."""
+    db.session.execute(
+        update(SearchEntry).where(SearchEntry.post_id == post.id)
+        .values(visible=post.deleted_at is None and post.hidden_at is None)
+        .execution_options(synchronize_session=False))
+
+
+def move_topic(topic: Topic) -> None:
+    """Keep the entries of a topic in step once it moved to another category."""
+    db.session.execute(
+        update(SearchEntry).where(SearchEntry.topic_id == topic.id)
+        .values(category_id=topic.category_id)
+        .execution_options(synchronize_session=False))
+
+
+def _posts_to_index(organisation_id: int | None):
+    """Column rows (no ORM objects) of the posts with what their entry needs."""
+    stmt = (
+        select(Post.id, Post.organisation_id, Post.topic_id, Post.is_first, Post.body,
+               Post.deleted_at, Post.hidden_at, Topic.title, Topic.category_id,
+               Need.workaround)
+        .join(Topic, Topic.id == Post.topic_id)
+        .outerjoin(Need, and_(Need.topic_id == Topic.id, Post.is_first))
+    )
     if organisation_id is not None:
         stmt = stmt.where(Post.organisation_id == organisation_id)
-    if organisation_id is None:
-        engine.fts_delete(FTS_TABLE)
+    return stmt
+
+
+def _changed(rows: list[dict], in_chunk) -> list[dict]:
+    """The rows that differ from the index (one SELECT for the chunk): writing only
+    those spares PostgreSQL the tsvector of every unchanged post on a rerun."""
+    columns = [SearchEntry.__table__.c[name] for name in rows[0]]
+    current = {r.post_id: tuple(r) for r in db.session.execute(select(*columns).where(in_chunk))}
+    return [row for row in rows if current.get(row["post_id"]) != tuple(row.values())]
+
+
+def _open_run(organisation_id: int | None, restart: bool) -> tuple[int, int]:
+    """(run id, last post id done): the unfinished run of this scope, or a new one."""
+    runs = SearchReindexRun.__table__
+    scope = (runs.c.organisation_id.is_(None) if organisation_id is None
+             else runs.c.organisation_id == organisation_id)
+    unfinished = and_(scope, runs.c.finished_at.is_(None))
+    if restart:
+        db.session.execute(delete(runs).where(unfinished))
     else:
-        engine.fts_delete_where(FTS_TABLE, "SELECT id FROM forum_search WHERE organisation_id = :o",
-                                {"o": organisation_id})
-    wipe = delete(SearchEntry)
+        row = db.session.execute(select(runs.c.id, runs.c.last_post_id).where(unfinished)
+                                 .order_by(runs.c.id.desc()).limit(1)).first()
+        if row is not None:
+            return row.id, row.last_post_id
+    run_id = db.session.execute(
+        insert(runs).values(organisation_id=organisation_id, last_post_id=0,
+                            started_at=utcnow()).returning(runs.c.id)).scalar_one()
+    db.session.commit()
+    return run_id, 0
+
+
+def reindex_all(organisation_id: int | None = None, on_progress=None, *,
+                chunk_size: int = CHUNK, restart: bool = False) -> int:
+    """Rebuild the index from the posts (all collectivités by default) and return
+    how many posts it covers; `on_progress(done, total, "")` after each chunk.
+
+    Streams the posts by id in chunks of `chunk_size` (column rows, no ORM objects),
+    writes each chunk with one executemany and COMMITS it with its checkpoint, so
+    memory stays flat and searches keep the current index meanwhile. Idempotent (an
+    upsert keyed by post, unchanged rows are not rewritten) and resumable: a rerun
+    after an interruption continues after the last committed chunk (`restart` starts
+    over)."""
+    runs = SearchReindexRun.__table__
+    run_id, last = _open_run(organisation_id, restart)
+    source = _posts_to_index(organisation_id)
+    count = select(func.count()).select_from(Post)
     if organisation_id is not None:
-        wipe = wipe.where(SearchEntry.organisation_id == organisation_id)
-    db.session.execute(wipe)
-    count = 0
-    posts = db.session.scalars(stmt).all()
-    for post in posts:
-        index_post(post)
-        count += 1
-        if on_progress is not None and (count % 100 == 0 or count == len(posts)):
-            on_progress(count, len(posts), "")
-    return count
+        count = count.where(Post.organisation_id == organisation_id)
+    total = db.session.scalar(count) or 0
+    done = (db.session.scalar(count.where(Post.id <= last)) or 0) if last else 0
+    while True:
+        chunk = db.session.execute(
+            source.where(Post.id > last).order_by(Post.id).limit(chunk_size)).all()
+        if not chunk:
+            break
+        rows = [_entry(post_id=r.id, organisation_id=r.organisation_id, topic_id=r.topic_id,
+                       category_id=r.category_id, is_first=r.is_first, body=r.body,
+                       topic_title=r.title, workaround=r.workaround,
+                       visible=r.deleted_at is None and r.hidden_at is None) for r in chunk]
+        first, last = chunk[0].id, chunk[-1].id
+        in_chunk = SearchEntry.post_id.between(first, last)
+        if organisation_id is not None:
+            in_chunk = and_(in_chunk, SearchEntry.organisation_id == organisation_id)
+        # SQLite (the small embedded mode) rewrites every entry: that also repairs
+        # an FTS table that lost rows.
+        stale = rows if engine.dialect() == "sqlite" else _changed(rows, in_chunk)
+        if stale:
+            _write(stale, and_(in_chunk, SearchEntry.post_id.in_([r["post_id"] for r in stale])))
+        db.session.execute(update(runs).where(runs.c.id == run_id).values(last_post_id=last))
+        db.session.commit()
+        done += len(chunk)
+        del chunk, rows
+        if on_progress is not None:
+            on_progress(done, total, "")
+    if organisation_id is None:
+        engine.fts_prune(FTS_TABLE, SearchEntry.__tablename__)
+    db.session.execute(update(runs).where(runs.c.id == run_id).values(finished_at=utcnow()))
+    db.session.commit()
+    return done
 
 
 # --- reading ----------------------------------------------------------------------
@@ -85,26 +194,78 @@ class Hit:
     topic_id: int
     post_id: int
     rank: float
+    title: str
+    kind: str
+    category: str
+    created_at: datetime
+    body_html: str
+
+
+@dataclass
+class Results:
+    hits: list[Hit]
+    total: int  # matches, counted up to the cap
+    capped: bool  # more matches than the cap ("plus de 1 000 résultats")
+    ranked: int  # matches ranked, hence reachable through the pages
+
+    @classmethod
+    def empty(cls) -> Results:
+        return cls([], 0, False, 0)
 
 
 def search(organisation_id: int, category_ids: list[int], query: str, *, limit: int,
-           offset: int) -> tuple[list[Hit], int]:
-    """Ranked hits among visible posts of the given categories, and the total."""
+           offset: int, candidates: int = CANDIDATES, count_cap: int = COUNT_CAP) -> Results:
+    """One page of hits among the visible posts of the given categories (of one
+    collectivité), with what the page shows of each, in one statement (and a SET).
+
+    Bounded whatever the number of matches: the newest `candidates` matches are
+    ranked by relevance (title words weigh more) and paged through; matches are
+    counted up to `count_cap`. How the newest are found depends on that count (the
+    database skips the branch not taken):
+    - at most `count_cap` matches: they are all in hand from the count (on PostgreSQL
+      one scan of the GIN index on (organisation_id, tsv), stopped at the cap);
+    - more: the collectivité's entries are walked from the newest (the index on
+      (organisation_id + 0, id)) until `candidates` matches are found, which is
+      quick precisely because matches are then frequent.
+    Either way the work is proportional to the caps, not to the index."""
     terms = query_terms(query)
     if not terms or not category_ids:
-        return [], 0
-    base, order = engine.ranked(SearchEntry, FTS_TABLE, terms, SearchEntry.id,
-                                SearchEntry.topic_id, SearchEntry.post_id)
-    base = (
-        base.join(Post, Post.id == SearchEntry.post_id)
-        .join(Topic, Topic.id == SearchEntry.topic_id)
-        .where(
-            SearchEntry.organisation_id == organisation_id,
-            Topic.category_id.in_(category_ids),
-            Post.deleted_at.is_(None),
-            Post.hidden_at.is_(None),
-        )
-    )
-    total = db.session.scalar(select(func.count()).select_from(base.order_by(None).subquery()))
-    rows = db.session.execute(base.order_by(*order).limit(limit).offset(offset)).all()
-    return [Hit(r[0], r[1], r[2], float(r[3] or 0)) for r in rows], total or 0
+        return Results.empty()
+    entry = SearchEntry
+    matches = engine.matches(entry, FTS_TABLE, terms)
+    shown = (entry.visible.is_(True), entry.category_id.in_(category_ids))
+    found = (select(entry.id).where(entry.organisation_id == organisation_id, matches, *shown)
+             .limit(count_cap + 1).cte("found"))
+    counted = select(func.count()).select_from(found).scalar_subquery()
+    few = (select(found.c.id).where(counted <= count_cap)
+           .order_by(found.c.id.desc()).limit(candidates).subquery("few"))
+    # `+ 0`: this condition is the only one that the (organisation_id + 0, id) index
+    # serves, so the planner cannot pick that index for the count above (where walking
+    # all the collectivité's entries would be slow); and the words tested without the
+    # GIN index here, so that it walks (its estimate of the matches is often far too
+    # low, and it would rather collect and sort them all).
+    walked = engine.matches(entry, FTS_TABLE, terms, by_index=False)
+    newest = (select(entry.id)
+              .where((entry.organisation_id + literal_column("0")) == organisation_id,
+                     walked, *shown, counted > count_cap)
+              .order_by(entry.id.desc()).limit(candidates).subquery("newest"))
+    best = union_all(select(few.c.id), select(newest.c.id)).cte("candidates")
+    ranked, order = engine.rank_candidates(entry, FTS_TABLE, terms, best,
+                                           entry.id, entry.topic_id, entry.post_id)
+    page = (ranked.add_columns(counted.label("total")).order_by(*order)
+            .limit(limit).offset(offset).subquery("page"))
+    engine.plan_with_the_words()
+    rows = db.session.execute(
+        select(page, Topic.title, Topic.kind, Category.name, Post.created_at, Post.body_html)
+        .join(Post, Post.id == page.c.post_id)
+        .join(Topic, Topic.id == page.c.topic_id)
+        .join(Category, Category.id == Topic.category_id)
+        .order_by(page.c.rank.desc(), page.c.id.desc())
+    ).all()
+    if rows:
+        count = rows[0].total
+    else:  # a page past the end: the count alone
+        count = db.session.scalar(select(func.count()).select_from(found)) or 0
+    hits = [Hit(r.id, r.topic_id, r.post_id, float(r.rank or 0), r.title, r.kind, r.name,
+                r.created_at, r.body_html) for r in rows]
+    return Results(hits, min(count, count_cap), count > count_cap, min(count, candidates))

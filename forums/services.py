@@ -295,6 +295,7 @@ def delete_post(actor: User, post: Post) -> Post:
     if post.deleted_at is None:
         db.session.add(PostRevision(post_id=post.id, editor_id=actor.id, body=post.body))
         post.deleted_at = utcnow()
+        search.set_visible(post)
         db.session.flush()
     return post
 
@@ -371,6 +372,7 @@ def _resolve_reports(actor: User, post: Post) -> None:
 def hide_post(actor: User, post: Post, reason: str = "") -> None:
     _moderate(actor, post.topic.category)
     post.hidden_at = utcnow()
+    search.set_visible(post)
     _resolve_reports(actor, post)
     _log(actor, "masquer", post.topic, post, reason)
     db.session.flush()
@@ -379,6 +381,7 @@ def hide_post(actor: User, post: Post, reason: str = "") -> None:
 def restore_post(actor: User, post: Post) -> None:
     _moderate(actor, post.topic.category)
     post.hidden_at = None
+    search.set_visible(post)
     _log(actor, "restaurer", post.topic, post)
     db.session.flush()
 
@@ -414,5 +417,6 @@ def move_topic(actor: User, topic: Topic, target: Category) -> None:
     old = topic.category.name
     topic.category_id = target.id
     topic.category = target
+    search.move_topic(topic)
     _log(actor, "deplacer", topic, details=f"{old} → {target.name}")
     db.session.flush()

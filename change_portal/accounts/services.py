@@ -10,13 +10,12 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from flask import current_app
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import joinedload
-from werkzeug.security import check_password_hash, generate_password_hash
 
+from change_portal.accounts import passwords
 from change_portal.accounts.models import (
     Account,
     Invitation,
@@ -61,13 +60,11 @@ def password_problems(password: str, *, email: str | None = None) -> list[str]:
 
 
 def set_password(user: User, password: str) -> None:
-    """Hash (scrypt, Werkzeug's default KDF) and store a new password."""
+    """Hash (Argon2id, accounts/passwords.py) and store a new password."""
     problems = password_problems(password, email=user.email)
     if problems:
         raise DomainError(" ".join(problems), field="password")
-    # scrypt by default; the test suite picks a cheaper method to stay fast.
-    method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
-    user.password_hash = generate_password_hash(password, method=method)
+    user.password_hash = passwords.hash_password(password)
 
 
 # --- login and throttling ----------------------------------------------------
@@ -206,7 +203,7 @@ def change_password(user: User, current: str, new: str, *, current_ok: bool | No
     """Change one's own password; the other sessions of the user end. `current_ok`:
     the current password was already checked (throttled, by login.check_current_password)."""
     if current_ok is None:
-        current_ok = bool(user.password_hash) and check_password_hash(user.password_hash, current)
+        current_ok = passwords.verify(user.password_hash, current)
     if not current_ok:
         raise DomainError(_("Le mot de passe actuel n'est pas le bon."), field="current_password")
     if current == new:

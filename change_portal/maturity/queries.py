@@ -8,6 +8,7 @@ from sqlalchemy import and_, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from change_portal.accounts.models import User
+from change_portal.core.tenancy import of_tenant
 from change_portal.extensions import db
 from change_portal.maturity import levels as rules
 from change_portal.maturity.models import (
@@ -22,6 +23,7 @@ from change_portal.maturity.models import (
 )
 from change_portal.maturity.referential import SHIPPED, load_folder
 from change_portal.organisations.models import Organisation
+from change_portal.roadmap.models import Axis, Objective
 
 
 def theme_choices() -> list[tuple[str, str]]:
@@ -126,7 +128,7 @@ def diagnosis_or_404(diagnosis_id: int, organisation_id: int) -> Diagnosis:
 
     diagnosis = db.session.scalar(
         select(Diagnosis).where(Diagnosis.id == diagnosis_id,
-                                Diagnosis.organisation_id == organisation_id)
+                                of_tenant(Diagnosis, organisation_id))
         .options(joinedload(Diagnosis.edition)))
     if diagnosis is None:
         abort(404)
@@ -135,13 +137,13 @@ def diagnosis_or_404(diagnosis_id: int, organisation_id: int) -> Diagnosis:
 
 def diagnosis_for(organisation_id: int, edition_id: int) -> Diagnosis | None:
     return db.session.scalar(select(Diagnosis).where(
-        Diagnosis.organisation_id == organisation_id, Diagnosis.edition_id == edition_id))
+        of_tenant(Diagnosis, organisation_id), Diagnosis.edition_id == edition_id))
 
 
 def diagnoses_of(organisation_id: int) -> list[Diagnosis]:
     """The collectivité's diagnoses, newest edition first."""
     return list(db.session.scalars(
-        select(Diagnosis).where(Diagnosis.organisation_id == organisation_id)
+        select(Diagnosis).where(of_tenant(Diagnosis, organisation_id))
         .options(joinedload(Diagnosis.edition)).order_by(Diagnosis.edition_id.desc())))
 
 
@@ -155,7 +157,7 @@ def history_of(diagnosis_id: int, limit: int = 100) -> list[DiagnosisHistory]:
 def members(organisation_id: int) -> list[User]:
     """Active members a theme can be assigned to."""
     return list(db.session.scalars(
-        select(User).where(User.organisation_id == organisation_id, User.active.is_(True),
+        select(User).where(of_tenant(User, organisation_id), User.active.is_(True),
                            User.erased_at.is_(None)).order_by(User.full_name)))
 
 
@@ -187,3 +189,24 @@ def participation(edition_id: int) -> list[tuple[Organisation, str | None]]:
                    & (Diagnosis.edition_id == edition_id))
         .order_by(Organisation.name)).all()
     return [(org, status) for org, status in rows]
+
+
+def edition_by_slug(slug: str) -> Edition | None:
+    """The edition with this address (any state: the caller decides what is public)."""
+    if len(slug) > 60:  # longer than any slug: no query
+        return None
+    return db.session.scalar(select(Edition).where(Edition.slug == slug)
+                             .options(joinedload(Edition.referential)))
+
+
+def objective_choices(organisation_id: int) -> list[tuple[int, str]]:
+    """(id, title) of the roadmap objectives of a collectivité, by title (to link a theme)."""
+    return [(o.id, o.title) for o in db.session.scalars(
+        select(Objective).where(of_tenant(Objective, organisation_id))
+        .order_by(Objective.title))]
+
+
+def axis_choices(organisation_id: int) -> list[tuple[int, str]]:
+    """(id, title) of the roadmap axes of a collectivité, in the roadmap's order."""
+    return [(a.id, a.title) for a in db.session.scalars(
+        select(Axis).where(of_tenant(Axis, organisation_id)).order_by(Axis.position, Axis.id))]

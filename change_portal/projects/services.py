@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from flask_babel import gettext as _
+from sqlalchemy import func, select, update
 from sqlalchemy.orm.exc import StaleDataError
 
 from change_portal.core.audit import record
@@ -267,16 +268,46 @@ def give_position(actor, proposal: Proposal, *, stance: str, reason: str,
                              "d'en tenir compte."))
     position = db.session.query(Position).filter_by(proposal_id=proposal.id,
                                                     user_id=actor.id).one_or_none()
+    previous = None if position is None else position.stance
     if position is None:
         position = Position(organisation_id=proposal.organisation_id, proposal_id=proposal.id,
                             user_id=actor.id)
         db.session.add(position)
     position.stance, position.reason = stance, reason
+    _count_stance(proposal, previous, stance)
     db.session.add(PositionChange(organisation_id=proposal.organisation_id,
                                   proposal_id=proposal.id, user_id=actor.id, stance=stance,
                                   reason=reason, at=now))
     db.session.flush()
     return position
+
+
+def _count_stance(proposal: Proposal, previous: str | None, stance: str) -> None:
+    """Move one position from `previous` (None: a new one) to `stance` in the
+    proposal's stored meter, as an UPDATE of `col = col ± 1` in the caller's
+    transaction (two agents answering at once both count)."""
+    if previous == stance:
+        return
+    values = {f"positions_{stance}": getattr(Proposal, f"positions_{stance}") + 1}
+    if previous is not None:
+        values[f"positions_{previous}"] = getattr(Proposal, f"positions_{previous}") - 1
+    db.session.execute(update(Proposal).where(Proposal.id == proposal.id).values(**values),
+                       execution_options={"synchronize_session": False})
+    db.session.expire(proposal, list(values))
+
+
+def recount_stances(proposal_ids: list[int] | None = None) -> None:
+    """Recompute the stored meters from the current positions (all proposals, or
+    those given): the benchmark's generator and a repair after a manual change."""
+    for stance in (s.value for s in Stance):
+        column = f"positions_{stance}"
+        stmt = update(Proposal).values({column: (
+            select(func.count(Position.id)).where(Position.proposal_id == Proposal.id,
+                                                  Position.stance == stance)
+            .scalar_subquery())})
+        if proposal_ids is not None:
+            stmt = stmt.where(Proposal.id.in_(proposal_ids))
+        db.session.execute(stmt, execution_options={"synchronize_session": False})
 
 
 def draft_plan(actor, project: Project, kinds: list[str], start: date) -> list[Action]:

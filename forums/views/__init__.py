@@ -11,7 +11,6 @@ from sqlalchemy.orm import joinedload
 from change_portal.core.tenancy import get_or_404
 from change_portal.core.web import form_error  # noqa: F401 - the views' shared helper
 from change_portal.extensions import db
-from forums import jobs
 from forums.access import can_see_category, is_moderator
 from forums.models import Category, Need, Post, Topic
 
@@ -19,9 +18,9 @@ bp = Blueprint("forums", __name__, url_prefix="/forums")
 
 
 def commit() -> None:
-    """Commit, then enqueue the immediate emails the transaction recorded."""
+    """Commit (kept for needs.py): the e-mails queued by the services go out after
+    any commit, by core.transactions; views call db.session.commit() directly."""
     db.session.commit()
-    jobs.send_pending_emails()
 
 
 def _access(via=None) -> tuple:

@@ -3,11 +3,9 @@ colleagues list for the @mention autocomplete."""
 
 from __future__ import annotations
 
-from flask import flash, jsonify, redirect, render_template, request, url_for
+from flask import current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from change_portal.core.errors import DomainError
 from change_portal.core.pagination import Page, current_page_number, paginate
@@ -15,8 +13,7 @@ from change_portal.core.permissions import login_required
 from change_portal.extensions import db
 from forums import notify, queries, search
 from forums.forms import ConfirmForm, PreferenceForm
-from forums.models import Post, Topic
-from forums.views import bp, commit, form_error
+from forums.views import bp, form_error
 
 SEARCH_PER_PAGE = 20
 
@@ -35,7 +32,7 @@ def notifications():
 @login_required
 def mark_read():
     notify.mark_all_read(current_user)
-    commit()
+    db.session.commit()
     flash(_("Toutes vos notifications sont marquées comme lues."), "success")
     return redirect(url_for("forums.notifications"))
 
@@ -50,7 +47,7 @@ def preferences():
         except DomainError as err:
             form_error(form, err, "email_mode")
         else:
-            commit()
+            db.session.commit()
             flash(_("Votre choix est enregistré."), "success")
             return redirect(url_for("forums.notifications"))
     page = paginate(queries.notifications_stmt(current_user), per_page=30)
@@ -71,17 +68,14 @@ def colleagues():
 def search_page():
     query = (request.args.get("q") or "").strip()[:200]
     number = current_page_number()
-    hits, total = [], 0
-    posts: dict[int, Post] = {}
+    results = search.Results.empty()
     if query:
         ids = [c.id for c in queries.visible_categories(current_user)]
-        hits, total = search.search(current_user.organisation_id, ids, query,
-                                    limit=SEARCH_PER_PAGE, offset=(number - 1) * SEARCH_PER_PAGE)
-        if hits:
-            posts = {p.id: p for p in db.session.scalars(
-                select(Post).where(Post.id.in_([h.post_id for h in hits]))
-                .options(selectinload(Post.topic).selectinload(Topic.category),
-                         selectinload(Post.topic).selectinload(Topic.need)))}
-    page = Page(items=[(h, posts[h.post_id]) for h in hits if h.post_id in posts],
-                page=number, per_page=SEARCH_PER_PAGE, total=total)
-    return render_template("forums/search.html", query=query, page=page)
+        results = search.search(
+            current_user.organisation_id, ids, query,
+            limit=SEARCH_PER_PAGE, offset=(number - 1) * SEARCH_PER_PAGE,
+            candidates=current_app.config.get("FORUMS_SEARCH_CANDIDATES", search.CANDIDATES),
+            count_cap=current_app.config.get("FORUMS_SEARCH_COUNT_CAP", search.COUNT_CAP))
+    # The pages reach as far as the ranked matches (the newest ones when there are many).
+    page = Page(items=results.hits, page=number, per_page=SEARCH_PER_PAGE, total=results.ranked)
+    return render_template("forums/search.html", query=query, page=page, results=results)
