@@ -55,7 +55,9 @@ ABOVE_BUDGET = {  # page -> (ceiling, what it takes to reach BUDGET)
     "project": (12, "one statement per panel of four domains (actions, proposals, history, "
                     "comments, positions, indicators, modules ×2, needs, sharing): the "
                     "panels loaded by one hook call or stored per project"),
-    "dashboard": (13, "roadmap/views/dashboard.py (being reworked with its lists and meters)"),
+    "dashboard": (13, "change_portal/officials: roadmap, objectives and indicators in one "
+                      "statement, the two histories in one, the diagnosis with its "
+                      "distribution, the visit read with the chrome"),
 }
 
 
