@@ -147,7 +147,7 @@ def test_late_and_upcoming_lists_are_capped_with_a_link_to_all(client, org, logi
 
 def test_full_action_lists_are_paginated_and_stay_in_the_collectivite(
         client, app, org, other_org, login_as, monkeypatch):
-    from change_portal.roadmap.views import dashboard as dashboard_view
+    from change_portal.officials.views import dashboard as dashboard_view
 
     monkeypatch.setattr(dashboard_view, "ACTIONS_PER_PAGE", 5)
     obj = f.create_objective(f.create_axis(f.create_roadmap(org)))
