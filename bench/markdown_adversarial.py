@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import gc
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -117,6 +118,38 @@ def measure(size: int, *, checks: bool = False, lesson_size: int = 0,
             row["lesson"] = time_render(_check, make(lesson_size), 1)
         rows.append(row)
     return rows
+
+
+def count_calls(func: Callable[[str], object], text: str) -> int:
+    """Function calls (Python and C) made by ``func(text)``: a measure of work that
+    does not depend on the machine or its load, unlike a time. markdown-it-py is pure
+    Python, so a super-linear algorithm in the parser shows as super-linear calls."""
+    calls = 0
+
+    def profile(_frame, event, _arg):
+        nonlocal calls
+        if event in ("call", "c_call"):
+            calls += 1
+
+    previous = sys.getprofile()
+    sys.setprofile(profile)
+    try:
+        func(text)
+    finally:
+        sys.setprofile(previous)
+    return calls
+
+
+def measure_calls(size: int) -> list[dict]:
+    """Calls to render and to check each case at size/10 and size; one row per case."""
+    from change_portal.core.markdown import render_markdown
+
+    return [{"case": name,
+             "small": count_calls(render_markdown, make(size // 10)),
+             "render": count_calls(render_markdown, make(size)),
+             "check_small": count_calls(_check, make(size // 10)),
+             "check": count_calls(_check, make(size))}
+            for name, make in CASES.items()]
 
 
 def table(rows: list[dict], size: int, lesson_size: int) -> str:
