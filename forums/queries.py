@@ -194,14 +194,12 @@ def needs_board_stmt(organisation_id: int, category_ids: list[int], *, status: s
     return stmt.order_by(*order, Need.id.desc())
 
 
-def load_need_rows(rows) -> list[tuple[Need, int]]:
-    """Eager-load what the board shows for a page of (Need, count) rows (3 queries)."""
-    needs = [r[0] for r in rows]
-    if needs:
-        ids = [x.id for x in needs]
-        db.session.scalars(select(Need).where(Need.id.in_(ids)).options(
-            selectinload(Need.topic).selectinload(Topic.author),
-            selectinload(Need.services))).all()
+def board_page(stmt: Select, limit: int, offset: int = 0) -> list[tuple[Need, int]]:
+    """A page of the board's (Need, count) rows with what it shows loaded alongside
+    (topic, author, services: one query each), not by selecting the needs again."""
+    rows = db.session.execute(stmt.options(
+        selectinload(Need.topic).selectinload(Topic.author),
+        selectinload(Need.services)).limit(limit).offset(offset)).all()
     return [(r[0], r[1]) for r in rows]
 
 

@@ -113,11 +113,9 @@ def needs_board():
     stmt = _board_stmt(f)
     number = current_page_number()
     total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
-    rows = db.session.execute(stmt.limit(NEEDS_PER_PAGE)
-                              .offset((number - 1) * NEEDS_PER_PAGE)).all()
-    if number > 1 and not rows:
+    items = queries.board_page(stmt, NEEDS_PER_PAGE, (number - 1) * NEEDS_PER_PAGE)
+    if number > 1 and not items:
         abort(404)
-    items = queries.load_need_rows(rows)
     page = Page(items=items, page=number, per_page=NEEDS_PER_PAGE, total=total or 0)
     return render_template(
         "forums/needs_board.html", page=page, filters=f, args=_query_args(f),
@@ -140,8 +138,7 @@ def _csv_cell(value) -> str:
 @login_required
 def needs_export():
     f = _filters(queries.visible_projects(current_user))
-    rows = db.session.execute(_board_stmt(f).limit(10_000)).all()
-    items = queries.load_need_rows(rows)
+    items = queries.board_page(_board_stmt(f), 10_000)
     linked = queries.projects_of_needs(current_user, [n.id for n, _c in items])
     buf = io.StringIO()
     writer = csv.writer(buf, delimiter=";")
