@@ -424,9 +424,14 @@ def send_digest_batch(user_ids: list[int], now: datetime) -> int:
         db.session.execute(sql_text("SET synchronous_commit TO off"))
     try:
         sent = _deliver_digests(people, items, keys, delivered, manage)
-    finally:
-        if relaxed:
+    except BaseException:
+        if relaxed:  # the SET was committed with the first key: undo it on its own
+            db.session.rollback()
             db.session.execute(sql_text("RESET synchronous_commit"))
+            db.session.commit()
+        raise
+    if relaxed:
+        db.session.execute(sql_text("RESET synchronous_commit"))
     done = [p for p in people if p.id in keys]
     notification_ids = [n.id for p in done for n in items[p.id]]
     for chunk in _chunks(notification_ids):

@@ -205,6 +205,11 @@ def load_need_rows(rows) -> list[tuple[Need, int]]:
     return [(r[0], r[1]) for r in rows]
 
 
+def board_page(stmt: Select, limit: int, offset: int = 0) -> list[tuple[Need, int]]:
+    """Up to `limit` (Need, count) rows of the board's statement (the CSV export)."""
+    return load_need_rows(db.session.execute(stmt.limit(limit).offset(offset)).all())
+
+
 def projects_of_needs(user: User, need_ids: list[int]) -> dict[int, list[Project]]:
     """The projects linked to each need, among those `user` may read."""
     if not need_ids:

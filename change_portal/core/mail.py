@@ -26,7 +26,7 @@ from flask import current_app
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from markupsafe import escape
-from sqlalchemy import String
+from sqlalchemy import String, insert
 from sqlalchemy.orm import Mapped, mapped_column
 
 from change_portal.core.models import UTCDateTime, utcnow
@@ -150,7 +150,8 @@ def send_message(msg: EmailMessage | Message, *, key: str, checked: bool = False
     if not checked and already_sent(key):
         return False
     _deliver(msg, key)
-    db.session.add(SentMail(key=key[:200], sent_at=utcnow()))
+    # A Core INSERT: no object to track for a row nobody reads back here.
+    db.session.execute(insert(SentMail).values(key=key[:200], sent_at=utcnow()))
     db.session.commit()
     return True
 

@@ -290,7 +290,7 @@ def _count_stance(proposal: Proposal, previous: str | None, stance: str) -> None
     if previous == stance:
         return
     values = {f"positions_{stance}": getattr(Proposal, f"positions_{stance}") + 1}
-    if previous is not None:
+    if previous in {s.value for s in Stance}:  # None: a first position
         values[f"positions_{previous}"] = getattr(Proposal, f"positions_{previous}") - 1
     db.session.execute(update(Proposal).where(Proposal.id == proposal.id).values(**values),
                        execution_options={"synchronize_session": False})

@@ -16,7 +16,6 @@ from change_portal.core.pagination import paginate
 from change_portal.core.params import form_int, parse_int
 from change_portal.core.permissions import Role, login_required, role_required
 from change_portal.core.tenancy import get_or_404
-from change_portal.extensions import db
 from change_portal.projects.models import Project
 from forums import needs as need_services
 from forums import queries, services
@@ -133,8 +132,7 @@ def _csv_cell(value) -> str:
 @login_required
 def needs_export():
     f = _filters(queries.visible_projects(current_user))
-    rows = db.session.execute(_board_stmt(f).limit(10_000)).all()
-    items = queries.load_need_rows(rows)
+    items = queries.board_page(_board_stmt(f), 10_000)
     linked = queries.projects_of_needs(current_user, [n.id for n, _c in items])
     buf = io.StringIO()
     writer = csv.writer(buf, delimiter=";")

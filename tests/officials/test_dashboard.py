@@ -164,7 +164,8 @@ def test_full_action_lists_are_paginated_and_stay_in_the_collectivite(
     login_as("elected")
     url = "/feuille-de-route/tableau-de-bord/actions"
     first = client.get(url + "?liste=en-retard").get_data(as_text=True)
-    assert "12 action(s)" in first and "Page 1 sur 3" in first
+    assert "<h1>Actions en retard</h1>" in first and "12 action(s)" in first
+    assert "Page 1 sur 3" in first
     assert [f"Retard n°{i:02d}" in first for i in range(6)] == [True] * 5 + [False]
     assert "d'ailleurs" not in first and "Bientôt" not in first
     last = client.get(url + "?liste=en-retard&page=3").get_data(as_text=True)
@@ -172,6 +173,7 @@ def test_full_action_lists_are_paginated_and_stay_in_the_collectivite(
     assert "Retard d'ailleurs" not in last
     upcoming = client.get(url + "?liste=a-venir").get_data(as_text=True)
     assert "Bientôt" in upcoming and "Plus tard" not in upcoming and "Retard n°" not in upcoming
+    assert "<h1>Actions des 30 prochains jours</h1>" in upcoming
     assert client.get(url + "?liste=en-retard&page=4").status_code == 404
     assert client.get(url + "?liste=tout").status_code == 404
     assert client.get(url + "?page=abc").status_code == 404
