@@ -9,15 +9,14 @@ process and asserts a generous bound; this script records the time of each case:
     .venv/bin/python -m bench.markdown_adversarial            # 20 KB, prints the table
     .venv/bin/python -m bench.markdown_adversarial --checks --lesson 204800 --readme
 
-``--checks`` also times the course checks (``courses.format.parse_lesson_body``,
-which parse with the same engine), ``--lesson 204800`` on a 200 KB lesson of each
-case. Never asserts: it reports.
+``--checks`` also times the course checks with the rendering they share a parse
+with (``courses.format.check_lesson_body``, what the trainers' preview and save
+run), ``--lesson 204800`` on a 200 KB lesson of each case. Never asserts: it reports.
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import gc
 import sys
 import time
@@ -91,11 +90,11 @@ def time_render(render: Callable[[str], object], text: str, repeat: int = 2) -> 
 
 
 def _check(text: str) -> None:
-    from courses.format import ModuleFormatError, parse_lesson_body
+    from courses.format import check_lesson_body
 
-    # Refusing is fine: only the time matters here.
-    with contextlib.suppress(ModuleFormatError):
-        parse_lesson_body(text, path="lecon.md")
+    # What the editor's preview and save run: the checks and the HTML, on one
+    # parse. Refusing is fine (the preview still renders): only the time matters.
+    check_lesson_body(text, path="lecon.md")
 
 
 def measure(size: int, *, checks: bool = False, lesson_size: int = 0,
@@ -156,10 +155,10 @@ def table(rows: list[dict], size: int, lesson_size: int) -> str:
     head = f"| Case | render {size // 10:,} chars | render {size:,} chars | ratio ×10 |"
     sep = "| --- | ---: | ---: | ---: |"
     if "check" in rows[0]:
-        head += f" course checks {size:,} chars | ratio ×10 |"
+        head += f" checks + render {size:,} chars | ratio ×10 |"
         sep += " ---: | ---: |"
     if lesson_size:
-        head += f" course checks {lesson_size // 1024} KB |"
+        head += f" checks + render {lesson_size // 1024} KB |"
         sep += " ---: |"
     lines = [head, sep]
     for row in rows:

@@ -113,7 +113,7 @@ def attempt(email: str, password: str, *, ip: str, limits: LoginLimits, secret_k
     are the point: (1) the account is read, (2) the attempt is counted and
     committed *before* the password is checked, so that concurrent attempts see
     each other's counts (no check-then-act race); (3) the password hash (Argon2id,
-    ~25 ms; see passwords.py) is checked outside any transaction, holding no lock,
+    ~30 ms of CPU; see passwords.py) is checked outside any transaction, holding no lock,
     and when the stored hash is older (scrypt, other parameters) the new one is
     computed there too; (4) the verdict is written (audit, counters given back, the
     upgraded hash) and left to the caller's commit with the session it opens.
