@@ -10,17 +10,10 @@ from sqlalchemy.orm import joinedload
 
 from change_portal.core.tenancy import get_or_404
 from change_portal.core.web import form_error  # noqa: F401 - the views' shared helper
-from change_portal.extensions import db
 from forums.access import can_see_category, is_moderator
 from forums.models import Category, Need, Post, Topic
 
 bp = Blueprint("forums", __name__, url_prefix="/forums")
-
-
-def commit() -> None:
-    """Commit (kept for needs.py): the e-mails queued by the services go out after
-    any commit, by core.transactions; views call db.session.commit() directly."""
-    db.session.commit()
 
 
 def _access(via=None) -> tuple:

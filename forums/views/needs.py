@@ -3,9 +3,6 @@ aussi constaté", status, links to projects, drafted and validated answers."""
 
 from __future__ import annotations
 
-import csv
-import io
-
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -38,7 +35,7 @@ from forums.models import (
     Need,
     NeedStatus,
 )
-from forums.views import bp, commit, form_error, load_need
+from forums.views import bp, form_error, load_need
 
 managers = role_required(Role.ADMIN, Role.PROJECT_LEAD)
 NEEDS_PER_PAGE = 25
@@ -121,38 +118,14 @@ def needs_board():
     )
 
 
-def _csv_cell(value) -> str:
-    """Neutralise spreadsheet formulas: a cell starting with = + - @ tab or CR gets a quote."""
-    text = "" if value is None else str(value)
-    if text and text[0] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + text
-    return text
-
-
 @bp.get("/besoins/export.csv")
 @login_required
 def needs_export():
     f = _filters(queries.visible_projects(current_user))
-    rows = db.session.execute(_board_stmt(f).limit(10_000)).all()
-    items = queries.load_need_rows(rows)
-    linked = queries.projects_of_needs(current_user, [n.id for n, _c in items])
-    buf = io.StringIO()
-    writer = csv.writer(buf, delimiter=";")
-    writer.writerow([_("Numéro"), _("Besoin"), _("Statut"), _("Public"), _("Canal"),
-                     _("Fréquence"), _("Impact"), _("Services concernés"),
-                     _("Collègues l'ayant constaté"), _("Projets"), _("Créé le")])
-    for need, count in items:
-        writer.writerow([_csv_cell(v) for v in (
-            need.id, need.topic.title, need.status_label,
-            PUBLIC_LABELS.get(need.public, need.public),
-            CHANNEL_LABELS.get(need.channel, need.channel),
-            FREQUENCY_LABELS.get(need.frequency, need.frequency),
-            IMPACT_LABELS.get(need.impact, need.impact),
-            ", ".join(s.name for s in need.services), count,
-            ", ".join(p.title for p in linked.get(need.id, [])),
-            need.topic.created_at.date().isoformat(),
-        )])
-    return Response("\ufeff" + buf.getvalue(), mimetype="text/csv; charset=utf-8",
+    ids = [c.id for c in queries.visible_categories(current_user)]
+    rows = queries.needs_export_rows(current_user, ids, f)
+    return Response("\ufeff" + need_services.needs_csv(rows),
+                    mimetype="text/csv; charset=utf-8",
                     headers={"Content-Disposition": 'attachment; filename="besoins.csv"'})
 
 
@@ -190,7 +163,7 @@ def new_need():
             except DomainError as err:
                 form_error(form, err, "body")
             else:
-                commit()
+                db.session.commit()
                 flash(_("Le besoin est enregistré. Vos collègues peuvent indiquer qu'ils l'ont "
                         "aussi constaté."), "success")
                 return redirect(url_for("forums.topic", topic_id=need.topic_id))
@@ -221,7 +194,7 @@ def endorse(need_id: int):
     except DomainError as err:
         flash(err.message, "warning")
         return _back(n)
-    commit()
+    db.session.commit()
     flash(_("Merci : votre constat est compté."), "success")
     return _back(n)
 
@@ -233,7 +206,7 @@ def withdraw_endorsement(need_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     need_services.withdraw_endorsement(current_user, n)
-    commit()
+    db.session.commit()
     flash(_("Votre constat est retiré."), "success")
     return _back(n)
 
@@ -262,7 +235,7 @@ def edit_need(need_id: int):
         except DomainError as err:
             form_error(form, err, "workaround")
         else:
-            commit()
+            db.session.commit()
             flash(_("Le besoin est mis à jour."), "success")
             return _back(n)
     return render_template("forums/need_edit.html", form=form, need=n)
@@ -284,7 +257,7 @@ def need_status(need_id: int):
     except DomainError as err:
         flash(err.message, "error")
         return _back(n)
-    commit()
+    db.session.commit()
     flash(_("Statut mis à jour : %(s)s.", s=n.status_label), "success")
     return _back(n)
 
@@ -303,7 +276,7 @@ def link_project(need_id: int):
     except DomainError as err:
         flash(err.message, "error")
         return _back(n)
-    commit()
+    db.session.commit()
     flash(_("Besoin rattaché au projet « %(p)s ».", p=project.title), "success")
     return _back(n)
 
@@ -319,7 +292,7 @@ def draft_answer(need_id: int):
         except DomainError as err:
             form_error(form, err, "answer")
         else:
-            commit()
+            db.session.commit()
             flash(_("Projet de réponse enregistré. Un administrateur ou un·e autre chef·fe de "
                     "projet doit le valider pour qu'il soit publié."), "success")
             return _back(n, "reponse")
@@ -336,7 +309,7 @@ def validate_answer(need_id: int):
     except DomainError as err:
         flash(err.message, "error")
         return _back(n, "reponse")
-    commit()
+    db.session.commit()
     flash(_("Réponse validée et publiée ; les personnes qui suivent ce besoin sont prévenues."),
           "success")
     return _back(n, "reponse")
