@@ -27,6 +27,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from change_portal.accounts.models import User
 from change_portal.core.labels import label
 from change_portal.core.models import TenantMixin, TimestampMixin, UTCDateTime, utcnow
+from change_portal.core.permissions import ROLE_LABELS
 from change_portal.extensions import db
 from change_portal.organisations.models import Service
 
@@ -79,6 +80,10 @@ class Category(TenantMixin, TimestampMixin, db.Model):
     @property
     def role_list(self) -> list[str]:
         return [r for r in self.restricted_roles.split(",") if r]
+
+    @property
+    def role_labels(self) -> list[str]:
+        return [label(ROLE_LABELS, r) for r in self.role_list]
 
     @property
     def is_restricted(self) -> bool:
@@ -286,6 +291,22 @@ class Need(TenantMixin, db.Model):
     def status_label(self) -> str:
         return label(NEED_STATUS_LABELS, self.status)
 
+    @property
+    def public_label(self) -> str:
+        return label(PUBLIC_LABELS, self.public)
+
+    @property
+    def channel_label(self) -> str:
+        return label(CHANNEL_LABELS, self.channel)
+
+    @property
+    def frequency_label(self) -> str:
+        return label(FREQUENCY_LABELS, self.frequency)
+
+    @property
+    def impact_label(self) -> str:
+        return label(IMPACT_LABELS, self.impact)
+
 
 class NeedEndorsement(db.Model):
     """"Je l'ai aussi constaté": once per agent and need."""
@@ -326,6 +347,10 @@ class NeedStatusChange(db.Model):
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
 
     actor: Mapped[User | None] = relationship()
+
+    @property
+    def to_status_label(self) -> str:
+        return label(NEED_STATUS_LABELS, self.to_status)
 
 
 class NeedProject(db.Model):

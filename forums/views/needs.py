@@ -9,6 +9,7 @@ from flask_login import current_user
 
 from change_portal.core.errors import DomainError, NotAllowed
 from change_portal.core.idempotency import once_per_submission
+from change_portal.core.labels import label_choices
 from change_portal.core.pagination import paginate
 from change_portal.core.params import form_int, parse_int
 from change_portal.core.permissions import Role, login_required, role_required
@@ -28,7 +29,6 @@ from forums.forms import (
 )
 from forums.models import (
     CHANNEL_LABELS,
-    FREQUENCY_LABELS,
     IMPACT_LABELS,
     NEED_STATUS_LABELS,
     PUBLIC_LABELS,
@@ -46,8 +46,8 @@ def need_context(need: Need, moderator: bool) -> dict:
     detail = queries.need_detail(current_user, need)
     status_form = StatusForm()
     current = NeedStatus(need.status)
-    status_form.status.choices = [(s.value, str(NEED_STATUS_LABELS[s]))
-                                  for s in need_services.MANUAL_MOVES[current]]
+    status_form.status.choices = label_choices(NEED_STATUS_LABELS,
+                                               only=need_services.MANUAL_MOVES[current])
     link_form = LinkProjectForm()
     linked = {p.id for p in detail.projects}
     link_form.project_id.choices = [(p.id, p.title) for p in queries.visible_projects(
@@ -57,13 +57,14 @@ def need_context(need: Need, moderator: bool) -> dict:
         "need": need, "detail": detail, "endorse_form": EndorseForm(),
         "status_form": status_form, "link_form": link_form, "answer_form": answer_form,
         "can_manage": need_services.can_manage(current_user),
-        "labels": _labels(),
+        "channel_labels": CHANNEL_LABELS,
     }
 
 
-def _labels() -> dict:
-    return {"public": PUBLIC_LABELS, "channel": CHANNEL_LABELS, "frequency": FREQUENCY_LABELS,
-            "impact": IMPACT_LABELS, "status": NEED_STATUS_LABELS}
+def _choices() -> dict:
+    """The board's filter options: (stored value, label) pairs."""
+    return {"public": label_choices(PUBLIC_LABELS), "channel": label_choices(CHANNEL_LABELS),
+            "impact": label_choices(IMPACT_LABELS), "status": label_choices(NEED_STATUS_LABELS)}
 
 
 def _filters(projects: list) -> dict:
@@ -114,7 +115,7 @@ def needs_board():
         projects=projects,
         services=queries.org_services(current_user.organisation_id),
         linked=queries.projects_of_needs(current_user, [n.id for n, _c in items]),
-        labels=_labels(),
+        choices=_choices(),
     )
 
 

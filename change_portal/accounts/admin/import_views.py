@@ -15,6 +15,7 @@ from change_portal.accounts.jobs import send_invitations
 from change_portal.core.errors import DomainError
 from change_portal.core.idempotency import once_per_submission
 from change_portal.core.jobs import QueueUnavailable, enqueue
+from change_portal.core.labels import label_choices
 from change_portal.core.permissions import ROLE_LABELS
 from change_portal.extensions import db
 
@@ -32,7 +33,7 @@ def _upload() -> tuple[bytes, str] | None:
 
 def _limits() -> dict:
     return {"max_rows": MAX_ROWS, "max_kb": MAX_BYTES // 1024,
-            "role_labels": {r.value: str(label) for r, label in ROLE_LABELS.items()}}
+            "role_labels": dict(label_choices(ROLE_LABELS))}
 
 
 # --- people ------------------------------------------------------------------

@@ -26,6 +26,7 @@ from change_portal.accounts.models import Invitation, User
 from change_portal.core.audit import AuditEvent
 from change_portal.core.errors import DomainError
 from change_portal.core.jobs import QueueUnavailable, enqueue
+from change_portal.core.labels import label_choices
 from change_portal.core.models import utcnow
 from change_portal.core.pagination import paginate
 from change_portal.core.permissions import ORGANISATION_ROLES, ROLE_LABELS, Role, role_required
@@ -58,7 +59,7 @@ def _service_choices(organisation_id: int) -> list[tuple[int, str]]:
 
 
 def _role_choices() -> list[tuple[str, str]]:
-    return [(r.value, str(ROLE_LABELS[r])) for r in ORGANISATION_ROLES]
+    return label_choices(ROLE_LABELS, only=ORGANISATION_ROLES)
 
 
 def _service_or_none(service_id: int | None) -> Service | None:
