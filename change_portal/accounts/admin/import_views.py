@@ -14,9 +14,9 @@ from change_portal.accounts.admin.views import admin_bp, admin_only
 from change_portal.accounts.jobs import send_invitations
 from change_portal.core.errors import DomainError
 from change_portal.core.idempotency import once_per_submission
-from change_portal.core.jobs import QueueUnavailable, enqueue
 from change_portal.core.labels import label_choices
 from change_portal.core.permissions import ROLE_LABELS
+from change_portal.core.transactions import enqueue_after_commit
 from change_portal.extensions import db
 
 
@@ -72,12 +72,10 @@ def confirm_import_users():
         db.session.rollback()
         flash(err.message, "error")
         return redirect(url_for("admin.import_users"))
+    queued = enqueue_after_commit(send_invitations, invitation_ids) if invitation_ids else None
     db.session.commit()
-    if invitation_ids:
-        try:
-            enqueue(send_invitations, invitation_ids)
-        except QueueUnavailable:
-            flash(_("Les invitations sont enregistrées, mais leur envoi n'a pas pu être "
+    if queued is not None and queued.refused:
+        flash(_("Les invitations sont enregistrées, mais leur envoi n'a pas pu être "
                     "programmé pour l'instant. Renvoyez-les depuis la fiche de chaque "
                     "personne un peu plus tard."), "warning")
     flash(_("%(n)d invitation(s) enregistrée(s) ; les courriels partent en arrière-plan.",
