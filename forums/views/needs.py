@@ -35,7 +35,7 @@ from forums.models import (
     Need,
     NeedStatus,
 )
-from forums.views import bp, form_error, load_need
+from forums.views import bp, form_error, load_need, too_fast
 
 managers = role_required(Role.ADMIN, Role.PROJECT_LEAD)
 NEEDS_PER_PAGE = 25
@@ -147,8 +147,7 @@ def new_need():
             try:
                 preview = services.preview(current_user, form.body.data)
             except services.PostingTooFast as err:
-                return render_template("forums/need_form.html", form=form, flood=err.message
-                                       ), 429, {"Retry-After": str(err.retry_after)}
+                return too_fast("forums/need_form.html", err, form=form)
         else:
             by_id = {c.id: c for c in categories}
             chosen = [s for s in services_ if s.id in set(form.services.data or [])]
@@ -159,8 +158,7 @@ def new_need():
                     channel=form.channel.data, frequency=form.frequency.data,
                     impact=form.impact.data, workaround=form.workaround.data, services=chosen)
             except services.PostingTooFast as err:
-                return render_template("forums/need_form.html", form=form, flood=err.message
-                                       ), 429, {"Retry-After": str(err.retry_after)}
+                return too_fast("forums/need_form.html", err, form=form)
             except DomainError as err:
                 form_error(form, err, "body")
             else:

@@ -110,7 +110,9 @@ class Plan:
 
     @property
     def can_confirm(self) -> bool:
-        return not self.errors and any(li.action != MEMBER for li in self.lines)
+        """No line in error, and at least one that changes something (a person already
+        member, a service unchanged: nothing to do)."""
+        return not self.errors and any(li.action not in (MEMBER, UNCHANGED) for li in self.lines)
 
 
 def _where(table: Table, line: int) -> str:

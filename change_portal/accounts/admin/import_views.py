@@ -38,23 +38,29 @@ def _limits() -> dict:
 
 # --- people ------------------------------------------------------------------
 
+def _preview(template: str, kind: str, plan_file):
+    """The import page of `kind`: the upload form, then the plan of the uploaded file
+    (nothing written) with a signed token for the confirmation when it can be applied."""
+    if request.method == "GET":
+        return render_template(template, plan=None, **_limits())
+    upload = _upload()
+    if upload is None:
+        return render_template(template, plan=None, **_limits()), 400
+    data, name = upload
+    try:
+        plan = plan_file(current_user.organisation, data, name)
+    except DomainError as err:
+        flash(err.message, "error")
+        return render_template(template, plan=None, **_limits()), 400
+    token = bulk.sign_file(current_app.config["SECRET_KEY"], kind=kind, actor=current_user,
+                           data=data, filename=name) if plan.can_confirm else None
+    return render_template(template, plan=plan, token=token, **_limits())
+
+
 @admin_bp.route("/utilisateurs/import", methods=["GET", "POST"])
 @admin_only
 def import_users():
-    if request.method == "GET":
-        return render_template("accounts/admin/import_users.html", plan=None, **_limits())
-    upload = _upload()
-    if upload is None:
-        return render_template("accounts/admin/import_users.html", plan=None, **_limits()), 400
-    data, name = upload
-    try:
-        plan = bulk.plan_people(current_user.organisation, data, name)
-    except DomainError as err:
-        flash(err.message, "error")
-        return render_template("accounts/admin/import_users.html", plan=None, **_limits()), 400
-    token = bulk.sign_file(current_app.config["SECRET_KEY"], kind="people", actor=current_user,
-                           data=data, filename=name) if plan.can_confirm else None
-    return render_template("accounts/admin/import_users.html", plan=plan, token=token, **_limits())
+    return _preview("accounts/admin/import_users.html", "people", bulk.plan_people)
 
 
 @admin_bp.post("/utilisateurs/import/confirmer")
@@ -76,8 +82,8 @@ def confirm_import_users():
     db.session.commit()
     if queued is not None and queued.refused:
         flash(_("Les invitations sont enregistrées, mais leur envoi n'a pas pu être "
-                    "programmé pour l'instant. Renvoyez-les depuis la fiche de chaque "
-                    "personne un peu plus tard."), "warning")
+                "programmé pour l'instant. Renvoyez-les depuis la fiche de chaque "
+                "personne un peu plus tard."), "warning")
     flash(_("%(n)d invitation(s) enregistrée(s) ; les courriels partent en arrière-plan.",
             n=len(invitation_ids)), "success")
     report = bulk.sign_report(secret, current_user, bulk.report_rows(plan))
@@ -115,22 +121,7 @@ def _template(filename: str, text: str) -> Response:
 @admin_bp.route("/services/import", methods=["GET", "POST"])
 @admin_only
 def import_services():
-    if request.method == "GET":
-        return render_template("accounts/admin/import_services.html", plan=None, **_limits())
-    upload = _upload()
-    if upload is None:
-        return render_template("accounts/admin/import_services.html", plan=None, **_limits()), 400
-    data, name = upload
-    try:
-        plan = bulk.plan_services(current_user.organisation, data, name)
-    except DomainError as err:
-        flash(err.message, "error")
-        return render_template("accounts/admin/import_services.html", plan=None, **_limits()), 400
-    can_confirm = not plan.errors and any(li.action != bulk.UNCHANGED for li in plan.lines)
-    token = bulk.sign_file(current_app.config["SECRET_KEY"], kind="services",
-                           actor=current_user, data=data, filename=name) if can_confirm else None
-    return render_template("accounts/admin/import_services.html", plan=plan, token=token,
-                           **_limits())
+    return _preview("accounts/admin/import_services.html", "services", bulk.plan_services)
 
 
 @admin_bp.get("/services/import/modele.csv")
