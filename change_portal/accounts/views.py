@@ -17,7 +17,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from change_portal.accounts import cookie, reset, services
+from change_portal.accounts import cookie, reset, services, sessions
 from change_portal.accounts import login as login_attempts
 from change_portal.accounts.forms import (
     AcceptInvitationForm,
@@ -54,7 +54,7 @@ def _start_session(user) -> None:
     session.clear()  # a fresh cookie at every login
     if lang:
         session["lang"] = lang
-    services.open_login_session(user, ip=_client_ip(), user_agent=request.user_agent.string)
+    sessions.open_login_session(user, ip=_client_ip(), user_agent=request.user_agent.string)
     session.permanent = True
     cookie.fix_expiry(session, current_app.permanent_session_lifetime)
     login_user(user)
@@ -102,7 +102,7 @@ def login():
 @public  # logging out must work even for a session that just expired
 def logout():
     if current_user.is_authenticated:
-        services.close_login_session(current_user)
+        sessions.close_login_session(current_user)
         db.session.commit()
     logout_user()
     lang = session.get("lang")
