@@ -154,9 +154,9 @@ def check_flood(actor: User) -> None:
     """Refuse when the person posted too much in a short time (FORUMS_POST_LIMIT,
     default 10 posts per 5 minutes)."""
     limits = ratelimit.parse_limits(current_app.config.get("FORUMS_POST_LIMIT", "10/300"))
-    # Counted first, atomically (ratelimit.consume): a burst of posts cannot slip
+    # Counted first, atomically (ratelimit.take): a burst of posts cannot slip
     # past the limit; a refused one is not counted.
-    wait = ratelimit.consume([(f"forum-post:{actor.id}", limits)]).wait
+    wait = ratelimit.take(f"forum-post:{actor.id}", limits)
     if wait:
         minutes = (wait + 59) // 60
         raise PostingTooFast(
@@ -170,12 +170,11 @@ def preview(actor: User, body: str) -> str:
     raises PostingTooFast past the limit."""
     limits = ratelimit.parse_limits(current_app.config.get("FORUMS_PREVIEW_LIMIT", "30/300"))
     key = f"forum-preview:{actor.id}"
-    wait = ratelimit.retry_after(key, limits)
+    wait = ratelimit.take(key, limits)
     if wait:
         raise PostingTooFast(
             _("Vous avez demandé beaucoup d'aperçus en peu de temps. Votre texte est conservé "
               "ci-dessous : réessayez dans %(n)d minute(s).", n=(wait + 59) // 60), wait)
-    ratelimit.hit(key, limits)
     return render_markdown((body or "")[:BODY_MAX])
 
 

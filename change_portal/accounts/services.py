@@ -172,10 +172,16 @@ def create_user(
     if organisation is not None:
         _check_service(organisation.id, service)
         user.service = service
-    for name in sorted(set(roles)):
-        user.roles.append(UserRole(role=str(name)))
     if password is not None:
         set_password(user, password)
+    return _add_member(user, roles)
+
+
+def _add_member(user: User, roles: list[str]) -> User:
+    """Store a new membership with `roles` (as given: the callers are trusted) and
+    record it in the audit log."""
+    for name in sorted(set(roles)):
+        user.roles.append(UserRole(role=str(name)))
     db.session.add(user)
     db.session.flush()
     audit.record("user_created", organisation_id=user.organisation_id, target=user,
@@ -191,13 +197,7 @@ def add_membership(
     _check_service(organisation.id, service)
     member = User(email=user.email, full_name=user.full_name, organisation=organisation,
                   service=service, account_id=user.account_id)
-    for name in sorted(set(roles)):
-        member.roles.append(UserRole(role=str(name)))
-    db.session.add(member)
-    db.session.flush()
-    audit.record("user_created", organisation_id=organisation.id, target=member,
-                 roles=sorted(roles))
-    return member
+    return _add_member(member, roles)
 
 
 def invite_user(
