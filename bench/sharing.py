@@ -143,13 +143,13 @@ def generate(db, n_orgs: int = 50, per_org: int = 40, seed: int = 14) -> dict:
 def measure(app, db, state: dict) -> dict:
     from sqlalchemy import event
 
-    from change_portal.accounts import services as accounts
+    from change_portal.accounts import sessions as login_sessions
     from change_portal.accounts.models import User
 
     client = app.test_client()
     with app.app_context():
-        ls = accounts.open_login_session(db.session.get(User, state["reader"]), ip="127.0.0.1",
-                                         user_agent="bench")
+        reader = db.session.get(User, state["reader"])
+        ls = login_sessions.open_login_session(reader, ip="127.0.0.1", user_agent="bench")
         db.session.commit()
         token = ls.plain_token
     with client.session_transaction() as sess:

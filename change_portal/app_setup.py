@@ -10,7 +10,7 @@ from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from change_portal import cli
-from change_portal.accounts import services as account_services
+from change_portal.accounts import sessions as account_sessions
 from change_portal.accounts import setup as accounts_setup
 from change_portal.core import cache as app_cache
 from change_portal.core import (
@@ -64,7 +64,7 @@ def init_extensions(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(token: str):
-        return account_services.load_login_session(
+        return account_sessions.load_login_session(
             token, idle_minutes=app.config["SESSION_IDLE_MINUTES"],
             max_age=app.permanent_session_lifetime,  # SESSION_MAX_HOURS
         )

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from sqlalchemy import delete, select, update
 
-from change_portal.core.privacy import PrivacyProvider
+from change_portal.core.privacy import PrivacyProvider, detach_user
 from change_portal.extensions import db
 from courses.models import (
     Assignment,
@@ -77,12 +77,8 @@ def _erase(user) -> None:
                        .values(answers={}).execution_options(synchronize_session=False))
     db.session.execute(delete(AssignmentUser).where(AssignmentUser.user_id == uid))
     db.session.execute(delete(AssignmentReminder).where(AssignmentReminder.user_id == uid))
-    for model, column in ((Module, "created_by_id"), (ModuleVersion, "created_by_id"),
-                          (Assignment, "created_by_id"), (SyncRun, "requested_by_id")):
-        col = getattr(model, column)
-        db.session.execute(update(model).where(col == uid).values({column: None})
-                           .execution_options(synchronize_session=False))
-    db.session.flush()
+    detach_user(uid, ((Module, "created_by_id"), (ModuleVersion, "created_by_id"),
+                      (Assignment, "created_by_id"), (SyncRun, "requested_by_id")))
 
 
 PROVIDER = PrivacyProvider(

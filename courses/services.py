@@ -192,12 +192,11 @@ def check_preview_rate(actor) -> None:
     limits = ratelimit.parse_limits(
         current_app.config.get("COURSES_PREVIEW_LIMIT", "30/60,300/3600"))
     key = f"course-preview:{actor.id}"
-    wait = ratelimit.retry_after(key, limits)
+    wait = ratelimit.take(key, limits)
     if wait:
         raise PreviewTooFast(_("Trop d'aperçus demandés en peu de temps : réessayez dans "
                                "%(n)d minute(s). Votre texte est conservé.",
                                n=(wait + 59) // 60), wait)
-    ratelimit.hit(key, limits)
 
 
 def preview(module: Module | None, text: str, *, allow_quiz: bool = True) -> dict:

@@ -1,8 +1,6 @@
 """Forums and user needs: categories, topics, posts, needs, notifications, moderation.
 
-The search index (`forum_search`) is a plain table; the full-text parts (an FTS5
-virtual table on SQLite, a generated tsvector column on PostgreSQL) are created by
-the migration and used only through forums/search.py.
+The search index tables are in forums/search_models.py.
 """
 
 from __future__ import annotations
@@ -27,6 +25,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from change_portal.accounts.models import User
 from change_portal.core.labels import label
 from change_portal.core.models import TenantMixin, TimestampMixin, UTCDateTime, utcnow
+from change_portal.core.permissions import ROLE_LABELS
 from change_portal.extensions import db
 from change_portal.organisations.models import Service
 
@@ -79,6 +78,10 @@ class Category(TenantMixin, TimestampMixin, db.Model):
     @property
     def role_list(self) -> list[str]:
         return [r for r in self.restricted_roles.split(",") if r]
+
+    @property
+    def role_labels(self) -> list[str]:
+        return [label(ROLE_LABELS, r) for r in self.role_list]
 
     @property
     def is_restricted(self) -> bool:
@@ -286,6 +289,22 @@ class Need(TenantMixin, db.Model):
     def status_label(self) -> str:
         return label(NEED_STATUS_LABELS, self.status)
 
+    @property
+    def public_label(self) -> str:
+        return label(PUBLIC_LABELS, self.public)
+
+    @property
+    def channel_label(self) -> str:
+        return label(CHANNEL_LABELS, self.channel)
+
+    @property
+    def frequency_label(self) -> str:
+        return label(FREQUENCY_LABELS, self.frequency)
+
+    @property
+    def impact_label(self) -> str:
+        return label(IMPACT_LABELS, self.impact)
+
 
 class NeedEndorsement(db.Model):
     """"Je l'ai aussi constaté": once per agent and need."""
@@ -326,6 +345,10 @@ class NeedStatusChange(db.Model):
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
 
     actor: Mapped[User | None] = relationship()
+
+    @property
+    def to_status_label(self) -> str:
+        return label(NEED_STATUS_LABELS, self.to_status)
 
 
 class NeedProject(db.Model):
@@ -460,46 +483,3 @@ class ModerationLog(TenantMixin, db.Model):
 
     actor: Mapped[User | None] = relationship()
     topic: Mapped[Topic | None] = relationship()
-
-
-# --- search index --------------------------------------------------------------------
-
-class SearchEntry(TenantMixin, db.Model):
-    """One searchable document (a topic's first post, a reply or a need), with
-    its text already normalised by forums.search. The full-text index over it is
-    dialect-specific (see forums/search.py and the migration)."""
-
-    __tablename__ = "forum_search"
-    __table_args__ = (UniqueConstraint("post_id"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    topic_id: Mapped[int] = mapped_column(
-        ForeignKey("forum_topic.id", ondelete="CASCADE"), index=True, nullable=False
-    )
-    post_id: Mapped[int] = mapped_column(
-        ForeignKey("forum_post.id", ondelete="CASCADE"), nullable=False
-    )
-    title: Mapped[str] = mapped_column(Text, nullable=False, default="")
-    body: Mapped[str] = mapped_column(Text, nullable=False, default="")
-    # What the visibility filter needs, copied here so that the search filters on
-    # the index alone (no join to posts and topics): the topic's category (kept in
-    # step by forums.search when a topic moves; no foreign key, the topic's own
-    # one already cascades) and whether the post is shown (not hidden, not deleted).
-    category_id: Mapped[int] = mapped_column(Integer, nullable=False)
-    visible: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
-
-
-class SearchReindexRun(db.Model):
-    """A full reindex in progress (or finished): the last post id written, so that
-    a rerun after an interruption resumes after it (see forums.search.reindex_all).
-    `organisation_id` is NULL for a reindex of every collectivité."""
-
-    __tablename__ = "forum_search_reindex"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    organisation_id: Mapped[int | None] = mapped_column(
-        ForeignKey("organisation.id", ondelete="CASCADE"), nullable=True
-    )
-    last_post_id: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
-    started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
-    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)

@@ -8,15 +8,20 @@ Statuses: nouveau → qualifié → rattaché à un projet → réponse apporté
 
 from __future__ import annotations
 
+import csv
+import io
+
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from change_portal.accounts.models import User
 from change_portal.core.errors import DomainError, NotAllowed
+from change_portal.core.labels import label
 from change_portal.core.markdown import render_markdown
 from change_portal.core.models import utcnow
 from change_portal.core.permissions import Role
+from change_portal.core.privacy import csv_safe
 from change_portal.extensions import db
 from change_portal.organisations.models import Service
 from change_portal.projects.models import Project
@@ -299,3 +304,23 @@ def validate_answer(actor: User, need: Need) -> Need:
     notify.notify_topic_followers(actor, need.topic, _("Une réponse est publiée pour le besoin "
                                   "« %(t)s »", t=need.topic.title), "reponse_besoin")
     return need
+
+
+def needs_csv(rows: list[tuple[Need, int, list[Project]]]) -> str:
+    """The needs board as a CSV text (";"-separated, French headers), from
+    `queries.needs_export_rows`; cells a spreadsheet would run as formulas are quoted."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, delimiter=";")
+    writer.writerow([_("Numéro"), _("Besoin"), _("Statut"), _("Public"), _("Canal"),
+                     _("Fréquence"), _("Impact"), _("Services concernés"),
+                     _("Collègues l'ayant constaté"), _("Projets"), _("Créé le")])
+    for need, count, projects in rows:
+        writer.writerow([csv_safe(v) for v in (
+            need.id, need.topic.title, need.status_label,
+            label(PUBLIC_LABELS, need.public), label(CHANNEL_LABELS, need.channel),
+            label(FREQUENCY_LABELS, need.frequency), label(IMPACT_LABELS, need.impact),
+            ", ".join(s.name for s in need.services), count,
+            ", ".join(p.title for p in projects),
+            need.topic.created_at.date().isoformat(),
+        )])
+    return buf.getvalue()

@@ -9,9 +9,9 @@ moderator), and replaces their name in other people's notification texts.
 
 from __future__ import annotations
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select
 
-from change_portal.core.privacy import PrivacyProvider
+from change_portal.core.privacy import PrivacyProvider, detach_user
 from change_portal.extensions import db
 from forums.models import (
     Need,
@@ -69,9 +69,7 @@ def _erase(user) -> None:
         for note in db.session.scalars(select(Notification).where(
                 Notification.text.contains(name))):
             note.text = note.text.replace(name, "un ancien agent")
-    db.session.execute(update(Report).where(Report.reporter_id == uid)
-                       .values(reporter_id=None).execution_options(synchronize_session=False))
-    db.session.flush()
+    detach_user(uid, ((Report, "reporter_id"),))
 
 
 PROVIDER = PrivacyProvider(

@@ -205,11 +205,6 @@ def load_need_rows(rows) -> list[tuple[Need, int]]:
     return [(r[0], r[1]) for r in rows]
 
 
-def board_page(stmt: Select, limit: int, offset: int = 0) -> list[tuple[Need, int]]:
-    """Up to `limit` (Need, count) rows of the board's statement (the CSV export)."""
-    return load_need_rows(db.session.execute(stmt.limit(limit).offset(offset)).all())
-
-
 def projects_of_needs(user: User, need_ids: list[int]) -> dict[int, list[Project]]:
     """The projects linked to each need, among those `user` may read."""
     if not need_ids:
@@ -222,6 +217,20 @@ def projects_of_needs(user: User, need_ids: list[int]) -> dict[int, list[Project
     for need_id, project in rows:
         out.setdefault(need_id, []).append(project)
     return out
+
+
+EXPORT_LIMIT = 10_000
+
+
+def needs_export_rows(user: User, category_ids: list[int], filters: dict
+                      ) -> list[tuple[Need, int, list[Project]]]:
+    """The board's needs for the CSV export (same filters and sort, at most
+    EXPORT_LIMIT): (need, endorsement count, projects `user` may read), in three
+    statements whatever the number of needs."""
+    stmt = needs_board_stmt(user.organisation_id, category_ids, **filters)
+    items = load_need_rows(db.session.execute(stmt.limit(EXPORT_LIMIT)).all())
+    linked = projects_of_needs(user, [need.id for need, _count in items])
+    return [(need, count, linked.get(need.id, [])) for need, count in items]
 
 
 def visible_projects(user: User) -> list:

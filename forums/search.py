@@ -25,7 +25,8 @@ from change_portal.core import search as engine
 from change_portal.core.models import utcnow
 from change_portal.core.search import STOPWORDS, normalise, query_terms  # noqa: F401
 from change_portal.extensions import db
-from forums.models import Category, Need, Post, SearchEntry, SearchReindexRun, Topic
+from forums.models import Category, Need, Post, Topic
+from forums.search_models import SearchEntry, SearchReindexRun
 
 FTS_TABLE = "forum_search_fts"
 CANDIDATES = 200  # matches ranked by relevance (the newest ones)

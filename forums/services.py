@@ -17,6 +17,7 @@ from change_portal.core.errors import DomainError, NotAllowed
 from change_portal.core.markdown import render_markdown
 from change_portal.core.models import utcnow
 from change_portal.core.permissions import ORGANISATION_ROLES, Role
+from change_portal.core.text import checked_title
 from change_portal.extensions import db
 from change_portal.organisations.models import Organisation, Service
 from forums import notify, search
@@ -139,16 +140,6 @@ def category_for_project(project) -> Category:
 
 # --- topics and posts -------------------------------------------------------------------
 
-def _check_title(title: str) -> str:
-    title = " ".join((title or "").split())
-    if not title:
-        raise DomainError(_("Indiquez un titre."), field="title")
-    if len(title) > TITLE_MAX:
-        raise DomainError(_("Ce titre est trop long : %(n)d caractères au plus.", n=TITLE_MAX),
-                          field="title")
-    return title
-
-
 def _check_body(body: str) -> str:
     body = (body or "").strip()
     if not body:
@@ -163,9 +154,9 @@ def check_flood(actor: User) -> None:
     """Refuse when the person posted too much in a short time (FORUMS_POST_LIMIT,
     default 10 posts per 5 minutes)."""
     limits = ratelimit.parse_limits(current_app.config.get("FORUMS_POST_LIMIT", "10/300"))
-    # Counted first, atomically (ratelimit.consume): a burst of posts cannot slip
+    # Counted first, atomically (ratelimit.take): a burst of posts cannot slip
     # past the limit; a refused one is not counted.
-    wait = ratelimit.consume([(f"forum-post:{actor.id}", limits)]).wait
+    wait = ratelimit.take(f"forum-post:{actor.id}", limits)
     if wait:
         minutes = (wait + 59) // 60
         raise PostingTooFast(
@@ -179,12 +170,11 @@ def preview(actor: User, body: str) -> str:
     raises PostingTooFast past the limit."""
     limits = ratelimit.parse_limits(current_app.config.get("FORUMS_PREVIEW_LIMIT", "30/300"))
     key = f"forum-preview:{actor.id}"
-    wait = ratelimit.retry_after(key, limits)
+    wait = ratelimit.take(key, limits)
     if wait:
         raise PostingTooFast(
             _("Vous avez demandé beaucoup d'aperçus en peu de temps. Votre texte est conservé "
               "ci-dessous : réessayez dans %(n)d minute(s).", n=(wait + 59) // 60), wait)
-    ratelimit.hit(key, limits)
     return render_markdown((body or "")[:BODY_MAX])
 
 
@@ -199,7 +189,7 @@ def create_topic(actor: User, category: Category, *, title: str, body: str,
     """Open a topic with its first post; the author follows it. `rate_limited=False`
     only for the demo loader."""
     _check_can_post(actor, category)
-    title, body = _check_title(title), _check_body(body)
+    title, body = checked_title(title, TITLE_MAX), _check_body(body)
     if anonymous and not category.allow_anonymous:
         raise DomainError(_("Cette catégorie ne permet pas de publier sans son nom."),
                           field="anonymous")
@@ -274,7 +264,7 @@ def edit_post(actor: User, post: Post, *, body: str, title: str | None = None) -
         raise DomainError(_("Ce sujet est verrouillé : les messages ne peuvent plus être "
                             "modifiés."), field="body")
     body = _check_body(body)
-    new_title = _check_title(title) if (post.is_first and title is not None) else None
+    new_title = checked_title(title, TITLE_MAX) if (post.is_first and title is not None) else None
     db.session.add(PostRevision(post_id=post.id, editor_id=actor.id, body=post.body,
                                 title=post.topic.title if post.is_first else None))
     post.body = body

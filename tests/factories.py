@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 
 from change_portal.accounts import services as accounts
+from change_portal.accounts import sessions as login_sessions
 from change_portal.accounts.models import User
 from change_portal.extensions import db
 from change_portal.organisations import services as organisations
@@ -61,7 +62,7 @@ def create_user(
 def log_in(client, user: User) -> None:
     """Open a real server-side session for `user` and put its token in the
     client's cookie, as the login page would (without the password round trip)."""
-    ls = accounts.open_login_session(user, ip="127.0.0.1", user_agent="pytest")
+    ls = login_sessions.open_login_session(user, ip="127.0.0.1", user_agent="pytest")
     db.session.flush()
     with client.session_transaction() as sess:
         sess.clear()

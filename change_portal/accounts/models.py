@@ -18,6 +18,7 @@ from flask_login import UserMixin
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from change_portal.core.labels import label
 from change_portal.core.models import TimestampMixin, UTCDateTime
 from change_portal.core.permissions import ROLE_LABELS, Role
 from change_portal.extensions import db
@@ -94,7 +95,7 @@ class User(UserMixin, TimestampMixin, db.Model):
 
     @property
     def role_labels(self) -> list[str]:
-        return [str(ROLE_LABELS[r]) for r in Role if r.value in {x.role for x in self.roles}]
+        return [label(ROLE_LABELS, r) for r in Role if r.value in {x.role for x in self.roles}]
 
     @property
     def is_active(self) -> bool:

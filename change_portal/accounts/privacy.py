@@ -17,7 +17,7 @@ from change_portal.accounts.models import (
 )
 from change_portal.core.audit import AuditEvent
 from change_portal.core.models import utcnow
-from change_portal.core.privacy import PrivacyProvider
+from change_portal.core.privacy import PrivacyProvider, detach_user
 from change_portal.extensions import db
 
 
@@ -93,9 +93,7 @@ def _erase(user: User) -> None:
             account.erased_at = utcnow()
     db.session.execute(delete(LoginSession).where(LoginSession.user_id == user.id))
     db.session.execute(delete(Invitation).where(Invitation.user_id == user.id))
-    db.session.execute(
-        update(Invitation).where(Invitation.invited_by_id == user.id).values(invited_by_id=None)
-    )
+    detach_user(user.id, ((Invitation, "invited_by_id"),))
     db.session.execute(delete(UserRole).where(UserRole.user_id == user.id))
     # The history keeps that something happened, not who could be recognised by it.
     db.session.execute(update(AuditEvent).where(AuditEvent.actor_id == user.id).values(ip=None))

@@ -20,10 +20,10 @@ from change_portal.accounts.services import (
     _email_key,
     _limits,
     default_membership,
-    end_sessions,
     normalise_email,
     set_password,
 )
+from change_portal.accounts.sessions import end_sessions
 from change_portal.core import audit, ratelimit
 from change_portal.core.errors import DomainError
 from change_portal.extensions import db

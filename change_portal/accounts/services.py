@@ -1,4 +1,4 @@
-"""Accounts: authentication, server-side sessions, invitations, roles.
+"""Accounts: authentication, invitations, roles (server-side sessions: sessions.py).
 
 Functions take the acting user and objects explicitly, flush but never commit,
 and raise DomainError with a message meant for people.
@@ -12,18 +12,18 @@ from datetime import timedelta
 
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from change_portal.accounts import passwords
 from change_portal.accounts.models import (
     Account,
     Invitation,
-    LoginSession,
     MembershipStatus,
     User,
     UserRole,
 )
+from change_portal.accounts.sessions import end_sessions
 from change_portal.core import audit, privacy, ratelimit
 from change_portal.core.errors import DomainError, NotAllowed
 from change_portal.core.models import utcnow
@@ -96,107 +96,6 @@ def default_membership(account: Account) -> User | None:
     """The membership a login lands in: the one used last."""
     rows = memberships(account.id)
     return rows[0] if rows else None
-
-
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def open_login_session(user: User, *, ip: str | None, user_agent: str | None) -> LoginSession:
-    """Create the server-side session for a successful login (a new id every
-    time: no session fixation)."""
-    token = secrets.token_urlsafe(32)
-    now = utcnow()
-    ls = LoginSession(
-        user=user,
-        token_hash=_token_hash(token),
-        created_at=now,
-        last_seen_at=now,
-        ip=ip,
-        user_agent=(user_agent or "")[:200],
-    )
-    ls.plain_token = token
-    db.session.add(ls)
-    user.last_login_at = now
-    user.login_session = ls
-    return ls
-
-
-def load_login_session(token: str, *, idle_minutes: int,
-                       max_age: timedelta | None = None) -> User | None:
-    """The user of a session token, or None when it is unknown, idle too long,
-    older than `max_age` (SESSION_MAX_HOURS, counted from the login: activity does
-    not extend it), or its user was deactivated. Touches last_seen at most once a
-    minute."""
-    if not token:
-        return None
-    ls = _load_session_row(_token_hash(token))
-    if ls is None:
-        return None
-    now = utcnow()
-    too_old = max_age is not None and now - ls.created_at > max_age
-    if too_old or now - ls.last_seen_at > timedelta(minutes=idle_minutes):
-        db.session.delete(ls)
-        db.session.commit()
-        return None
-    user = ls.user
-    # Fails closed: a membership that was deactivated, left or never accepted
-    # gives no access, even if the session still points at it.
-    if not user.is_current_membership:
-        return None
-    if now - ls.last_seen_at > timedelta(seconds=60):
-        _touch(ls, now)
-    ls.plain_token = token
-    user.login_session = ls
-    return user
-
-
-def _load_session_row(token_hash: str) -> LoginSession | None:
-    """The session, its membership, the membership's roles, collectivité and service
-    in ONE statement (outer joins; a row per role): every page pays it."""
-    user = joinedload(LoginSession.user)
-    return db.session.execute(
-        select(LoginSession)
-        .where(LoginSession.token_hash == token_hash)
-        .options(user.joinedload(User.organisation), user.joinedload(User.service),
-                 user.joinedload(User.roles))
-    ).unique().scalar_one_or_none()
-
-
-def _touch(ls: LoginSession, now) -> None:
-    """Record activity (at most once a minute: the idle timeout counts in minutes).
-    Committed without expiring what the session loaded, so the user, roles and
-    collectivité of this request are not loaded a second time."""
-    ls.last_seen_at = now
-    session = db.session()
-    expire = session.expire_on_commit
-    session.expire_on_commit = False
-    try:
-        session.commit()
-    finally:
-        session.expire_on_commit = expire
-
-
-def close_login_session(user: User) -> None:
-    """Logout: the session row goes, so a copied cookie is worthless."""
-    if user.login_session is not None:
-        db.session.delete(user.login_session)
-        audit.record("logout", actor=user)
-
-
-def end_sessions(
-    user: User, *, keep: LoginSession | None = None, whole_account: bool = False
-) -> int:
-    """End every session acting as membership `user` (every membership of its
-    account with `whole_account`) except `keep`; return how many ended."""
-    if whole_account and user.account_id is not None:
-        ids = select(User.id).where(User.account_id == user.account_id).scalar_subquery()
-        stmt = delete(LoginSession).where(LoginSession.user_id.in_(ids))
-    else:
-        stmt = delete(LoginSession).where(LoginSession.user_id == user.id)
-    if keep is not None:
-        stmt = stmt.where(LoginSession.id != keep.id)
-    return db.session.execute(stmt).rowcount or 0
 
 
 def change_password(user: User, current: str, new: str, *, current_ok: bool | None = None) -> None:
@@ -273,10 +172,16 @@ def create_user(
     if organisation is not None:
         _check_service(organisation.id, service)
         user.service = service
-    for name in sorted(set(roles)):
-        user.roles.append(UserRole(role=str(name)))
     if password is not None:
         set_password(user, password)
+    return _add_member(user, roles)
+
+
+def _add_member(user: User, roles: list[str]) -> User:
+    """Store a new membership with `roles` (as given: the callers are trusted) and
+    record it in the audit log."""
+    for name in sorted(set(roles)):
+        user.roles.append(UserRole(role=str(name)))
     db.session.add(user)
     db.session.flush()
     audit.record("user_created", organisation_id=user.organisation_id, target=user,
@@ -292,13 +197,7 @@ def add_membership(
     _check_service(organisation.id, service)
     member = User(email=user.email, full_name=user.full_name, organisation=organisation,
                   service=service, account_id=user.account_id)
-    for name in sorted(set(roles)):
-        member.roles.append(UserRole(role=str(name)))
-    db.session.add(member)
-    db.session.flush()
-    audit.record("user_created", organisation_id=organisation.id, target=member,
-                 roles=sorted(roles))
-    return member
+    return _add_member(member, roles)
 
 
 def invite_user(

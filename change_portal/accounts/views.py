@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-
 from flask import (
     Blueprint,
     Response,
@@ -19,7 +17,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from change_portal.accounts import cookie, reset, services
+from change_portal.accounts import cookie, reset, services, sessions
 from change_portal.accounts import login as login_attempts
 from change_portal.accounts.forms import (
     AcceptInvitationForm,
@@ -33,9 +31,9 @@ from change_portal.accounts.forms import (
 from change_portal.accounts.jobs import send_password_reset_email
 from change_portal.core import privacy
 from change_portal.core.errors import DomainError
-from change_portal.core.jobs import QueueUnavailable, enqueue
 from change_portal.core.permissions import any_user_required, public, safe_next
 from change_portal.core.security import TooManyRequests, retry_message
+from change_portal.core.transactions import enqueue_after_commit
 from change_portal.extensions import db
 
 bp = Blueprint("accounts", __name__)
@@ -56,7 +54,7 @@ def _start_session(user) -> None:
     session.clear()  # a fresh cookie at every login
     if lang:
         session["lang"] = lang
-    services.open_login_session(user, ip=_client_ip(), user_agent=request.user_agent.string)
+    sessions.open_login_session(user, ip=_client_ip(), user_agent=request.user_agent.string)
     session.permanent = True
     cookie.fix_expiry(session, current_app.permanent_session_lifetime)
     login_user(user)
@@ -104,7 +102,7 @@ def login():
 @public  # logging out must work even for a session that just expired
 def logout():
     if current_user.is_authenticated:
-        services.close_login_session(current_user)
+        sessions.close_login_session(current_user)
         db.session.commit()
     logout_user()
     lang = session.get("lang")
@@ -251,12 +249,12 @@ def forgotten_password():
         if wait:
             raise TooManyRequests(wait, retry_message(wait))
         account_id = reset.request_reset(form.email.data, ip=_client_ip())
-        db.session.commit()
         if account_id is not None:
-            # a queue failure gets the same answer: saying otherwise would tell that
-            # the address has an account (the person can ask again)
-            with contextlib.suppress(QueueUnavailable):
-                enqueue(send_password_reset_email, account_id)
+            # A refused job gets the same answer (the handle is not read): saying
+            # otherwise would tell that the address has an account; the person can ask
+            # again, and the refusal is logged.
+            enqueue_after_commit(send_password_reset_email, account_id)
+        db.session.commit()
         # The same answer whether the address has an account or not.
         return render_template("accounts/reset_sent.html", email=form.email.data,
                                minutes=reset.RESET_MAX_AGE // 60)

@@ -19,7 +19,8 @@ def label(labels: Mapping, value) -> str:
     return str(labels.get(value, value))
 
 
-def label_choices(labels: Mapping) -> list[tuple[str, object]]:
-    """(stored value, label) pairs for a select field, in the labels' order. The labels
-    stay lazy: a form class built at import is translated when rendered."""
-    return [(str(key), text) for key, text in labels.items()]
+def label_choices(labels: Mapping, only=None) -> list[tuple[str, object]]:
+    """(stored value, label) pairs for a select field, in the labels' order; with
+    `only` (a collection of members), just those. The labels stay lazy: a form class
+    built at import is translated when rendered."""
+    return [(str(key), text) for key, text in labels.items() if only is None or key in only]

@@ -17,6 +17,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from sqlalchemy import update
+
+from change_portal.extensions import db
+
 Rows = list[dict]
 
 
@@ -79,6 +83,17 @@ def export_csv_zip(user) -> bytes:
                 writer.writerow({k: csv_safe(v) for k, v in row.items()})
             archive.writestr(f"{category}.csv", "\ufeff" + out.getvalue())
     return buffer.getvalue()
+
+
+def detach_user(user_id: int, columns) -> None:
+    """Set to NULL every reference to `user_id` in the (model, column name) pairs
+    `columns`: the rows stay (a project, a fiche), without the person. One UPDATE a
+    pair, whatever the number of rows; flushes."""
+    for model, column in columns:
+        db.session.execute(update(model).where(getattr(model, column) == user_id)
+                           .values({column: None})
+                           .execution_options(synchronize_session=False))
+    db.session.flush()
 
 
 def csv_safe(value):

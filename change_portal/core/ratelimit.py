@@ -273,3 +273,10 @@ def _db_prune(buckets: list[tuple[str, list[Limit]]], now: int) -> None:
         delete(RateCounter).where(RateCounter.key.in_([key for key, _limits in buckets]),
                                   RateCounter.window_start < now - 2 * longest)
     )
+
+
+def take(key: str, limits: list[Limit]) -> int | None:
+    """Count one event for `key` (consume(): counted first, atomically) unless it is
+    over a limit: None when counted, else the seconds to wait (nothing counted). The
+    throttle of posts and previews."""
+    return consume([(key, limits)]).wait

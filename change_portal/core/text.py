@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import re
 
+from flask_babel import gettext as _
 from wtforms import StringField
+
+from change_portal.core.errors import DomainError
 
 # Any run of whitespace (Unicode line/paragraph separators included) or control
 # characters becomes one space.
@@ -24,6 +27,18 @@ def single_line(value):
     if not isinstance(value, str):
         return value
     return _BLANKS.sub(" ", value).strip()
+
+
+def checked_title(value: str | None, max_length: int, field: str = "title") -> str:
+    """`value` as one line; an empty or too long title is refused (DomainError on
+    `field`, in French). The one check of the titles the services save."""
+    title = single_line(value or "")
+    if not title:
+        raise DomainError(_("Indiquez un titre."), field=field)
+    if len(title) > max_length:
+        raise DomainError(_("Ce titre est trop long : %(n)d caractères au plus.", n=max_length),
+                          field=field)
+    return title
 
 
 class SingleLineField(StringField):

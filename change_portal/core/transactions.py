@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from flask import Flask, current_app, has_app_context
 from sqlalchemy import event
@@ -39,12 +40,33 @@ def after_commit(func: Callable, *args, **kwargs) -> None:
     session.info.setdefault(_KEY, []).append((func, args, kwargs))
 
 
-def enqueue_after_commit(job: Callable, *args, job_id: str | None = None) -> None:
-    """Queue background job `job(*args)` (core.jobs.enqueue) once the current
-    transaction commits; never if it rolls back."""
-    from change_portal.core.jobs import enqueue
+@dataclass
+class Enqueued:
+    """What became of a job queued after the commit, known once the commit is done:
+    `job_id` when the queue took it (or kept it for later during an outage),
+    `refused` when it could take it neither now nor later (core.jobs.QueueUnavailable).
+    A page that must tell the person reads it after `db.session.commit()`."""
 
-    after_commit(enqueue, job, *args, job_id=job_id)
+    job_id: str | None = None
+    refused: bool = False
+
+
+def enqueue_after_commit(job: Callable, *args, job_id: str | None = None) -> Enqueued:
+    """Queue background job `job(*args)` (core.jobs.enqueue) once the current
+    transaction commits; never if it rolls back. Returns its `Enqueued` handle."""
+    handle = Enqueued()
+    after_commit(_enqueue, handle, job, *args, job_id=job_id)
+    return handle
+
+
+def _enqueue(handle: Enqueued, job: Callable, *args, job_id: str | None = None) -> None:
+    from change_portal.core.jobs import QueueUnavailable, enqueue
+
+    try:
+        handle.job_id = enqueue(job, *args, job_id=job_id)
+    except QueueUnavailable:
+        handle.refused = True
+        raise  # logged by _run_all, like any failure of after-commit work
 
 
 def pending(session: Session | None = None) -> int:

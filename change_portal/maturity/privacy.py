@@ -7,9 +7,9 @@ every link to the person (who answered, who was assigned, who submitted).
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
-from change_portal.core.privacy import PrivacyProvider
+from change_portal.core.privacy import PrivacyProvider, detach_user
 from change_portal.extensions import db
 from change_portal.maturity.models import Answer, Assignment, Diagnosis, DiagnosisHistory, Theme
 
@@ -36,15 +36,11 @@ def _export(user) -> dict[str, list[dict]]:
 
 def _erase(user) -> None:
     uid = user.id
-    for model, column in (
+    detach_user(uid, (
         (Answer, "updated_by_id"), (Assignment, "user_id"), (Assignment, "assigned_by_id"),
         (DiagnosisHistory, "actor_id"), (Diagnosis, "started_by_id"),
         (Diagnosis, "reviewer_id"), (Diagnosis, "submitted_by_id"),
-    ):
-        col = getattr(model, column)
-        db.session.execute(update(model).where(col == uid).values({column: None})
-                           .execution_options(synchronize_session=False))
-    db.session.flush()
+    ))
 
 
 PROVIDER = PrivacyProvider(

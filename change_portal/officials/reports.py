@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from change_portal.core import clock
+from change_portal.core.privacy import csv_safe
 from change_portal.extensions import db
 from change_portal.organisations.models import Organisation
 from change_portal.projects import queries as project_queries
@@ -28,15 +29,6 @@ from change_portal.roadmap import progress as rules
 from change_portal.roadmap import queries
 from change_portal.roadmap.models import ReportJob, ReportStatus
 from change_portal.roadmap.queries import RoadmapView
-
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value):
-    """A text cell that a spreadsheet would run as a formula gets a leading quote."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
 
 
 def summary(markdown_text: str, limit: int = 400) -> str:
@@ -256,7 +248,7 @@ def build_csv(data: ReportData) -> bytes:
     for av in data.view.axes:
         for ov in av.objectives:
             o = ov.objective
-            writer.writerow([neutralise(v) for v in (
+            writer.writerow([csv_safe(v) for v in (
                 _("objectif"), av.axis.title, o.title, o.status_label,
                 o.target_date.isoformat() if o.target_date else "", round(ov.progress),
                 _("oui") if ov.late else _("non"))])
@@ -264,7 +256,7 @@ def build_csv(data: ReportData) -> bytes:
     # The export is the complete list (the PDF is the bounded summary).
     for a in project_queries.all_actions(data.organisation.id):
         late = rules.action_late(a.status, a.planned_on, today)
-        writer.writerow([neutralise(v) for v in (
+        writer.writerow([csv_safe(v) for v in (
             _("action"), a.project.title, f"{a.kind_label} : {a.title}", a.status_label,
             a.planned_on.isoformat(), "", _("oui") if late else _("non"))])
     return ("\ufeff" + out.getvalue()).encode("utf-8")

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from sqlalchemy import delete, select, update
 
-from change_portal.core.privacy import PrivacyProvider
+from change_portal.core.privacy import PrivacyProvider, detach_user
 from change_portal.extensions import db
 from change_portal.projects.models import (
     Concern,
@@ -77,16 +77,12 @@ def _erase(user) -> None:
                        .values(reason=ERASED_REASON))
     db.session.execute(update(PositionChange).where(PositionChange.user_id == uid)
                        .values(reason=ERASED_REASON))
-    for model, column in (
+    detach_user(uid, (
         (Project, "lead_id"), (ProjectStatusChange, "actor_id"), (Proposal, "created_by_id"),
         (Concern, "raised_by_id"), (Concern, "answered_by_id"), (Objective, "owner_id"),
         (ObjectiveHistory, "actor_id"), (IndicatorValue, "recorded_by_id"),
         (ReportJob, "requested_by_id"),
-    ):
-        col = getattr(model, column)
-        db.session.execute(update(model).where(col == uid).values({column: None})
-                           .execution_options(synchronize_session=False))
-    db.session.flush()
+    ))
 
 
 PROVIDER = PrivacyProvider(

@@ -16,6 +16,7 @@ from change_portal.core.labels import label
 from change_portal.core.markdown import render_markdown
 from change_portal.core.models import utcnow
 from change_portal.core.permissions import Role
+from change_portal.core.text import checked_title
 from change_portal.extensions import db
 from change_portal.organisations.models import Service
 from change_portal.projects import access
@@ -43,16 +44,6 @@ TEXT_MAX = 20_000
 def _require_lead(actor) -> None:
     if not access.can_run(actor):
         raise NotAllowed(_("Seuls les chefs de projet peuvent faire cela."))
-
-
-def _title(value: str) -> str:
-    value = (value or "").strip()
-    if not value:
-        raise DomainError(_("Indiquez un titre."), field="title")
-    if len(value) > TITLE_MAX:
-        raise DomainError(_("Ce titre est trop long : %(n)d caractères au plus.", n=TITLE_MAX),
-                          field="title")
-    return value
 
 
 def _text(value: str | None, field: str, required: bool = False, message: str = "") -> str:
@@ -98,7 +89,7 @@ def save_project(actor, organisation_id: int, *, title: str, description: str = 
                  project: Project | None = None) -> Project:
     """Create or update a project; a status change is appended to its history."""
     _require_lead(actor)
-    title = _title(title)
+    title = checked_title(title, TITLE_MAX)
     description = _text(description, "description")
     _dates(start_date, end_date)
     services = _same_org(services, organisation_id, "service_ids")
@@ -161,7 +152,7 @@ def save_action(actor, project: Project, *, kind: str, title: str, planned_on: d
         raise DomainError(_("Choisissez un type d'action dans la liste."), field="kind")
     if status not in {s.value for s in ActionStatus}:
         raise DomainError(_("Choisissez un statut dans la liste."), field="status")
-    title = _title(title)
+    title = checked_title(title, TITLE_MAX)
     if planned_on is None:
         raise DomainError(_("Indiquez la date prévue."), field="planned_on")
     try:
@@ -213,7 +204,7 @@ def open_proposal(actor, project: Project, *, title: str, body: str = "",
     """A lead submits a proposal to the agents of the project's services."""
     _require_lead(actor)
     now = now or utcnow()
-    title = _title(title)
+    title = checked_title(title, TITLE_MAX)
     body = _text(body, "body")
     if closes_at is None:
         raise DomainError(_("Indiquez la date de clôture."), field="closes_at")

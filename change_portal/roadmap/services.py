@@ -15,6 +15,7 @@ from change_portal.core.errors import DomainError, NotAllowed
 from change_portal.core.markdown import render_markdown
 from change_portal.core.models import utcnow
 from change_portal.core.permissions import Role
+from change_portal.core.text import checked_title
 from change_portal.extensions import db
 from change_portal.organisations.models import Organisation
 from change_portal.roadmap.models import (
@@ -42,21 +43,11 @@ def _require_admin(actor) -> None:
         raise NotAllowed(_("Seuls les administrateurs modifient la feuille de route."))
 
 
-def _title(value: str, field: str = "title") -> str:
-    value = (value or "").strip()
-    if not value:
-        raise DomainError(_("Indiquez un titre."), field=field)
-    if len(value) > TITLE_MAX:
-        raise DomainError(_("Ce titre est trop long : %(n)d caractères au plus.", n=TITLE_MAX),
-                          field=field)
-    return value
-
-
 def save_roadmap(actor, organisation_id: int, *, title: str, start_year: int,
                  end_year: int) -> Roadmap:
     """Create or update the roadmap of the collectivité (one per collectivité)."""
     _require_admin(actor)
-    title = _title(title)
+    title = checked_title(title, TITLE_MAX)
     if not (2000 <= start_year <= 2100 and 2000 <= end_year <= 2100):
         raise DomainError(_("Indiquez des années entre 2000 et 2100."), field="start_year")
     if end_year < start_year:
@@ -87,7 +78,7 @@ def save_axis(actor, roadmap: Roadmap, *, title: str, position: int = 0,
     if axis is None:
         axis = Axis(organisation_id=roadmap.organisation_id, roadmap_id=roadmap.id)
         db.session.add(axis)
-    axis.title = _title(title)
+    axis.title = checked_title(title, TITLE_MAX)
     axis.position = max(0, min(int(position or 0), 999))
     db.session.flush()
     return axis
@@ -124,7 +115,7 @@ def save_objective(actor, axis: Axis, *, title: str, description: str = "",
     saved in between, ConcurrentEdit is raised and nothing is written.
     """
     _require_admin(actor)
-    title = _title(title)
+    title = checked_title(title, TITLE_MAX)
     if status not in {s.value for s in ObjectiveStatus}:
         raise DomainError(_("Choisissez un statut dans la liste."), field="status")
     manual_progress = _check_progress(manual_progress)
@@ -188,7 +179,7 @@ def save_indicator(actor, objective: Objective, *, name: str, unit: str = "",
                    baseline, target, indicator: Indicator | None = None) -> Indicator:
     """Create or update an indicator; its target must differ from its baseline."""
     _require_admin(actor)
-    name = _title(name, field="name")
+    name = checked_title(name, TITLE_MAX, field="name")
     unit = (unit or "").strip()
     if len(unit) > 40:
         raise DomainError(_("L'unité est trop longue : 40 caractères au plus."), field="unit")

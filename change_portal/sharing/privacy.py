@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from sqlalchemy import delete, select, update
 
-from change_portal.core.privacy import PrivacyProvider
+from change_portal.core.privacy import PrivacyProvider, detach_user
 from change_portal.core.tenancy import of_tenant
 from change_portal.extensions import db
 from change_portal.sharing.models import (
@@ -62,17 +62,13 @@ def _erase(user) -> None:
     db.session.execute(update(Fiche).where(Fiche.contact_id == uid)
                        .values(contact_id=None, contact_role="")
                        .execution_options(synchronize_session=False))
-    for model, column in (
+    detach_user(uid, (
         (Fiche, "author_id"), (Fiche, "submitted_by_id"), (FicheRevision, "submitted_by_id"),
         (FicheRevision, "validated_by_id"), (FicheInterest, "user_id"),
         (FicheReuse, "user_id"), (FicheQuestion, "hidden_by_id"),
         (QuestionReport, "reporter_id"), (EventProposal, "proposed_by_id"),
         (SharingEvent, "created_by_id"), (FicheAttachment, "uploaded_by_id"),
-    ):
-        col = getattr(model, column)
-        db.session.execute(update(model).where(col == uid).values({column: None})
-                           .execution_options(synchronize_session=False))
-    db.session.flush()
+    ))
 
 
 PROVIDER = PrivacyProvider(

@@ -36,12 +36,11 @@ class TooFast(DomainError):
 
 def _throttle(key: str, setting: str, default: str) -> None:
     limits = ratelimit.parse_limits(current_app.config.get(setting, default))
-    wait = ratelimit.retry_after(key, limits)
+    wait = ratelimit.take(key, limits)
     if wait:
         raise TooFast(_("Vous avez envoyé beaucoup de messages en peu de temps. Votre texte "
                         "est conservé ci-dessous : réessayez dans %(n)d minute(s).",
                         n=(wait + 59) // 60), wait)
-    ratelimit.hit(key, limits)
 
 
 def _body(value: str | None) -> str:

@@ -10,9 +10,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from change_portal.core.errors import DomainError
-from change_portal.core.jobs import QueueUnavailable, enqueue
 from change_portal.core.params import arg_int, parse_int
 from change_portal.core.permissions import Role, role_required
+from change_portal.core.transactions import enqueue_after_commit
 from change_portal.core.web import form_error
 from change_portal.extensions import db
 from courses import authoring_queries, importer, jobs, queries, services
@@ -62,14 +62,15 @@ def import_zip():
 def sync_library():
     run = SyncRun(organisation_id=current_user.organisation_id, requested_by_id=current_user.id)
     db.session.add(run)
+    db.session.flush()  # the run's id, for the job
+    queued = enqueue_after_commit(jobs.sync_library, run.id)
     db.session.commit()
-    try:
-        enqueue(jobs.sync_library, run.id)
-        flash(_("L'import de la bibliothèque est lancé. Son résultat s'affiche ci-dessous."),
-              "success")
-    except QueueUnavailable:
+    if queued.refused:
         flash(_("L'import n'a pas pu être programmé pour l'instant. Réessayez plus tard."),
               "warning")
+    else:
+        flash(_("L'import de la bibliothèque est lancé. Son résultat s'affiche ci-dessous."),
+              "success")
     return redirect(url_for("courses.manage"))
 
 

@@ -4,23 +4,17 @@ the one blueprint below."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort
+from flask import Blueprint, abort, render_template
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
 from change_portal.core.tenancy import get_or_404
 from change_portal.core.web import form_error  # noqa: F401 - the views' shared helper
-from change_portal.extensions import db
+from forums import services
 from forums.access import can_see_category, is_moderator
 from forums.models import Category, Need, Post, Topic
 
 bp = Blueprint("forums", __name__, url_prefix="/forums")
-
-
-def commit() -> None:
-    """Commit (kept for needs.py): the e-mails queued by the services go out after
-    any commit, by core.transactions; views call db.session.commit() directly."""
-    db.session.commit()
 
 
 def _access(via=None) -> tuple:
@@ -64,6 +58,12 @@ def load_need(need_id: int) -> Need:
 
 def moderator_of(category: Category) -> bool:
     return is_moderator(current_user, category)
+
+
+def too_fast(template: str, err: services.PostingTooFast, **context):
+    """429 with the form and everything typed still in it."""
+    return render_template(template, flood=err.message, **context), 429, {
+        "Retry-After": str(err.retry_after)}
 
 
 from forums.views import admin, discussion, moderation, needs, personal  # noqa: E402, F401

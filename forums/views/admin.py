@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from change_portal.core.errors import DomainError, NotAllowed
+from change_portal.core.labels import label_choices
 from change_portal.core.permissions import ORGANISATION_ROLES, ROLE_LABELS, Role, role_required
 from change_portal.core.tenancy import get_or_404
 from change_portal.extensions import db
@@ -23,8 +24,7 @@ admin_only = role_required(Role.ADMIN)
 def admin_categories():
     categories = queries.visible_categories(current_user)
     return render_template("forums/admin_categories.html", categories=categories,
-                           stats=queries.category_stats([c.id for c in categories]),
-                           role_labels=ROLE_LABELS)
+                           stats=queries.category_stats([c.id for c in categories]))
 
 
 def _save(category: Category | None):
@@ -38,7 +38,7 @@ def _save(category: Category | None):
         form.moderators.data = [u.id for u in category.moderators]
     else:
         form = CategoryForm()
-    form.roles.choices = [(r.value, str(ROLE_LABELS[r])) for r in ORGANISATION_ROLES]
+    form.roles.choices = label_choices(ROLE_LABELS, only=ORGANISATION_ROLES)
     form.services.choices = [(s.id, s.name) for s in services_]
     form.moderators.choices = [(u.id, u.full_name) for u in members]
     if form.validate_on_submit():

@@ -23,16 +23,11 @@ from forums.views import (
     load_post,
     load_topic,
     moderator_of,
+    too_fast,
 )
 from forums.views.needs import need_context
 
 POSTS_PER_PAGE = 20
-
-
-def too_fast(template: str, err: services.PostingTooFast, **context):
-    """429 with the form and everything typed still in it."""
-    return render_template(template, flood=err.message, **context), 429, {
-        "Retry-After": str(err.retry_after)}
 
 
 @bp.get("/")

@@ -3,19 +3,18 @@ aussi constaté", status, links to projects, drafted and validated answers."""
 
 from __future__ import annotations
 
-import csv
-import io
-
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from change_portal.core.errors import DomainError, NotAllowed
 from change_portal.core.idempotency import once_per_submission
+from change_portal.core.labels import label_choices
 from change_portal.core.pagination import paginate
 from change_portal.core.params import form_int, parse_int
 from change_portal.core.permissions import Role, login_required, role_required
 from change_portal.core.tenancy import get_or_404
+from change_portal.extensions import db
 from change_portal.projects.models import Project
 from forums import needs as need_services
 from forums import queries, services
@@ -30,14 +29,13 @@ from forums.forms import (
 )
 from forums.models import (
     CHANNEL_LABELS,
-    FREQUENCY_LABELS,
     IMPACT_LABELS,
     NEED_STATUS_LABELS,
     PUBLIC_LABELS,
     Need,
     NeedStatus,
 )
-from forums.views import bp, commit, form_error, load_need
+from forums.views import bp, form_error, load_need, too_fast
 
 managers = role_required(Role.ADMIN, Role.PROJECT_LEAD)
 NEEDS_PER_PAGE = 25
@@ -48,8 +46,8 @@ def need_context(need: Need, moderator: bool) -> dict:
     detail = queries.need_detail(current_user, need)
     status_form = StatusForm()
     current = NeedStatus(need.status)
-    status_form.status.choices = [(s.value, str(NEED_STATUS_LABELS[s]))
-                                  for s in need_services.MANUAL_MOVES[current]]
+    status_form.status.choices = label_choices(NEED_STATUS_LABELS,
+                                               only=need_services.MANUAL_MOVES[current])
     link_form = LinkProjectForm()
     linked = {p.id for p in detail.projects}
     link_form.project_id.choices = [(p.id, p.title) for p in queries.visible_projects(
@@ -59,13 +57,14 @@ def need_context(need: Need, moderator: bool) -> dict:
         "need": need, "detail": detail, "endorse_form": EndorseForm(),
         "status_form": status_form, "link_form": link_form, "answer_form": answer_form,
         "can_manage": need_services.can_manage(current_user),
-        "labels": _labels(),
+        "channel_labels": CHANNEL_LABELS,
     }
 
 
-def _labels() -> dict:
-    return {"public": PUBLIC_LABELS, "channel": CHANNEL_LABELS, "frequency": FREQUENCY_LABELS,
-            "impact": IMPACT_LABELS, "status": NEED_STATUS_LABELS}
+def _choices() -> dict:
+    """The board's filter options: (stored value, label) pairs."""
+    return {"public": label_choices(PUBLIC_LABELS), "channel": label_choices(CHANNEL_LABELS),
+            "impact": label_choices(IMPACT_LABELS), "status": label_choices(NEED_STATUS_LABELS)}
 
 
 def _filters(projects: list) -> dict:
@@ -116,41 +115,18 @@ def needs_board():
         projects=projects,
         services=queries.org_services(current_user.organisation_id),
         linked=queries.projects_of_needs(current_user, [n.id for n, _c in items]),
-        labels=_labels(),
+        choices=_choices(),
     )
-
-
-def _csv_cell(value) -> str:
-    """Neutralise spreadsheet formulas: a cell starting with = + - @ tab or CR gets a quote."""
-    text = "" if value is None else str(value)
-    if text and text[0] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + text
-    return text
 
 
 @bp.get("/besoins/export.csv")
 @login_required
 def needs_export():
     f = _filters(queries.visible_projects(current_user))
-    items = queries.board_page(_board_stmt(f), 10_000)
-    linked = queries.projects_of_needs(current_user, [n.id for n, _c in items])
-    buf = io.StringIO()
-    writer = csv.writer(buf, delimiter=";")
-    writer.writerow([_("Numéro"), _("Besoin"), _("Statut"), _("Public"), _("Canal"),
-                     _("Fréquence"), _("Impact"), _("Services concernés"),
-                     _("Collègues l'ayant constaté"), _("Projets"), _("Créé le")])
-    for need, count in items:
-        writer.writerow([_csv_cell(v) for v in (
-            need.id, need.topic.title, need.status_label,
-            PUBLIC_LABELS.get(need.public, need.public),
-            CHANNEL_LABELS.get(need.channel, need.channel),
-            FREQUENCY_LABELS.get(need.frequency, need.frequency),
-            IMPACT_LABELS.get(need.impact, need.impact),
-            ", ".join(s.name for s in need.services), count,
-            ", ".join(p.title for p in linked.get(need.id, [])),
-            need.topic.created_at.date().isoformat(),
-        )])
-    return Response("\ufeff" + buf.getvalue(), mimetype="text/csv; charset=utf-8",
+    ids = [c.id for c in queries.visible_categories(current_user)]
+    rows = queries.needs_export_rows(current_user, ids, f)
+    return Response("\ufeff" + need_services.needs_csv(rows),
+                    mimetype="text/csv; charset=utf-8",
                     headers={"Content-Disposition": 'attachment; filename="besoins.csv"'})
 
 
@@ -171,8 +147,7 @@ def new_need():
             try:
                 preview = services.preview(current_user, form.body.data)
             except services.PostingTooFast as err:
-                return render_template("forums/need_form.html", form=form, flood=err.message
-                                       ), 429, {"Retry-After": str(err.retry_after)}
+                return too_fast("forums/need_form.html", err, form=form)
         else:
             by_id = {c.id: c for c in categories}
             chosen = [s for s in services_ if s.id in set(form.services.data or [])]
@@ -183,12 +158,11 @@ def new_need():
                     channel=form.channel.data, frequency=form.frequency.data,
                     impact=form.impact.data, workaround=form.workaround.data, services=chosen)
             except services.PostingTooFast as err:
-                return render_template("forums/need_form.html", form=form, flood=err.message
-                                       ), 429, {"Retry-After": str(err.retry_after)}
+                return too_fast("forums/need_form.html", err, form=form)
             except DomainError as err:
                 form_error(form, err, "body")
             else:
-                commit()
+                db.session.commit()
                 flash(_("Le besoin est enregistré. Vos collègues peuvent indiquer qu'ils l'ont "
                         "aussi constaté."), "success")
                 return redirect(url_for("forums.topic", topic_id=need.topic_id))
@@ -219,7 +193,7 @@ def endorse(need_id: int):
     except DomainError as err:
         flash(err.message, "warning")
         return _back(n)
-    commit()
+    db.session.commit()
     flash(_("Merci : votre constat est compté."), "success")
     return _back(n)
 
@@ -231,7 +205,7 @@ def withdraw_endorsement(need_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     need_services.withdraw_endorsement(current_user, n)
-    commit()
+    db.session.commit()
     flash(_("Votre constat est retiré."), "success")
     return _back(n)
 
@@ -260,7 +234,7 @@ def edit_need(need_id: int):
         except DomainError as err:
             form_error(form, err, "workaround")
         else:
-            commit()
+            db.session.commit()
             flash(_("Le besoin est mis à jour."), "success")
             return _back(n)
     return render_template("forums/need_edit.html", form=form, need=n)
@@ -282,7 +256,7 @@ def need_status(need_id: int):
     except DomainError as err:
         flash(err.message, "error")
         return _back(n)
-    commit()
+    db.session.commit()
     flash(_("Statut mis à jour : %(s)s.", s=n.status_label), "success")
     return _back(n)
 
@@ -301,7 +275,7 @@ def link_project(need_id: int):
     except DomainError as err:
         flash(err.message, "error")
         return _back(n)
-    commit()
+    db.session.commit()
     flash(_("Besoin rattaché au projet « %(p)s ».", p=project.title), "success")
     return _back(n)
 
@@ -317,7 +291,7 @@ def draft_answer(need_id: int):
         except DomainError as err:
             form_error(form, err, "answer")
         else:
-            commit()
+            db.session.commit()
             flash(_("Projet de réponse enregistré. Un administrateur ou un·e autre chef·fe de "
                     "projet doit le valider pour qu'il soit publié."), "success")
             return _back(n, "reponse")
@@ -334,7 +308,7 @@ def validate_answer(need_id: int):
     except DomainError as err:
         flash(err.message, "error")
         return _back(n, "reponse")
-    commit()
+    db.session.commit()
     flash(_("Réponse validée et publiée ; les personnes qui suivent ce besoin sont prévenues."),
           "success")
     return _back(n, "reponse")

@@ -102,8 +102,8 @@ def test_confirm_invites_through_one_job_and_reports(client, org, other_org, log
     factories.create_user(org, email="deja@ville-a.fr")
     elsewhere = factories.create_user(other_org, email="connu@ailleurs.fr")
     calls = []
-    real = import_views.enqueue
-    monkeypatch.setattr(import_views, "enqueue",
+    real = import_views.enqueue_after_commit
+    monkeypatch.setattr(import_views, "enqueue_after_commit",
                         lambda func, *args: calls.append((func.__name__, args)) or real(
                             func, *args))
     token = _token(_upload(client, "/admin/utilisateurs/import",

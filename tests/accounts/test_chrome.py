@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from sqlalchemy import create_engine, event, select, text
 
-from change_portal.accounts import services
+from change_portal.accounts import sessions
 from change_portal.accounts.models import LoginSession
 from change_portal.config import _engine_options
 from change_portal.extensions import RetryingSession, db
@@ -34,7 +34,7 @@ def statements():
 
 
 def _token(user) -> str:
-    ls = services.open_login_session(user, ip="127.0.0.1", user_agent="pytest")
+    ls = sessions.open_login_session(user, ip="127.0.0.1", user_agent="pytest")
     db.session.flush()
     return ls.plain_token
 
@@ -44,7 +44,7 @@ def test_session_user_roles_and_collectivite_in_one_statement(app, org):
     token = _token(user)
     db.session.expunge_all()  # nothing in the identity map: everything from the database
     with statements() as seen:
-        loaded = services.load_login_session(token, idle_minutes=30)
+        loaded = sessions.load_login_session(token, idle_minutes=30)
         assert loaded.role_names == {"agent", "elected", "admin"}
         assert loaded.organisation.name == org.name
         assert loaded.service is None
@@ -56,7 +56,7 @@ def test_membership_without_roles_nor_collectivite_still_loads(app):
     token = _token(operator)
     db.session.expunge_all()
     with statements() as seen:
-        loaded = services.load_login_session(token, idle_minutes=30)
+        loaded = sessions.load_login_session(token, idle_minutes=30)
         assert loaded.organisation is None and loaded.role_names == {"operator"}
     assert len(seen) == 1
 
@@ -67,12 +67,12 @@ def test_the_session_is_touched_at_most_once_a_minute(app, org, monkeypatch):
     row = db.session.scalar(select(LoginSession).where(LoginSession.user_id == user.id))
     start = row.last_seen_at
     now = start
-    monkeypatch.setattr(services, "utcnow", lambda: now)
+    monkeypatch.setattr(sessions, "utcnow", lambda: now)
 
     def writes_of_one_load() -> list[str]:
         db.session.expunge_all()
         with statements() as seen:
-            assert services.load_login_session(token, idle_minutes=30) is not None
+            assert sessions.load_login_session(token, idle_minutes=30) is not None
         return [s for s in seen if s.lstrip().upper().startswith("UPDATE")]
 
     now = start + timedelta(seconds=59)
@@ -88,11 +88,11 @@ def test_the_session_is_touched_at_most_once_a_minute(app, org, monkeypatch):
 def test_the_touch_does_not_load_the_user_again(app, org, monkeypatch):
     user = factories.create_user(org, ["agent"])
     token = _token(user)
-    later = services.utcnow() + timedelta(minutes=2)
-    monkeypatch.setattr(services, "utcnow", lambda: later)
+    later = sessions.utcnow() + timedelta(minutes=2)
+    monkeypatch.setattr(sessions, "utcnow", lambda: later)
     db.session.expunge_all()
     with statements() as seen:
-        loaded = services.load_login_session(token, idle_minutes=30)
+        loaded = sessions.load_login_session(token, idle_minutes=30)
         assert loaded.role_names == {"agent"} and loaded.organisation.name == org.name
     assert [s.split()[0].upper() for s in seen] == ["SELECT", "UPDATE"], seen
 

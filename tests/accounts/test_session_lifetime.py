@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from change_portal.accounts import services
+from change_portal.accounts import services, sessions
 from change_portal.accounts.models import LoginSession
 from change_portal.core.models import utcnow
 from change_portal.extensions import db
@@ -21,6 +21,7 @@ class Clock:
     def __init__(self, monkeypatch):
         self.now = utcnow()
         monkeypatch.setattr(services, "utcnow", lambda: self.now)
+        monkeypatch.setattr(sessions, "utcnow", lambda: self.now)
 
     def advance(self, **delta) -> None:
         self.now += timedelta(**delta)

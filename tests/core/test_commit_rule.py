@@ -102,3 +102,33 @@ def test_an_error_page_drops_the_work_queued_by_the_request(app):
         assert RAN.count(marker) == 0 and _traces(marker) == 0
         assert db.session.scalar(select(AuditEvent.id).where(
             AuditEvent.action == "half_done")) is None
+
+
+def test_the_handle_tells_after_the_commit_whether_the_queue_took_the_job(app):
+    marker = uuid.uuid4().hex
+    taken = enqueue_after_commit(record_job, marker)
+    assert taken.job_id is None and not taken.refused  # nothing known before the commit
+    db.session.commit()
+    assert taken.job_id and not taken.refused and RAN.count(marker) == 1
+
+
+def test_the_handle_reports_a_job_the_queue_refused(app, caplog):
+    # Redis configured but unreachable, and arguments that cannot be kept for later:
+    # the queue can take the job neither now nor after the outage.
+    app.config["REDIS_URL"] = "redis://127.0.0.1:1/0"
+    try:
+        refused = enqueue_after_commit(record_job, object())
+        db.session.add(AuditEvent(action="kept_anyway", details={}))
+        db.session.commit()
+    finally:
+        app.config["REDIS_URL"] = None
+    assert refused.refused and refused.job_id is None
+    assert "after-commit work" in caplog.text  # logged, not raised into the request
+    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "kept_anyway"))
+
+
+def test_a_rolled_back_job_leaves_its_handle_untouched(app):
+    dropped = enqueue_after_commit(record_job, uuid.uuid4().hex)
+    db.session.rollback()
+    db.session.commit()
+    assert dropped.job_id is None and not dropped.refused

@@ -23,3 +23,12 @@ def test_choices_keep_order_and_translate_when_rendered(app):
     with app.test_request_context("/"), force_locale("fr"):
         french = [str(text) for _, text in pairs]
     assert len(english) == len(french) and english != french
+
+
+def test_choices_restricted_to_some_values_keep_the_labels_order(app):
+    from change_portal.core.permissions import ORGANISATION_ROLES, ROLE_LABELS, Role
+
+    pairs = label_choices(ROLE_LABELS, only={Role.ADMIN, Role.AGENT})
+    assert [v for v, _ in pairs] == ["agent", "admin"]
+    assert Role.OPERATOR.value not in dict(label_choices(ROLE_LABELS, only=ORGANISATION_ROLES))
+    assert label_choices(ROLE_LABELS, only=()) == []

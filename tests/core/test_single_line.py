@@ -81,3 +81,17 @@ def test_operator_collectivite_name_is_one_line(client, login_as):
     assert resp.status_code == 302, resp.get_data(as_text=True)[:2000]
     org = db.session.scalar(select(Organisation).where(Organisation.slug == "ville-de-test"))
     assert org.name == "Ville de Test"
+
+
+def test_checked_title_is_one_line_and_refuses_empty_or_too_long(app):
+    from change_portal.core.errors import DomainError
+    from change_portal.core.text import checked_title
+
+    with app.test_request_context("/"):
+        assert checked_title("  Un\r\ntitre  ", 20) == "Un titre"
+        with pytest.raises(DomainError) as empty:
+            checked_title(" \n ", 20, field="name")
+        assert empty.value.field == "name" and "Indiquez un titre" in empty.value.message
+        with pytest.raises(DomainError) as long:
+            checked_title("x" * 21, 20)
+        assert long.value.field == "title" and "20 caractères" in long.value.message

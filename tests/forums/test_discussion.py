@@ -264,6 +264,13 @@ def test_admin_manages_categories(client, org, login_as):
     assert cat.role_list == ["agent"] and [m.id for m in cat.moderators] == [mod.id]
     resp = client.post("/forums/admin/categories/nouvelle", data={"name": "Idées"})
     assert "Une catégorie porte déjà ce nom." in _html(resp)
+    # The list names the roles by their label, not their stored value.
+    listing = _html(client.get("/forums/admin/categories"))
+    assert "Agent" in listing
+    client.post(f"/forums/admin/categories/{cat.id}", data={
+        "name": cat.name, "roles": ["agent", "project_lead"], "moderators": [mod.id]})
+    listing = _html(client.get("/forums/admin/categories"))
+    assert "Chef·fe de projet" in listing and "project_lead" not in listing
 
 
 def test_previews_are_throttled_like_posts(app, client, org, login_as):

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from change_portal.core.errors import DomainError
 from change_portal.core.models import utcnow
+from change_portal.core.privacy import csv_safe
 from change_portal.core.retention import purge_older_than
 from change_portal.extensions import db
 from change_portal.officials import jobs, reports
@@ -63,11 +64,11 @@ def test_csv_export_is_utf8_and_neutralises_formulas(client, org, login_as):
     assert ";'=Axe piégé;" in text
     assert "Objectif en retard" in text
     assert "Atelier participatif : +Action tardive" in text  # not at the start of a cell
-    assert reports.neutralise("@SUM(A1)") == "'@SUM(A1)"
-    assert reports.neutralise("-2+3") == "'-2+3"
-    assert reports.neutralise("\tx") == "'\tx"
-    assert reports.neutralise("ok") == "ok"
-    assert reports.neutralise(5) == 5
+    assert csv_safe("@SUM(A1)") == "'@SUM(A1)"
+    assert csv_safe("-2+3") == "'-2+3"
+    assert csv_safe("\tx") == "'\tx"
+    assert csv_safe("ok") == "ok"
+    assert csv_safe(5) == 5
 
 
 def test_failed_job_is_visible_and_can_be_retried(client, org, login_as, monkeypatch):

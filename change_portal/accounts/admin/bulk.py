@@ -24,6 +24,7 @@ from change_portal.accounts.admin.tabular import Table, fold, read_table
 from change_portal.accounts.models import User
 from change_portal.core import audit
 from change_portal.core.errors import DomainError
+from change_portal.core.labels import label
 from change_portal.core.permissions import ORGANISATION_ROLES, ROLE_LABELS, Role
 from change_portal.core.privacy import csv_safe
 from change_portal.extensions import db
@@ -63,7 +64,7 @@ _ROLE_WORDS = {
     Role.ADMIN: {"admin", "administrateur", "administratrice", "administrateurrice"},
 }
 ROLE_WORDS = {fold(w): role.value for role, words in _ROLE_WORDS.items() for w in words}
-ROLE_WORDS.update({fold(str(ROLE_LABELS[r])): r.value for r in ORGANISATION_ROLES})
+ROLE_WORDS.update({fold(label(ROLE_LABELS, r)): r.value for r in ORGANISATION_ROLES})
 ROLE_WORDS.update({fold(r.value): r.value for r in ORGANISATION_ROLES})
 
 
@@ -109,7 +110,9 @@ class Plan:
 
     @property
     def can_confirm(self) -> bool:
-        return not self.errors and any(li.action != MEMBER for li in self.lines)
+        """No line in error, and at least one that changes something (a person already
+        member, a service unchanged: nothing to do)."""
+        return not self.errors and any(li.action not in (MEMBER, UNCHANGED) for li in self.lines)
 
 
 def _where(table: Table, line: int) -> str:
@@ -169,7 +172,7 @@ def plan_people(organisation: Organisation, data: bytes, filename: str) -> Plan:
             if role is None:
                 errors.append(_("rôle inconnu : « %(role)s » (rôles possibles : %(list)s)",
                                 role=token, list=", ".join(
-                                    str(ROLE_LABELS[r]) for r in ORGANISATION_ROLES)))
+                                    label(ROLE_LABELS, r) for r in ORGANISATION_ROLES)))
             elif role not in item.roles:
                 item.roles.append(role)
         if not item.roles and not errors:
@@ -395,7 +398,7 @@ def report_rows(plan: Plan) -> list[list[str]]:
         if item.action == INVITE and item.new_service:
             result += " ; " + _("service créé")
         rows.append([str(item.line), item.full_name, item.email, item.service,
-                     ", ".join(str(ROLE_LABELS[Role(r)]) for r in item.roles), result])
+                     ", ".join(label(ROLE_LABELS, r) for r in item.roles), result])
     return rows
 
 

@@ -14,8 +14,9 @@ from change_portal.accounts.admin.views import admin_bp, admin_only
 from change_portal.accounts.jobs import send_invitations
 from change_portal.core.errors import DomainError
 from change_portal.core.idempotency import once_per_submission
-from change_portal.core.jobs import QueueUnavailable, enqueue
+from change_portal.core.labels import label_choices
 from change_portal.core.permissions import ROLE_LABELS
+from change_portal.core.transactions import enqueue_after_commit
 from change_portal.extensions import db
 
 
@@ -32,28 +33,34 @@ def _upload() -> tuple[bytes, str] | None:
 
 def _limits() -> dict:
     return {"max_rows": MAX_ROWS, "max_kb": MAX_BYTES // 1024,
-            "role_labels": {r.value: str(label) for r, label in ROLE_LABELS.items()}}
+            "role_labels": dict(label_choices(ROLE_LABELS))}
 
 
 # --- people ------------------------------------------------------------------
 
+def _preview(template: str, kind: str, plan_file):
+    """The import page of `kind`: the upload form, then the plan of the uploaded file
+    (nothing written) with a signed token for the confirmation when it can be applied."""
+    if request.method == "GET":
+        return render_template(template, plan=None, **_limits())
+    upload = _upload()
+    if upload is None:
+        return render_template(template, plan=None, **_limits()), 400
+    data, name = upload
+    try:
+        plan = plan_file(current_user.organisation, data, name)
+    except DomainError as err:
+        flash(err.message, "error")
+        return render_template(template, plan=None, **_limits()), 400
+    token = bulk.sign_file(current_app.config["SECRET_KEY"], kind=kind, actor=current_user,
+                           data=data, filename=name) if plan.can_confirm else None
+    return render_template(template, plan=plan, token=token, **_limits())
+
+
 @admin_bp.route("/utilisateurs/import", methods=["GET", "POST"])
 @admin_only
 def import_users():
-    if request.method == "GET":
-        return render_template("accounts/admin/import_users.html", plan=None, **_limits())
-    upload = _upload()
-    if upload is None:
-        return render_template("accounts/admin/import_users.html", plan=None, **_limits()), 400
-    data, name = upload
-    try:
-        plan = bulk.plan_people(current_user.organisation, data, name)
-    except DomainError as err:
-        flash(err.message, "error")
-        return render_template("accounts/admin/import_users.html", plan=None, **_limits()), 400
-    token = bulk.sign_file(current_app.config["SECRET_KEY"], kind="people", actor=current_user,
-                           data=data, filename=name) if plan.can_confirm else None
-    return render_template("accounts/admin/import_users.html", plan=plan, token=token, **_limits())
+    return _preview("accounts/admin/import_users.html", "people", bulk.plan_people)
 
 
 @admin_bp.post("/utilisateurs/import/confirmer")
@@ -71,14 +78,12 @@ def confirm_import_users():
         db.session.rollback()
         flash(err.message, "error")
         return redirect(url_for("admin.import_users"))
+    queued = enqueue_after_commit(send_invitations, invitation_ids) if invitation_ids else None
     db.session.commit()
-    if invitation_ids:
-        try:
-            enqueue(send_invitations, invitation_ids)
-        except QueueUnavailable:
-            flash(_("Les invitations sont enregistrées, mais leur envoi n'a pas pu être "
-                    "programmé pour l'instant. Renvoyez-les depuis la fiche de chaque "
-                    "personne un peu plus tard."), "warning")
+    if queued is not None and queued.refused:
+        flash(_("Les invitations sont enregistrées, mais leur envoi n'a pas pu être "
+                "programmé pour l'instant. Renvoyez-les depuis la fiche de chaque "
+                "personne un peu plus tard."), "warning")
     flash(_("%(n)d invitation(s) enregistrée(s) ; les courriels partent en arrière-plan.",
             n=len(invitation_ids)), "success")
     report = bulk.sign_report(secret, current_user, bulk.report_rows(plan))
@@ -116,22 +121,7 @@ def _template(filename: str, text: str) -> Response:
 @admin_bp.route("/services/import", methods=["GET", "POST"])
 @admin_only
 def import_services():
-    if request.method == "GET":
-        return render_template("accounts/admin/import_services.html", plan=None, **_limits())
-    upload = _upload()
-    if upload is None:
-        return render_template("accounts/admin/import_services.html", plan=None, **_limits()), 400
-    data, name = upload
-    try:
-        plan = bulk.plan_services(current_user.organisation, data, name)
-    except DomainError as err:
-        flash(err.message, "error")
-        return render_template("accounts/admin/import_services.html", plan=None, **_limits()), 400
-    can_confirm = not plan.errors and any(li.action != bulk.UNCHANGED for li in plan.lines)
-    token = bulk.sign_file(current_app.config["SECRET_KEY"], kind="services",
-                           actor=current_user, data=data, filename=name) if can_confirm else None
-    return render_template("accounts/admin/import_services.html", plan=plan, token=token,
-                           **_limits())
+    return _preview("accounts/admin/import_services.html", "services", bulk.plan_services)
 
 
 @admin_bp.get("/services/import/modele.csv")

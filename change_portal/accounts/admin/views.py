@@ -25,11 +25,12 @@ from change_portal.accounts.jobs import invitation_url, send_invitation_email
 from change_portal.accounts.models import Invitation, User
 from change_portal.core.audit import AuditEvent
 from change_portal.core.errors import DomainError
-from change_portal.core.jobs import QueueUnavailable, enqueue
+from change_portal.core.labels import label_choices
 from change_portal.core.models import utcnow
 from change_portal.core.pagination import paginate
 from change_portal.core.permissions import ORGANISATION_ROLES, ROLE_LABELS, Role, role_required
 from change_portal.core.tenancy import get_or_404
+from change_portal.core.transactions import enqueue_after_commit
 from change_portal.core.web import form_error
 from change_portal.extensions import db
 from change_portal.organisations import queries, services
@@ -45,10 +46,12 @@ operator_only = role_required(Role.OPERATOR)
 _form_error = form_error
 
 
-def _queue_invitation(invitation_id: int) -> None:
-    try:
-        enqueue(send_invitation_email, invitation_id)
-    except QueueUnavailable:
+def _commit_and_send_invitation(invitation_id: int) -> None:
+    """Commit, the invitation e-mail going out after the commit (core.transactions);
+    the page says so when the queue refused it."""
+    queued = enqueue_after_commit(send_invitation_email, invitation_id)
+    db.session.commit()
+    if queued.refused:
         flash(_("L'invitation est enregistrée, mais son envoi n'a pas pu être programmé pour "
                 "l'instant. Utilisez « Renvoyer l'invitation » un peu plus tard."), "warning")
 
@@ -58,7 +61,7 @@ def _service_choices(organisation_id: int) -> list[tuple[int, str]]:
 
 
 def _role_choices() -> list[tuple[str, str]]:
-    return [(r.value, str(ROLE_LABELS[r])) for r in ORGANISATION_ROLES]
+    return label_choices(ROLE_LABELS, only=ORGANISATION_ROLES)
 
 
 def _service_or_none(service_id: int | None) -> Service | None:
@@ -119,8 +122,7 @@ def invite_user():
         except DomainError as err:
             _form_error(form, err, "email")
         else:
-            db.session.commit()
-            _queue_invitation(invitation.id)
+            _commit_and_send_invitation(invitation.id)
             flash(_("Invitation envoyée à %(email)s. Le lien est valable %(n)d jours.",
                     email=invitation.user.email, n=current_app.config["INVITATION_DAYS"]),
                   "success")
@@ -205,8 +207,7 @@ def resend_invitation(user_id: int):
     except DomainError as err:
         flash(err.message, "error")
     else:
-        db.session.commit()
-        _queue_invitation(invitation.id)
+        _commit_and_send_invitation(invitation.id)
         flash(_("Une nouvelle invitation est envoyée ; l'ancien lien ne fonctionne plus."),
               "success")
     return redirect(url_for("admin.edit_user", user_id=user.id))
@@ -331,8 +332,7 @@ def new_organisation():
             field = {"email": "admin_email"}.get(err.field or "", err.field or "name")
             _form_error(form, DomainError(err.message, field=field), "name")
         else:
-            db.session.commit()
-            _queue_invitation(invitation.id)
+            _commit_and_send_invitation(invitation.id)
             flash(_("La collectivité « %(name)s » est créée ; son administrateur est invité.",
                     name=org.name), "success")
             return redirect(url_for("platform.organisation", org_id=org.id))
@@ -361,8 +361,7 @@ def organisation(org_id: int):
         except DomainError as err:
             _form_error(form, DomainError(err.message, field="admin_email"), "admin_email")
         else:
-            db.session.commit()
-            _queue_invitation(invitation.id)
+            _commit_and_send_invitation(invitation.id)
             flash(_("Invitation envoyée à %(email)s.", email=invitation.user.email), "success")
             return redirect(url_for("platform.organisation", org_id=org.id))
     admins = db.session.scalars(

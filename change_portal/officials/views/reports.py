@@ -8,9 +8,9 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from change_portal.core.errors import DomainError
-from change_portal.core.jobs import QueueUnavailable, enqueue
 from change_portal.core.permissions import Role, role_required
 from change_portal.core.tenancy import get_or_404
+from change_portal.core.transactions import enqueue_after_commit
 from change_portal.extensions import db
 from change_portal.officials import jobs
 from change_portal.officials.views import bp
@@ -23,10 +23,12 @@ readers = role_required(Role.ELECTED, Role.ADMIN, Role.PROJECT_LEAD)
 MIMETYPES = {"pdf": "application/pdf", "csv": "text/csv; charset=utf-8"}
 
 
-def _queue(job: ReportJob) -> None:
-    try:
-        enqueue(jobs.build_report, job.id)
-    except QueueUnavailable:
+def _commit_and_queue(job: ReportJob) -> None:
+    """Commit, the report's job queued after the commit (core.transactions); a job
+    the queue refused is marked so, with the reason the page shows."""
+    queued = enqueue_after_commit(jobs.build_report, job.id)
+    db.session.commit()
+    if queued.refused:
         services.mark_report_unqueued(job, _(
             "La file d'attente est indisponible pour l'instant. Réessayez dans quelques "
             "minutes."))
@@ -48,8 +50,7 @@ def reports():
             form_error(form, err, "kind")
             status = 422
         else:
-            db.session.commit()
-            _queue(job)
+            _commit_and_queue(job)
             # inline jobs (embedded mode) have already run: say what is true now
             db.session.refresh(job)
             if job.status == ReportStatus.DONE:
@@ -80,8 +81,7 @@ def retry_report(job_id: int):
     except DomainError as err:
         flash(err.message, "warning")
         return redirect(url_for("officials.reports"))
-    db.session.commit()
-    _queue(job)
+    _commit_and_queue(job)
     flash(_("Le document est relancé."), "success")
     return redirect(url_for("officials.reports"))
 
