@@ -19,7 +19,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, delete, func, insert, literal_column, select, union_all, update
+from sqlalchemy import (
+    and_,
+    delete,
+    func,
+    insert,
+    literal_column,
+    select,
+    text,
+    union_all,
+    update,
+)
 
 from change_portal.core import search as engine
 from change_portal.core.models import utcnow
@@ -181,6 +191,11 @@ def reindex_all(organisation_id: int | None = None, on_progress=None, *,
             on_progress(done, total, "")
     if organisation_id is None:
         engine.fts_prune(FTS_TABLE, SearchEntry.__tablename__)
+    if engine.dialect() == "postgresql":
+        # Merge the GIN index's pending list now (searches scan it linearly until
+        # autovacuum does) and refresh the statistics the search plans rely on.
+        db.session.execute(text("SELECT gin_clean_pending_list('ix_forum_search_org_tsv')"))
+        db.session.execute(text("ANALYZE forum_search"))
     db.session.execute(update(runs).where(runs.c.id == run_id).values(finished_at=utcnow()))
     db.session.commit()
     return done
@@ -245,10 +260,14 @@ def search(organisation_id: int, category_ids: list[int], query: str, *, limit: 
     # GIN index here, so that it walks (its estimate of the matches is often far too
     # low, and it would rather collect and sort them all).
     walked = engine.matches(entry, FTS_TABLE, terms, by_index=False)
+    by_org = entry.organisation_id + literal_column("0")
     newest = (select(entry.id)
-              .where((entry.organisation_id + literal_column("0")) == organisation_id,
+              .where(by_org == organisation_id,
                      walked, *shown, counted > count_cap)
-              .order_by(entry.id.desc()).limit(candidates).subquery("newest"))
+              # the index's own order (organisation_id + 0 is constant here): no other
+              # index gives it, so the planner walks this one rather than the primary
+              # key (which would cross every other collectivité's newer entries)
+              .order_by(by_org.desc(), entry.id.desc()).limit(candidates).subquery("newest"))
     best = union_all(select(few.c.id), select(newest.c.id)).cte("candidates")
     ranked, order = engine.rank_candidates(entry, FTS_TABLE, terms, best,
                                            entry.id, entry.topic_id, entry.post_id)
