@@ -166,6 +166,11 @@ def reindex_all(organisation_id: int | None = None, on_progress=None, *,
     total = db.session.scalar(count) or 0
     done = (db.session.scalar(count.where(Post.id <= last)) or 0) if last else 0
     while True:
+        if engine.dialect() == "postgresql":
+            # New entries wait in the GIN index's pending list until it exceeds this
+            # (64 MB here, 4 MB by default): merged in one go at the end (below), a
+            # fresh build of 110,000 entries took 54 s of PostgreSQL instead of 88.
+            db.session.execute(text("SET LOCAL gin_pending_list_limit = 65536"))
         chunk = db.session.execute(
             source.where(Post.id > last).order_by(Post.id).limit(chunk_size)).all()
         if not chunk:
