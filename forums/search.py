@@ -245,7 +245,7 @@ def search(organisation_id: int, category_ids: list[int], query: str, *, limit: 
     - at most `count_cap` matches: they are all in hand from the count (on PostgreSQL
       one scan of the GIN index on (organisation_id, tsv), stopped at the cap);
     - more: the collectivité's entries are walked from the newest (the index on
-      (organisation_id + 0, id)) until `candidates` matches are found, which is
+      (organisation_id + 0, id + 0)) until `candidates` matches are found, which is
       quick precisely because matches are then frequent.
     Either way the work is proportional to the caps, not to the index."""
     terms = query_terms(query)
@@ -259,20 +259,18 @@ def search(organisation_id: int, category_ids: list[int], query: str, *, limit: 
     counted = select(func.count()).select_from(found).scalar_subquery()
     few = (select(found.c.id).where(counted <= count_cap)
            .order_by(found.c.id.desc()).limit(candidates).subquery("few"))
-    # `+ 0`: this condition is the only one that the (organisation_id + 0, id) index
-    # serves, so the planner cannot pick that index for the count above (where walking
-    # all the collectivité's entries would be slow); and the words tested without the
-    # GIN index here, so that it walks (its estimate of the matches is often far too
-    # low, and it would rather collect and sort them all).
+    # `+ 0` on both columns: the (organisation_id + 0, id + 0) index is then the only
+    # one that serves this condition and this order, so the planner walks it (the
+    # primary key would cross every other collectivité's newer entries, and the count
+    # above would walk it too if it served `organisation_id = …`). The words are
+    # tested without the GIN index here, for the same reason: its estimate of the
+    # matches is often far too low, and the planner would rather collect and sort them.
     walked = engine.matches(entry, FTS_TABLE, terms, by_index=False)
-    by_org = entry.organisation_id + literal_column("0")
     newest = (select(entry.id)
-              .where(by_org == organisation_id,
+              .where((entry.organisation_id + literal_column("0")) == organisation_id,
                      walked, *shown, counted > count_cap)
-              # the index's own order (organisation_id + 0 is constant here): no other
-              # index gives it, so the planner walks this one rather than the primary
-              # key (which would cross every other collectivité's newer entries)
-              .order_by(by_org.desc(), entry.id.desc()).limit(candidates).subquery("newest"))
+              .order_by((entry.id + literal_column("0")).desc())
+              .limit(candidates).subquery("newest"))
     best = union_all(select(few.c.id), select(newest.c.id)).cte("candidates")
     ranked, order = engine.rank_candidates(entry, FTS_TABLE, terms, best,
                                            entry.id, entry.topic_id, entry.post_id)
