@@ -26,7 +26,7 @@ from bench.pages import WORK, load_manifest
 # combinations (all their matches counted and the newest ranked).
 QUERIES = ("démarche en ligne", "état civil", "signature électronique", "cantine",
            "rendez-vous", "formulaire", "cantine rendez-vous formulaire",
-           "signature électronique état civil", "zzzz introuvable")
+           "signature électronique état civil", "formulaire 18", "26", "zzzz introuvable")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -286,6 +286,8 @@ def search(organisation_id: int, category_ids: list[int], query: str, *, limit: 
     ).all()
     if rows:
         count = rows[0].total
+    elif offset == 0:  # no match at all
+        count = 0
     else:  # a page past the end: the count alone
         count = db.session.scalar(select(func.count()).select_from(found)) or 0
     hits = [Hit(r.id, r.topic_id, r.post_id, float(r.rank or 0), r.title, r.kind, r.name,
