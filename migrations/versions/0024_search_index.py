@@ -1,5 +1,4 @@
-"""forum search: the visibility filter carried by the index, composite GIN on
-PostgreSQL, reindex checkpoints
+"""forum search: visibility filter in the index, composite GIN, reindex checkpoints
 
 `forum_search` gets `category_id` and `visible` (copied from the topic and the post,
 kept in step by forums/search.py) so that a search filters on the index alone. On
