@@ -187,7 +187,7 @@ def reindex_all(organisation_id: int | None = None, on_progress=None, *,
         # an FTS table that lost rows.
         stale = rows if engine.dialect() == "sqlite" else _changed(rows, in_chunk)
         if stale:
-            _write(stale, and_(in_chunk, SearchEntry.post_id.in_([r["post_id"] for r in stale])))
+            _write(stale, in_chunk)
         db.session.execute(update(runs).where(runs.c.id == run_id).values(last_post_id=last))
         db.session.commit()
         done += len(chunk)
