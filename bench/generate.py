@@ -32,6 +32,8 @@ from pathlib import Path
 from bench import textgen as tg
 from bench.maturity_gen import ORDER as MATURITY_ORDER
 from bench.maturity_gen import add_maturity
+from bench.sharing_gen import ORDER as SHARING_ORDER
+from bench.sharing_gen import add_sharing
 
 BENCH_DIR = Path(__file__).resolve().parent
 STATE_DIR = BENCH_DIR / ".state"
@@ -45,14 +47,14 @@ FULL = {
     "lesson_progress": 200_000, "topics": 5_000, "posts": 100_000, "needs": 10_000,
     "endorsements": 50_000, "projects": 2_000, "actions": 20_000, "positions": 100_000,
     "reactions": 20_000, "notifications_per_user": 2, "post_pool": 3_000, "lesson_pool": 400,
-    "text_pool": 600, "maturity_orgs": 950,
+    "text_pool": 600, "maturity_orgs": 950, "fiches_per_org": 40,
 }
 SMALL = {
     "orgs": 5, "big_weight": 2, "users": 400, "modules": 12, "lessons_per_module": 10,
     "lesson_progress": 4_000, "topics": 100, "posts": 2_000, "needs": 200,
     "endorsements": 1_000, "projects": 40, "actions": 400, "positions": 2_000,
     "reactions": 400, "notifications_per_user": 2, "post_pool": 300, "lesson_pool": 60,
-    "text_pool": 120, "maturity_orgs": 20,
+    "text_pool": 120, "maturity_orgs": 20, "fiches_per_org": 8,
 }
 SCALES = {"full": FULL, "small": SMALL}
 CHUNK = 5_000
@@ -246,7 +248,7 @@ class Generator:
                                 full_name=tg.person(rng), account_id=uid, status="active",
                                 active=True, service_id=service_id, locale=None,
                                 last_login_at=self.ago(20), erased_at=None,
-                                created_at=created, updated_at=created)
+                                unread_notifications=0, created_at=created, updated_at=created)
                 self.add("user_role", user_id=uid, role=role)
                 if role == "project_lead" and rng.random() < 0.3:
                     self.add("user_role", user_id=uid, role="agent")
@@ -261,7 +263,7 @@ class Generator:
         self.add("user", id=op_id, organisation_id=None, email="operateur@plateforme.bench.fr",
                  full_name="Opérateur de la plateforme", account_id=op_id, status="active",
                  active=True, service_id=None, locale=None, last_login_at=None, erased_at=None,
-                 created_at=self.ago(900), updated_at=self.ago(900))
+                 unread_notifications=0, created_at=self.ago(900), updated_at=self.ago(900))
         self.add("user_role", user_id=self.ids.n["user"], role="operator")
         self.manifest["users"] = {r: self.by_role[self.orgs[0]["id"]][r][0] for r in ROLES}
 
@@ -615,6 +617,7 @@ class Generator:
             oid = org["id"]
             topics = self.topics_by_org[oid]
             for u in self.members[oid]:
+                u["unread_notifications"] = s["notifications_per_user"]  # the header's counter
                 for _k in range(s["notifications_per_user"]):
                     t = rng.choice(topics)
                     self.add("forum_notification", organisation_id=oid, user_id=u["id"],
@@ -662,6 +665,8 @@ class Generator:
         clock.lap("forums", f"{self.render_calls} renders in all")
         add_maturity(self)
         clock.lap("maturity", f"{self.manifest['maturity']['collectivites']} diagnoses")
+        add_sharing(self)
+        clock.lap("sharing", f"{len(self.rows['sharing_fiche'])} published fiches")
         big = self.orgs[0]["id"]
         self.manifest["organisation_id"] = big
         self.manifest["slug"] = BIG
@@ -688,7 +693,7 @@ ORDER = [
     "course_lesson", "course_lesson_progress", "course_completion", "forum_category",
     "forum_topic", "forum_post", "forum_need", "forum_need_service", "forum_need_status_change",
     "forum_need_project", "forum_need_endorsement", "forum_reaction", "forum_notification",
-    *MATURITY_ORDER,
+    *MATURITY_ORDER, *SHARING_ORDER,
 ]
 
 
@@ -766,8 +771,8 @@ def main(argv: list[str] | None = None) -> int:
     reset_database(url)
     app = make_app(url)
     from flask_migrate import upgrade
-    from werkzeug.security import generate_password_hash
 
+    from change_portal.accounts import passwords
     from change_portal.extensions import db
 
     with app.app_context():
@@ -778,8 +783,16 @@ def main(argv: list[str] | None = None) -> int:
         if args.maturity_orgs is not None:
             scale["maturity_orgs"] = args.maturity_orgs
         gen = Generator(scale, args.seed, now)
-        gen.build(generate_password_hash(PASSWORD), clock)
+        gen.build(passwords.hash_password(PASSWORD), clock)
         insert_all(db, gen.rows, clock)
+        # Counters the services keep (rows went in with Core inserts, not through them).
+        from change_portal.projects.services import recount_stances
+        from forums.needs import recount_endorsements
+
+        recount_stances()
+        recount_endorsements()
+        db.session.commit()
+        clock.lap("stored meters and endorsement counts")
         from change_portal.core.progress import Progress
         from forums import search
 
@@ -788,6 +801,11 @@ def main(argv: list[str] | None = None) -> int:
         indexing.close()
         db.session.commit()
         clock.lap("forums reindex (search.reindex_all)", f"{count:,} posts indexed")
+        from bench.sharing_gen import reindex as reindex_fiches
+
+        count = reindex_fiches()
+        db.session.commit()
+        clock.lap("sharing reindex", f"{count:,} fiches indexed")
         analyze(db)
         clock.lap("ANALYZE")
     gen.manifest.update(scale=args.scale, seed=args.seed, database_url=url,

@@ -6,9 +6,12 @@ JOB is one of:
 - library_sync: import the whole shipped starter library (courses.importer.sync),
   then roll back so the measure is the same every time (modules created);
 - digest: the daily forum digest for every person who has unread notifications
-  (forums.notify.send_digests), emails written to a temporary outbox, rolled back;
+  (forums.notify.send_digests, batch after batch), emails written to a temporary
+  outbox. Each message's key is committed as it is sent (that is what makes a retried
+  batch skip the people mailed), so the previous run's digests are undone first
+  (their sent_mail keys, emailed_at, last_digest_at), outside the timing;
 - council_pdf: the council report of the large collectivité
-  (roadmap.jobs.build_report on a new ReportJob), rolled back;
+  (officials.jobs.build_report on a new ReportJob), rolled back;
 - reindex: the full search reindex (forums.search.reindex_all), committed (the
   result is the same index).
 
@@ -72,12 +75,22 @@ def main(argv: list[str] | None = None) -> int:
         elif args.job == "digest":
             from forums import notify
 
+            for sql in ("DELETE FROM sent_mail WHERE key LIKE 'forum-digest-%'",
+                        "UPDATE forum_notification SET emailed_at = NULL "
+                        "WHERE emailed_at IS NOT NULL",
+                        "UPDATE forum_notification_preference SET last_digest_at = NULL "
+                        "WHERE last_digest_at IS NOT NULL"):
+                db.session.execute(db.text(sql))
+            db.session.commit()
+            started = time.perf_counter()
+            cpu = time.process_time()
             out["digests_sent"] = notify.send_digests()
+            out["cpu_seconds"] = round(time.process_time() - cpu, 2)
             db.session.flush()
             db.session.rollback()
             out["emails_written"] = len(os.listdir(outbox))
         elif args.job == "council_pdf":
-            from change_portal.roadmap import jobs as roadmap_jobs
+            from change_portal.officials import jobs as roadmap_jobs
             from change_portal.roadmap.models import ReportJob
 
             job = ReportJob(organisation_id=manifest["organisation_id"], kind="pdf",

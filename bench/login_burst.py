@@ -9,7 +9,12 @@ and runnable alone to record the figures:
 It writes bench/results/<date>-login-burst-sqlite.json. Each person comes from
 their own address (X-Forwarded-For, the server trusting one proxy hop), fetches
 the form (CSRF token), then all post at once; one in five types a wrong password.
-Production limits and scrypt hashes.
+Production limits and hashes: Argon2id with the production parameters (the steady
+state), or `--hash scrypt` for Werkzeug's scrypt hashes of accounts made before
+the move to Argon2id (each login then checks scrypt and re-hashes with Argon2id).
+
+`python -m bench.login_burst --hash-cost` prints the CPU cost of one check of each
+algorithm in isolation instead.
 """
 
 from __future__ import annotations
@@ -45,11 +50,45 @@ def accounts(n: int) -> list[str]:
     return [f"agent{k:03d}@burst.example" for k in range(n)]
 
 
-def prepare(n: int):
-    """A fresh SQLite database with n agents sharing one scrypt hash (hashing it
-    n times would only slow the set-up). Returns the LiveServer whose env to use."""
-    from sqlalchemy import update
+def production_hash(algorithm: str = "argon2id") -> str:
+    """A hash of PASSWORD as production makes it (the served app's configuration,
+    not the tests' tiny Argon2 parameters), or Werkzeug's scrypt of older accounts."""
+    import tempfile
+
     from werkzeug.security import generate_password_hash
+
+    from change_portal.accounts import passwords
+    from change_portal.config import load_config
+
+    if algorithm == "scrypt":
+        return generate_password_hash(PASSWORD, method="scrypt")
+    # A throw-away instance path: load_config may keep a generated secret key there.
+    config = load_config(Path(tempfile.mkdtemp(prefix="cp-burst-")))
+    return passwords.hash_password(PASSWORD, config=config)
+
+
+def hash_cost(repeat: int = 10) -> dict:
+    """CPU seconds of one check: Werkzeug scrypt (N=2^15, the former default) vs
+    Argon2id with the production parameters."""
+    from werkzeug.security import check_password_hash
+
+    from change_portal.accounts import passwords
+
+    costs = {}
+    for algorithm in ("scrypt", "argon2id"):
+        hash_ = production_hash(algorithm)
+        check = check_password_hash if algorithm == "scrypt" else passwords.verify
+        start = time.process_time()
+        for _ in range(repeat):
+            assert check(hash_, PASSWORD)
+        costs[algorithm] = round((time.process_time() - start) / repeat, 4)
+    return costs
+
+
+def prepare(n: int, algorithm: str = "argon2id"):
+    """A fresh SQLite database with n agents sharing one hash (hashing it n times
+    would only slow the set-up). Returns the LiveServer whose env to use."""
+    from sqlalchemy import update
 
     from change_portal.accounts.models import Account
     from change_portal.extensions import db
@@ -64,7 +103,7 @@ def prepare(n: int):
         for email in accounts(n):
             factories.create_user(org, ["agent"], email=email)
         db.session.execute(update(Account).where(Account.email.in_(accounts(n))).values(
-            password_hash=generate_password_hash(PASSWORD, method="scrypt")))
+            password_hash=production_hash(algorithm)))
         db.session.commit()
         for engine in db.engines.values():
             engine.dispose()
@@ -164,13 +203,22 @@ def main() -> None:
     parser.add_argument("-n", type=int, default=100)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--hash", choices=("argon2id", "scrypt"), default="argon2id",
+                        help="the stored hashes (scrypt: accounts older than Argon2id)")
+    parser.add_argument("--hash-cost", action="store_true",
+                        help="only measure one check of each algorithm (CPU seconds)")
     args = parser.parse_args()
-    live = prepare(args.n)
+    if args.hash_cost:
+        print(json.dumps({"cpu_seconds_per_check": hash_cost(),
+                          "load": os.getloadavg()[0]}))
+        return
+    live = prepare(args.n, args.hash)
     with served(live, workers=args.workers, threads=args.threads) as url:
         result = burst(url, args.n)
     result.update(server=f"gunicorn gthread {args.workers}x{args.threads}", database="sqlite",
-                  cpus=os.cpu_count(), load=os.getloadavg()[0])
-    out = ROOT / "bench" / "results" / f"{date.today()}-login-burst-sqlite.json"
+                  hash=args.hash, cpus=os.cpu_count(), load=os.getloadavg()[0])
+    suffix = "" if args.hash == "argon2id" else f"-{args.hash}"
+    out = ROOT / "bench" / "results" / f"{date.today()}-login-burst-sqlite{suffix}.json"
     out.write_text(json.dumps(result, indent=2) + "\n")
     print(json.dumps(result))
 

@@ -9,16 +9,16 @@ process and asserts a generous bound; this script records the time of each case:
     .venv/bin/python -m bench.markdown_adversarial            # 20 KB, prints the table
     .venv/bin/python -m bench.markdown_adversarial --checks --lesson 204800 --readme
 
-``--checks`` also times the course checks (``courses.format.parse_lesson_body``,
-which parse with the same engine), ``--lesson 204800`` on a 200 KB lesson of each
-case. Never asserts: it reports.
+``--checks`` also times the course checks with the rendering they share a parse
+with (``courses.format.check_lesson_body``, what the trainers' preview and save
+run), ``--lesson 204800`` on a 200 KB lesson of each case. Never asserts: it reports.
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import gc
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -90,11 +90,11 @@ def time_render(render: Callable[[str], object], text: str, repeat: int = 2) -> 
 
 
 def _check(text: str) -> None:
-    from courses.format import ModuleFormatError, parse_lesson_body
+    from courses.format import check_lesson_body
 
-    # Refusing is fine: only the time matters here.
-    with contextlib.suppress(ModuleFormatError):
-        parse_lesson_body(text, path="lecon.md")
+    # What the editor's preview and save run: the checks and the HTML, on one
+    # parse. Refusing is fine (the preview still renders): only the time matters.
+    check_lesson_body(text, path="lecon.md")
 
 
 def measure(size: int, *, checks: bool = False, lesson_size: int = 0,
@@ -119,14 +119,46 @@ def measure(size: int, *, checks: bool = False, lesson_size: int = 0,
     return rows
 
 
+def count_calls(func: Callable[[str], object], text: str) -> int:
+    """Function calls (Python and C) made by ``func(text)``: a measure of work that
+    does not depend on the machine or its load, unlike a time. markdown-it-py is pure
+    Python, so a super-linear algorithm in the parser shows as super-linear calls."""
+    calls = 0
+
+    def profile(_frame, event, _arg):
+        nonlocal calls
+        if event in ("call", "c_call"):
+            calls += 1
+
+    previous = sys.getprofile()
+    sys.setprofile(profile)
+    try:
+        func(text)
+    finally:
+        sys.setprofile(previous)
+    return calls
+
+
+def measure_calls(size: int) -> list[dict]:
+    """Calls to render and to check each case at size/10 and size; one row per case."""
+    from change_portal.core.markdown import render_markdown
+
+    return [{"case": name,
+             "small": count_calls(render_markdown, make(size // 10)),
+             "render": count_calls(render_markdown, make(size)),
+             "check_small": count_calls(_check, make(size // 10)),
+             "check": count_calls(_check, make(size))}
+            for name, make in CASES.items()]
+
+
 def table(rows: list[dict], size: int, lesson_size: int) -> str:
     head = f"| Case | render {size // 10:,} chars | render {size:,} chars | ratio ×10 |"
     sep = "| --- | ---: | ---: | ---: |"
     if "check" in rows[0]:
-        head += f" course checks {size:,} chars | ratio ×10 |"
+        head += f" checks + render {size:,} chars | ratio ×10 |"
         sep += " ---: | ---: |"
     if lesson_size:
-        head += f" course checks {lesson_size // 1024} KB |"
+        head += f" checks + render {lesson_size // 1024} KB |"
         sep += " ---: |"
     lines = [head, sep]
     for row in rows:

@@ -49,6 +49,7 @@ def pages(manifest: dict) -> list[PageSpec]:
         PageSpec("opendata_json", "Données ouvertes (JSON)", "elected",
                  f"/api/v1/organisations/{slug}/roadmap"),
         *maturity_pages(manifest),
+        *sharing_pages(manifest),
     ]
 
 
@@ -62,6 +63,19 @@ def maturity_pages(manifest: dict) -> list[PageSpec]:
                  f"/maturite/diagnostic/{m['diagnosis']}/resultats"),
         PageSpec("observatory", "Observatoire publié", "agent",
                  f"/observatoire/{m['edition']}"),
+    ]
+
+
+def sharing_pages(manifest: dict) -> list[PageSpec]:
+    """The retours d'expérience catalogue and a fiche of another collectivité (issue 14)."""
+    sharing = manifest.get("sharing")
+    if not sharing:
+        return []
+    return [
+        PageSpec("sharing_catalogue", "Retours d'expérience (catalogue)", "agent",
+                 "/retours-experience/"),
+        PageSpec("fiche", "Une fiche avec questions", "agent",
+                 f"/retours-experience/{sharing['fiche']}"),
     ]
 
 

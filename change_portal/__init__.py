@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import wtforms
-from flask import Flask
-
-from change_portal import app_setup
-from change_portal.config import ROOT, load_config
+if TYPE_CHECKING:
+    from flask import Flask
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -17,6 +15,14 @@ def create_app(config: dict | None = None) -> Flask:
 
     Nothing else happens here: no migration, no data loading.
     """
+    # Imported here, not at the top: importing a pure module of the package (the
+    # course format, the Markdown pipeline) must not load Flask and every domain.
+    import wtforms
+    from flask import Flask
+
+    from change_portal import app_setup
+    from change_portal.config import ROOT, load_config
+
     instance_path = Path(os.environ.get("INSTANCE_PATH") or ROOT / "instance")
     app = Flask(
         __name__,

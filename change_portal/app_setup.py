@@ -9,18 +9,16 @@ from flask_babel import format_decimal, get_locale
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-import courses
-import forums
 from change_portal import cli
 from change_portal.accounts import services as account_services
 from change_portal.accounts import setup as accounts_setup
 from change_portal.core import cache as app_cache
-from change_portal.core import (  # noqa: F401 - retention job
+from change_portal.core import (
     dates,
     excerpts,
+    fragments,
     idempotency,
     links,
-    privacy,
     retention,
     security,
     web,
@@ -30,11 +28,14 @@ from change_portal.core.permissions import ROLE_LABELS, Role, can
 from change_portal.core.views import bp as core_bp
 from change_portal.extensions import babel, csrf, db, login_manager, migrate
 from change_portal.maturity import setup as maturity_setup
+from change_portal.officials import setup as officials_setup
 from change_portal.organisations import setup as organisations_setup
 from change_portal.organisations.models import of_name
 from change_portal.projects import setup as projects_setup
 from change_portal.roadmap import setup as roadmap_setup
 from change_portal.sharing import setup as sharing_setup
+from courses import setup as courses_setup
+from forums import setup as forums_setup
 
 
 def _select_locale() -> str:
@@ -53,6 +54,7 @@ def init_extensions(app: Flask) -> None:
                      render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     web.init_app(app)
+    retention.init_app(app)  # the daily purge (periodic job)
     babel.init_app(app, locale_selector=_select_locale,
                    timezone_selector=lambda: "Europe/Paris")
     login_manager.init_app(app)
@@ -84,7 +86,7 @@ def register_blueprints(app: Flask) -> None:
     # receivers in its own init_app, in the order of the layers (projects before the
     # domains whose demo content links to projects).
     for domain in (organisations_setup, accounts_setup, roadmap_setup, projects_setup,
-                   maturity_setup, courses, forums, sharing_setup):
+                   officials_setup, maturity_setup, courses_setup, forums_setup, sharing_setup):
         domain.init_app(app)
 
 
@@ -96,6 +98,7 @@ def init_jinja(app: Flask) -> None:
     app.jinja_env.globals.update(can=can, Role=Role, ROLE_LABELS=ROLE_LABELS,
                                  get_locale=get_locale)
     idempotency.init_app(app)
+    fragments.init_app(app)  # the main menu rendered once per (language, flags)
     app.jinja_env.filters["date_fr"] = dates.date_filter
     app.jinja_env.filters["datetime_fr"] = dates.datetime_filter
     app.jinja_env.filters["excerpt"] = excerpts.excerpt

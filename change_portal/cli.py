@@ -10,6 +10,7 @@ from sqlalchemy import select
 from werkzeug.serving import run_simple
 
 from change_portal import server
+from change_portal.accounts import demo
 from change_portal.accounts import services as accounts
 from change_portal.core.connections import get_redis
 from change_portal.core.errors import DomainError
@@ -18,7 +19,6 @@ from change_portal.core.permissions import Role
 from change_portal.core.progress import Progress
 from change_portal.core.worker import run_worker
 from change_portal.extensions import db
-from change_portal.organisations import demo
 from change_portal.organisations.models import Organisation, Service
 
 

@@ -56,6 +56,15 @@ def _database_url(instance_path: Path) -> str:
     return url
 
 
+def _engine_options(url: str) -> dict:
+    """No ping per checkout (a round trip on every request, issue 15): connections are
+    renewed after DB_POOL_RECYCLE seconds, and one found dead is replaced and its first
+    statement retried (extensions.RetryingSession)."""
+    if url.startswith("sqlite"):
+        return {}  # a file: nothing to ping
+    return {"pool_pre_ping": False, "pool_recycle": _int("DB_POOL_RECYCLE", 1800)}
+
+
 def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
     """Build the configuration mapping for create_app."""
     overrides = overrides or {}
@@ -63,7 +72,7 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
     cfg: dict = {
         "SECRET_KEY": overrides.get("SECRET_KEY") or _secret_key(instance_path),
         "SQLALCHEMY_DATABASE_URI": _database_url(instance_path),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SQLALCHEMY_ENGINE_OPTIONS": _engine_options(_database_url(instance_path)),
         "REDIS_URL": os.environ.get("REDIS_URL") or None,
         "RQ_QUEUE": os.environ.get("RQ_QUEUE", "change_portal"),
         # Mail: SMTP when MAIL_SERVER is set, else .eml files in instance/outbox/.
@@ -91,6 +100,9 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", not debug),
         "SESSION_IDLE_MINUTES": _int("SESSION_IDLE_MINUTES", 30),
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=_int("SESSION_MAX_HOURS", 12)),
+        # The cookie is re-signed only when the session changed, its expiry fixed at
+        # login (accounts/cookie.py).
+        "SESSION_REFRESH_EACH_REQUEST": False,
         "MAX_CONTENT_LENGTH": _int("MAX_CONTENT_LENGTH", 8 * 1024 * 1024),
         "WTF_CSRF_TIME_LIMIT": None,  # bound to the session instead, which expires on its own
         "BABEL_DEFAULT_LOCALE": "fr",
@@ -111,6 +123,11 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         # Audit history and notifications older than this are purged daily.
         "RETENTION_DAYS": _int("RETENTION_DAYS", 365),
         "PASSWORD_MIN_LENGTH": 12,
+        # Argon2id (accounts/passwords.py): OWASP's minimum, m=19 MiB, t=2, p=1. Raising
+        # them re-hashes each account at its next login.
+        "PASSWORD_ARGON2_TIME_COST": _int("PASSWORD_ARGON2_TIME_COST", 2),
+        "PASSWORD_ARGON2_MEMORY_KIB": _int("PASSWORD_ARGON2_MEMORY_KIB", 19 * 1024),
+        "PASSWORD_ARGON2_PARALLELISM": _int("PASSWORD_ARGON2_PARALLELISM", 1),
         "PREFERRED_URL_SCHEME": os.environ.get("PREFERRED_URL_SCHEME", "http"),
         # Behind a reverse proxy, trust this many X-Forwarded-* hops (0 = none).
         "PROXY_FIX_HOPS": _int("PROXY_FIX_HOPS", 0),

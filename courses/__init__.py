@@ -1,27 +1,4 @@
-"""Learning domain: modules authored in Markdown, lessons, quizzes, progress, attestations."""
+"""Learning domain: modules authored in Markdown, lessons, quizzes, progress, attestations.
 
-from __future__ import annotations
-
-from flask import Flask
-
-from change_portal.core.home import register_panel
-from change_portal.core.privacy import register_provider
-from change_portal.core.registry import register
-from change_portal.core.signals import demo_loaded
-from courses import hooks, jobs, privacy  # noqa: F401 - jobs registers the periodic reminder
-from courses.cli import courses_cli
-from courses.demo import load_demo
-from courses.views import bp
-
-
-def init_app(app: Flask) -> None:
-    """Register the blueprint, the CLI group, the signal receivers and the hooks."""
-    app.register_blueprint(bp)
-    app.cli.add_command(courses_cli)
-    demo_loaded.connect(load_demo, weak=False)
-    register_panel(hooks.todo_panel, order=20)
-    register("project.readiness", hooks.project_readiness)
-    register("project.readiness_many", hooks.project_readiness_many)
-    register("project.panels", hooks.project_panel)
-    register("maturity.theme_modules", hooks.maturity_theme_modules)
-    register_provider(privacy.PROVIDER)
+Importing the package loads nothing else: the format (`courses.format`) is usable without
+Flask or a database; `courses.setup.init_app` wires the domain into the application."""

@@ -8,6 +8,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from change_portal.core import clock
+from change_portal.core.tenancy import of_tenant
 from change_portal.extensions import db
 from change_portal.organisations.models import Service
 from change_portal.projects.models import Project
@@ -38,7 +39,7 @@ def load_demo(org, users=None, **_kwargs) -> None:
     cyber = _module("cybersecurite-bons-reflexes")
     rgpd = _module("rgpd-au-quotidien")
     trainer = users.get("nathalie.dubois@demo.example")
-    accueil = db.session.scalar(select(Service).where(Service.organisation_id == org.id,
+    accueil = db.session.scalar(select(Service).where(of_tenant(Service, org.id),
                                                       Service.name == "Accueil"))
     if cyber is not None and trainer is not None and accueil is not None:
         assignments.assign_module(trainer, cyber, service=accueil,
@@ -51,7 +52,7 @@ def load_demo(org, users=None, **_kwargs) -> None:
         _take_module(julie, rgpd)
     # The GRC project requires the module on following a request (if projects loaded it).
     lead = users.get("thomas.girard@demo.example")
-    grc = db.session.scalar(select(Project).where(Project.organisation_id == org.id,
+    grc = db.session.scalar(select(Project).where(of_tenant(Project, org.id),
                                                   Project.title.like("%GRC%")))
     follow = _module("suivre-demande-usager")
     if grc is not None and lead is not None and follow is not None:

@@ -9,6 +9,7 @@ from wtforms import DateField, HiddenField, IntegerField, SelectField, TextAreaF
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from change_portal.accounts.forms import MultiCheckboxField
+from change_portal.core.labels import label_choices
 from change_portal.core.text import SingleLineField
 from courses.models import LEVEL_LABELS
 
@@ -25,7 +26,7 @@ class ModuleForm(FlaskForm):
     duration = IntegerField(_l("Durée (en minutes)"), validators=[
         DataRequired(_l("Indiquez une durée en minutes.")),
         NumberRange(min=1, max=600, message=_l("Entre 1 et 600 minutes."))])
-    level = SelectField(_l("Niveau"), choices=[(k, v) for k, v in LEVEL_LABELS.items()])
+    level = SelectField(_l("Niveau"), choices=label_choices(LEVEL_LABELS))
     pass_score = IntegerField(_l("Score de réussite (%)"), default=80, validators=[
         NumberRange(min=0, max=100, message=_l("Un pourcentage entre 0 et 100."))])
     # The catalogue filters by the competences already in use: offer them as boxes to

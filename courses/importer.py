@@ -14,6 +14,7 @@ from pathlib import Path, PurePosixPath
 from sqlalchemy import select
 
 from change_portal.config import ROOT
+from change_portal.core.tenancy import of_tenant
 from change_portal.extensions import db
 from courses import format as course_format
 from courses.models import Module
@@ -90,7 +91,7 @@ def import_module(parsed: course_format.ParsedModule, organisation_id: int | Non
     digest = content_hash(course_format.module_to_files(parsed))
     stmt = select(Module).where(Module.slug == parsed.slug)
     stmt = stmt.where(Module.organisation_id.is_(None) if organisation_id is None
-                      else Module.organisation_id == organisation_id)
+                      else of_tenant(Module, organisation_id))
     module = db.session.scalar(stmt)
     status = "updated"
     if module is None:

@@ -30,6 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from change_portal.accounts.models import User
+from change_portal.core.labels import label
 from change_portal.core.models import TenantMixin, TimestampMixin, UTCDateTime, utcnow
 from change_portal.extensions import db
 from change_portal.organisations.models import Service
@@ -38,6 +39,12 @@ LEVEL_LABELS = {
     "débutant": _l("Débutant"),
     "intermédiaire": _l("Intermédiaire"),
     "avancé": _l("Avancé"),
+}
+# A learner's progress in a module (computed by queries, not stored).
+PROGRESS_LABELS = {
+    "a_commencer": _l("Pas commencé"),
+    "en_cours": _l("En cours"),
+    "termine": _l("Terminé"),
 }
 
 
@@ -114,7 +121,7 @@ class ModuleVersion(db.Model):
 
     @property
     def level_label(self) -> str:
-        return str(LEVEL_LABELS.get(self.level, self.level))
+        return label(LEVEL_LABELS, self.level)
 
     @property
     def version(self) -> str | None:  # the name course_format.module_to_files reads

@@ -1,5 +1,5 @@
 """What the learning domain holds about a person (RGPD): export and erasure.
-Registered with core.privacy by courses.init_app.
+Registered with core.privacy by courses.setup.init_app.
 
 Erasure keeps the figures the collectivité needs and nothing that names the
 person: progress, scores and completions stay tied to the anonymised account

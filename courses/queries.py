@@ -19,9 +19,10 @@ from sqlalchemy import (
     select,
     union_all,
 )
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from change_portal.accounts.models import User
+from change_portal.core.tenancy import of_tenant
 from change_portal.extensions import db
 from change_portal.organisations.models import Service
 from change_portal.projects.models import project_service
@@ -31,6 +32,7 @@ from courses.models import (
     Attestation,
     Competence,
     Completion,
+    CourseImage,
     Lesson,
     LessonProgress,
     Module,
@@ -47,7 +49,7 @@ STATUSES = ("a_commencer", "en_cours", "termine")
 
 def visible(organisation_id: int):
     """Modules a member of `organisation_id` may see: shared ones and their own."""
-    return or_(Module.organisation_id.is_(None), Module.organisation_id == organisation_id)
+    return or_(Module.organisation_id.is_(None), of_tenant(Module, organisation_id))
 
 
 def visible_module_or_404(module_id: int, organisation_id: int) -> Module:
@@ -61,10 +63,34 @@ def visible_module_or_404(module_id: int, organisation_id: int) -> Module:
 def own_module_or_404(module_id: int, organisation_id: int) -> Module:
     """A module the collectivité authors (shared modules are not editable here)."""
     module = db.session.scalar(select(Module).where(
-        Module.id == module_id, Module.organisation_id == organisation_id))
+        Module.id == module_id, of_tenant(Module, organisation_id)))
     if module is None:
         abort(404)
     return module
+
+
+def visible_module(module_id: int | None, organisation_id: int) -> Module | None:
+    """A module a member of `organisation_id` may choose (shared or their own), or None."""
+    if not module_id:
+        return None
+    return db.session.scalar(select(Module).where(Module.id == module_id,
+                                                  visible(organisation_id)))
+
+
+def module_choices(organisation_id: int) -> list[tuple[int, str]]:
+    """(module id, current title) of the modules visible to `organisation_id`, by title."""
+    rows = db.session.execute(
+        select(ModuleVersion.module_id, ModuleVersion.title)
+        .join(Module, Module.id == ModuleVersion.module_id)
+        .where(ModuleVersion.is_current.is_(True), visible(organisation_id))
+        .order_by(ModuleVersion.title)).all()
+    return [(r.module_id, r.title) for r in rows]
+
+
+def image_of(module_id: int, name: str) -> CourseImage | None:
+    """The image `name` of a module (the caller checked the module is visible)."""
+    return db.session.scalar(select(CourseImage).where(
+        CourseImage.module_id == module_id, CourseImage.name == name[:200]))
 
 
 def current_versions(module_ids) -> dict[int, ModuleVersion]:
@@ -95,12 +121,12 @@ def catalogue_stmt(user, *, q: str = "", competence: str = "", duration: str = "
     """Current versions of the modules `user` may see, filtered."""
     stmt = (select(ModuleVersion).join(Module, Module.id == ModuleVersion.module_id)
             .where(ModuleVersion.is_current.is_(True), visible(user.organisation_id))
-            .options(selectinload(ModuleVersion.module))
+            .options(joinedload(ModuleVersion.module))  # many-to-one: in the same statement
             .order_by(ModuleVersion.title, ModuleVersion.id))
     own = aliased(Module)
     # A shared module the collectivité copied to adapt is replaced by its copy.
     stmt = stmt.where(~and_(Module.organisation_id.is_(None), exists().where(
-        own.organisation_id == user.organisation_id, own.slug == Module.slug)))
+        of_tenant(own, user.organisation_id), own.slug == Module.slug)))
     roles = set(user.role_names)
     if not roles & {"trainer", "admin"}:
         # `audience` targets the catalogue (authors see everything); it is not an
@@ -236,7 +262,7 @@ def todo_for(user) -> list[tuple[Assignment, ModuleVersion]]:
         select(Assignment, ModuleVersion)
         .join(ModuleVersion, and_(ModuleVersion.module_id == Assignment.module_id,
                                   ModuleVersion.is_current.is_(True)))
-        .where(Assignment.organisation_id == user.organisation_id, targeted,
+        .where(of_tenant(Assignment, user.organisation_id), targeted,
                ~exists().where(Completion.user_id == user.id,
                                Completion.module_id == Assignment.module_id))
         .order_by(Assignment.due_date.is_(None), Assignment.due_date, ModuleVersion.title)
@@ -248,7 +274,7 @@ def todo_for(user) -> list[tuple[Assignment, ModuleVersion]]:
 
 
 def assignments_stmt(organisation_id: int) -> Select:
-    return (select(Assignment).where(Assignment.organisation_id == organisation_id)
+    return (select(Assignment).where(of_tenant(Assignment, organisation_id))
             .options(selectinload(Assignment.service), selectinload(Assignment.users))
             .order_by(Assignment.created_at.desc(), Assignment.id.desc()))
 
@@ -268,7 +294,7 @@ def followup(organisation_id: int) -> list[dict]:
     the all-services score is hidden too when it would give away hidden groups
     by difference (those groups together have fewer than MIN_GROUP_SIZE people)."""
     members = select(User.id, User.service_id).where(
-        User.organisation_id == organisation_id, User.erased_at.is_(None)).subquery()
+        of_tenant(User, organisation_id), User.erased_at.is_(None)).subquery()
     starters = (
         select(LessonProgress.module_id, LessonProgress.user_id)
         .union(select(QuizAttempt.module_id, QuizAttempt.user_id))
@@ -294,7 +320,7 @@ def followup(organisation_id: int) -> list[dict]:
     module_ids = {k[0] for k in keys}
     versions = current_versions(module_ids)
     services = dict(db.session.execute(select(Service.id, Service.name).where(
-        Service.organisation_id == organisation_id)).all())
+        of_tenant(Service, organisation_id))).all())
     result: dict[int, dict] = {}
     for module_id, service_id in sorted(keys, key=lambda k: (k[0], services.get(k[1], ""))):
         version = versions.get(module_id)
@@ -334,7 +360,7 @@ def completion_status(organisation_id: int, module_id: int) -> list[tuple[User, 
     """Each active agent of the collectivité and their status on one module
     (for admins: status only, never scores or answers)."""
     users = db.session.scalars(select(User).where(
-        User.organisation_id == organisation_id, User.active.is_(True),
+        of_tenant(User, organisation_id), User.active.is_(True),
         User.erased_at.is_(None)).options(selectinload(User.service))
         .order_by(User.full_name)).all()
     done = set(db.session.scalars(select(Completion.user_id).where(
@@ -374,13 +400,15 @@ def readiness_many(projects) -> dict[int, dict]:
     orgs = {p.id: p.organisation_id for p in projects}
     # One statement: the required counts, and per (project, collectivité) the agents
     # and those who completed every required module (UNION ALL of the two shapes).
+    # No DISTINCT: a person has one service and (project, service) is the key of
+    # project_service, so each (project, person) pair comes once already.
     agents = (
         select(project_service.c.project_id.label("pid"), User.id.label("uid"),
                User.organisation_id.label("oid"))
         .join(User, User.service_id == project_service.c.service_id)
         .where(project_service.c.project_id.in_(ids), User.active.is_(True),
                User.erased_at.is_(None))
-        .distinct().subquery()
+        .subquery()
     )
     req = (select(ProjectModule.project_id.label("pid"), func.count().label("n"))
            .where(ProjectModule.project_id.in_(ids)).group_by(ProjectModule.project_id)
@@ -439,3 +467,4 @@ def attestation_by_code(code: str) -> tuple[Attestation, Completion] | None:
     return db.session.execute(
         select(Attestation, Completion).join(Completion).where(Attestation.code == code)
     ).first()
+

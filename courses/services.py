@@ -18,6 +18,7 @@ from sqlalchemy import select
 from change_portal.core import audit, ratelimit
 from change_portal.core.errors import DomainError, NotAllowed
 from change_portal.core.permissions import Role
+from change_portal.core.tenancy import of_tenant
 from change_portal.extensions import db
 from courses import format as course_format
 from courses.format import slugify
@@ -37,6 +38,7 @@ from courses.versions import (  # noqa: F401 - services.current_version etc. sta
     draft_version,
     export_zip,
     make_current,
+    module_image_urls,
     next_number,
     render_module_markdown,
     replace_images,
@@ -92,7 +94,7 @@ def create_module(actor, *, slug: str | None = None, **data) -> Module:
         slug = f"module-{slug}"
     base, n = slug, 2
     while db.session.scalar(select(Module.id).where(
-            Module.organisation_id == actor.organisation_id, Module.slug == slug)):
+            of_tenant(Module, actor.organisation_id), Module.slug == slug)):
         slug = f"{base[:70]}-{n}"
         n += 1
     module = Module(organisation_id=actor.organisation_id, slug=slug, created_by_id=actor.id)
@@ -204,20 +206,19 @@ def preview(module: Module | None, text: str, *, allow_quiz: bool = True) -> dic
     Call check_preview_rate first for a person's request."""
     text = (text or "")[: course_format.MAX_TEXT_BYTES]
     images = _image_map(module) if module is not None else {}
-    try:
-        body, quizzes, warnings = course_format.parse_lesson_body(
-            text, path="lecon.md", images=images, allow_quiz=allow_quiz)
-    except course_format.ModuleFormatError as err:
-        # Still show the text (quiz blocks as code) so the trainer sees where they are.
-        html = render_module_markdown(module.id if module else 0, text)
+    # One parse for the checks and the HTML (a 200 KB lesson is parsed once).
+    checked = course_format.check_lesson_body(text, path="lecon.md", images=images,
+                                              allow_quiz=allow_quiz)
+    # Refused: still show the text (quiz blocks as code) so the trainer sees where they are.
+    html = module_image_urls(module.id if module else 0, checked.html)
+    warnings = [_("ligne %(n)d : %(m)s", n=i.line, m=i.message) for i in checked.warnings]
+    if checked.errors:
         return {"html": html, "errors": [str(i.message) if not i.line else
                                        _("ligne %(n)d : %(m)s", n=i.line, m=i.message)
-                                       for i in err.errors],
-                "warnings": [_("ligne %(n)d : %(m)s", n=i.line, m=i.message)
-                             for i in err.warnings], "quizzes": []}
-    html = render_module_markdown(module.id if module else 0, body)
-    return {"html": html, "parts": split_quiz_html(html), "errors": [], "quizzes": quizzes,
-            "warnings": [_("ligne %(n)d : %(m)s", n=i.line, m=i.message) for i in warnings]}
+                                       for i in checked.errors],
+                "warnings": warnings, "quizzes": []}
+    return {"html": html, "parts": split_quiz_html(html), "errors": [],
+            "quizzes": checked.quizzes, "warnings": warnings}
 
 
 def add_lesson(actor, module: Module, title: str) -> Lesson:
@@ -260,15 +261,17 @@ def save_lesson(actor, lesson: Lesson, *, title: str, source: str,
         raise DomainError(_("Indiquez un titre de 200 caractères au plus."), field="title")
     if len((source or "").encode()) > course_format.MAX_TEXT_BYTES:
         raise DomainError(_("Cette leçon est trop longue (200 Ko au plus)."), field="source")
-    try:
-        body, quizzes, warnings = course_format.parse_lesson_body(
-            source or "", path=lesson.filename, images=_image_map(module))
-    except course_format.ModuleFormatError as err:
-        raise DomainError(_format_errors(err), field="source") from None
+    # One parse for the checks and the stored HTML.
+    checked = course_format.check_lesson_body(source or "", path=lesson.filename,
+                                              images=_image_map(module))
+    if checked.errors:
+        raise DomainError(_format_errors(course_format.ModuleFormatError(checked.errors)),
+                          field="source")
+    body, quizzes, warnings = checked.body, checked.quizzes, checked.warnings
     lesson.title = title
     lesson.body = body
     lesson.source = course_format.lesson_source(body, quizzes)
-    lesson.body_html = render_module_markdown(module.id, body)
+    lesson.body_html = module_image_urls(module.id, checked.html)
     lesson.edit_version = (lesson.edit_version or 1) + 1
     replace_quizzes(lesson, quizzes)
     return [_("ligne %(n)d : %(m)s", n=i.line, m=i.message) for i in warnings]
@@ -363,7 +366,7 @@ def copy_module(actor, module: Module) -> Module:
     if module.organisation_id is not None:
         raise DomainError(_("Seuls les modules partagés par la plateforme se copient."))
     exists = db.session.scalar(select(Module.id).where(
-        Module.organisation_id == actor.organisation_id, Module.slug == module.slug))
+        of_tenant(Module, actor.organisation_id), Module.slug == module.slug))
     if exists is not None:
         raise DomainError(_("Votre collectivité a déjà une copie de ce module."))
     version = current_version(module)

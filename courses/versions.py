@@ -45,7 +45,12 @@ def render_module_markdown(module_id: int, text: str) -> str:
     """Markdown → sanitised HTML (with quiz markers, see courses/format/engine.py),
     relative ``images/…`` links pointing at the module's image route. Called at
     import/save time only."""
-    html = course_format.render_html(text)
+    return module_image_urls(module_id, course_format.render_html(text))
+
+
+def module_image_urls(module_id: int, html: str) -> str:
+    """Rendered lesson HTML with relative ``images/…`` links pointing at the
+    module's image route (for HTML rendered by the checks' parse)."""
     return _IMAGE_URL_RE.sub(
         lambda m: f'{m.group(1)}="{module_image_url(module_id, m.group(2))}"', html
     )
@@ -100,18 +105,21 @@ def build_version(module: Module, content: Any, *, number: int, status: str,
             key = parsed.filename[:-3][:80]
         seen.add(key)
         add_lesson_row(version, module.id, position, key, parsed.filename, parsed.title,
-                    parsed.body, list(parsed.quizzes))
+                    parsed.body, list(parsed.quizzes), html=getattr(parsed, "html", None))
     db.session.flush()
     return version
 
 
 def add_lesson_row(version: ModuleVersion, module_id: int, position: int, key: str,
-                   filename: str, title: str, body: str, quizzes: list) -> Lesson:
-    """Add one lesson (rendered at once) and its quizzes to a version."""
+                   filename: str, title: str, body: str, quizzes: list,
+                   html: str | None = None) -> Lesson:
+    """Add one lesson (rendered at once) and its quizzes to a version. `html`:
+    `body` already rendered by the import's checks (their parse), else rendered here."""
     lesson = Lesson(
         version_id=version.id, position=position, key=key, filename=filename, title=title,
         body=body, source=course_format.lesson_source(body, quizzes),
-        body_html=render_module_markdown(module_id, body),
+        body_html=module_image_urls(module_id, html) if html
+        else render_module_markdown(module_id, body),
     )
     db.session.add(lesson)
     db.session.flush()

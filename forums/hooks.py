@@ -10,6 +10,7 @@ from sqlalchemy import delete
 
 from change_portal.extensions import db
 from forums import notify, queries
+from forums.access import can_see_category
 from forums.models import Notification
 
 
@@ -27,9 +28,9 @@ def project_panel(project, user) -> Markup | None:
     """The needs linked to a project, with their "je l'ai aussi constaté" counts."""
     if user is None or getattr(user, "organisation_id", None) != project.organisation_id:
         return None
-    visible = {c.id for c in queries.visible_categories(user)}
+    # The needs' categories come with their access lists: no query for the visible ones.
     rows = [(n, c) for n, c in queries.needs_of_project(project)
-            if n.topic.category_id in visible]
+            if can_see_category(user, n.topic.category)]
     html = render_template("forums/_project_panel.html", project=project, rows=rows)
     return Markup(html)  # noqa: S704 - autoescaped template output
 
@@ -47,12 +48,12 @@ def project_need_titles(project) -> list[str]:
 
 def unread_context() -> dict:
     """`forums_notifications()` for the header: None for visitors, else the unread
-    count (one COUNT query, only when the header calls it) and the page's URL."""
+    count (the counter loaded with the login session: no query) and the page's URL."""
 
     def forums_notifications() -> dict | None:
         if not current_user.is_authenticated or current_user.organisation_id is None:
             return None
-        return {"count": notify.unread_count(current_user),
+        return {"count": current_user.unread_notifications,
                 "url": url_for("forums.notifications")}
 
     return {"forums_notifications": forums_notifications}
@@ -60,5 +61,6 @@ def unread_context() -> dict:
 
 def purge_old_notifications(cutoff) -> int:
     """Receiver of "retention.purge": notifications older than the retention period."""
+    notify.discount_unread_before_purge(cutoff)
     return db.session.execute(delete(Notification).where(
         Notification.created_at < cutoff)).rowcount or 0

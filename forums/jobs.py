@@ -5,11 +5,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from flask import current_app
-
 from change_portal.core.jobs import (
     EMAIL_TIMEOUT,
-    QueueUnavailable,
     enqueue,
     job_timeout,
     periodic,
@@ -48,12 +45,3 @@ def send_digest_batch(user_ids: list[int], now_iso: str) -> int:
     """Send the digests of one batch of recipients (see notify.send_digest_batch)."""
     return notify.send_digest_batch(user_ids, datetime.fromisoformat(now_iso))
 
-
-def send_pending_emails() -> None:
-    """Enqueue the immediate emails recorded in the transaction just committed."""
-    ids = db.session.info.pop(notify.PENDING_KEY, [])
-    for nid in ids:
-        try:
-            enqueue(send_notification_email, nid, job_id=f"forum-notif-{nid}")
-        except QueueUnavailable:
-            current_app.logger.warning("forum notification %s: queue unavailable", nid)

@@ -25,6 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from change_portal.accounts.models import User
+from change_portal.core.labels import label
 from change_portal.core.models import TenantMixin, TimestampMixin, UTCDateTime, utcnow
 from change_portal.extensions import db
 from change_portal.organisations.models import Service
@@ -241,6 +242,9 @@ class Need(TenantMixin, db.Model):
     """A user need: a topic of its own kind with structured fields."""
 
     __tablename__ = "forum_need"
+    # The board sorted by count reads this index (migration 0025_meters).
+    __table_args__ = (Index("ix_forum_need_board", "organisation_id", "endorsement_count",
+                            "impact_rank"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     topic_id: Mapped[int] = mapped_column(
@@ -251,6 +255,10 @@ class Need(TenantMixin, db.Model):
     frequency: Mapped[str] = mapped_column(String(20), nullable=False)
     impact: Mapped[str] = mapped_column(String(10), nullable=False)
     impact_rank: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    # "Je l'ai aussi constaté" rows, kept by forums.needs.endorse / withdraw_endorsement
+    # in the same transaction (the board sorts on it without aggregating).
+    endorsement_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0,
+                                                   server_default="0")
     workaround: Mapped[str] = mapped_column(Text, nullable=False, default="")
     status: Mapped[str] = mapped_column(String(12), nullable=False, default=NeedStatus.NEW,
                                         index=True)
@@ -276,7 +284,7 @@ class Need(TenantMixin, db.Model):
 
     @property
     def status_label(self) -> str:
-        return str(NEED_STATUS_LABELS.get(NeedStatus(self.status), self.status))
+        return label(NEED_STATUS_LABELS, self.status)
 
 
 class NeedEndorsement(db.Model):

@@ -9,7 +9,7 @@ Statuses: nouveau → qualifié → rattaché à un projet → réponse apporté
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from change_portal.accounts.models import User
@@ -145,6 +145,7 @@ def endorse(actor: User, need: Need, *, note: str = "", channel: str | None = No
             db.session.flush()
     except IntegrityError as exc:  # two clicks at once: the unique constraint decides
         raise DomainError(_("Vous avez déjà indiqué avoir constaté ce besoin. Merci !")) from exc
+    _count_endorsements(need, +1)
     notify.follow_topic(actor, need.topic)
     if need.topic.author_id:
         notify.notify_users({need.topic.author_id}, need.organisation_id, kind="constat",
@@ -155,11 +156,32 @@ def endorse(actor: User, need: Need, *, note: str = "", channel: str | None = No
 
 
 def withdraw_endorsement(actor: User, need: Need) -> None:
+    """Withdraw one's "je l'ai aussi constaté" (nothing happens when there is none)."""
     row = db.session.scalar(select(NeedEndorsement).where(
         NeedEndorsement.need_id == need.id, NeedEndorsement.user_id == actor.id))
     if row is not None:
         db.session.delete(row)
         db.session.flush()
+        _count_endorsements(need, -1)
+
+
+def _count_endorsements(need: Need, delta: int) -> None:
+    """The need's stored count, as `count = count ± 1` in the caller's transaction
+    (two colleagues endorsing at once both count)."""
+    db.session.execute(update(Need).where(Need.id == need.id)
+                       .values(endorsement_count=Need.endorsement_count + delta),
+                       execution_options={"synchronize_session": False})
+    db.session.expire(need, ["endorsement_count"])
+
+
+def recount_endorsements(need_ids: list[int] | None = None) -> None:
+    """Recompute the stored counts from the endorsements (all needs, or those given):
+    the benchmark's generator and a repair after a manual change."""
+    stmt = update(Need).values(endorsement_count=select(func.count(NeedEndorsement.id))
+                               .where(NeedEndorsement.need_id == Need.id).scalar_subquery())
+    if need_ids is not None:
+        stmt = stmt.where(Need.id.in_(need_ids))
+    db.session.execute(stmt, execution_options={"synchronize_session": False})
 
 
 def _set_status(actor: User, need: Need, status: str, reason: str = "") -> None:

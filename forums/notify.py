@@ -5,9 +5,9 @@ Mention syntax (documented in forums/README.md): `@prenom.nom` — the part of a
 colleague's email address before the "@" — or `@[Prénom Nom]` with the full name in
 square brackets. Only colleagues of the same collectivité are matched.
 
-Emails are never sent from a request: services record the notifications and remember
-which ones need an immediate email; views call `send_pending_emails()` right after
-their commit, which enqueues one job per notification.
+Emails are never sent from a request: services record the notifications and queue one
+job per immediate email for after the commit (core.transactions): it runs once the
+view commits, and never if the transaction rolls back.
 """
 
 from __future__ import annotations
@@ -16,16 +16,18 @@ import re
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from flask import has_request_context, request, url_for
+from flask import url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import and_, case, func, or_, select, update
+from sqlalchemy import case, func, insert, or_, select, update
+from sqlalchemy import text as sql_text
 
 from change_portal.accounts.models import User
 from change_portal.core import links
 from change_portal.core.errors import DomainError
-from change_portal.core.mail import build_message, send_message
+from change_portal.core.mail import SentMail, build_bulk_message, build_message, send_message
 from change_portal.core.models import utcnow
+from change_portal.core.transactions import enqueue_after_commit
 from change_portal.extensions import db
 from forums.access import can_see_category
 from forums.models import (
@@ -42,7 +44,6 @@ PARIS = ZoneInfo("Europe/Paris")
 DIGEST_HOUR = 7
 MENTION_LOCAL = re.compile(r"(?<![\w.@])@([A-Za-z0-9][A-Za-z0-9._-]{0,63}[A-Za-z0-9])")
 MENTION_NAME = re.compile(r"(?<![\w@])@\[([^\[\]\n]{2,120})\]")
-_PENDING_KEY = "forums_pending_emails"
 
 
 # --- following ---------------------------------------------------------------------
@@ -124,13 +125,6 @@ def colleagues_matching(organisation_id: int, term: str, limit: int = 8) -> list
 
 # --- creating notifications -------------------------------------------------------------
 
-PENDING_KEY = _PENDING_KEY
-
-
-def _pending() -> list[int]:
-    return db.session.info.setdefault(_PENDING_KEY, [])
-
-
 def _preferences(user_ids: list[int]) -> dict[int, str]:
     if not user_ids:
         return {}
@@ -142,7 +136,8 @@ def _preferences(user_ids: list[int]) -> dict[int, str]:
 
 def notify_users(user_ids: set[int], organisation_id: int, *, kind: str, text: str,
                  topic_id: int | None = None, post_id: int | None = None) -> list[Notification]:
-    """Record one notification per person; remember immediate emails to send."""
+    """Record one notification per person; queue the immediate emails for after the
+    commit."""
     user_ids = {u for u in user_ids if u}
     if not user_ids:
         return []
@@ -154,9 +149,15 @@ def notify_users(user_ids: set[int], organisation_id: int, *, kind: str, text: s
         db.session.add(n)
         made.append(n)
     db.session.flush()
+    # The header's counters: an increment (not a recount), so that two notifications
+    # created at once for the same person both count (the row lock orders them).
+    db.session.execute(update(User).where(User.id.in_(sorted(user_ids)))
+                       .values(unread_notifications=User.unread_notifications + 1))
+    from forums.jobs import send_notification_email  # forums.jobs imports this module
+
     for n in made:
         if prefs.get(n.user_id, EmailMode.DIGEST) == EmailMode.IMMEDIATE:
-            _pending().append(n.id)
+            enqueue_after_commit(send_notification_email, n.id, job_id=f"forum-notif-{n.id}")
     return made
 
 
@@ -213,43 +214,68 @@ def notify_topic_followers(actor: User | None, topic: Topic, text: str, kind: st
 
 
 # --- reading -----------------------------------------------------------------------
-
-_UNREAD_SEEN = "change_portal.forums_unread"  # request.environ: (user id, count) of this request
-
+# `user.unread_notifications` is the header's count (read with the login session, no
+# query per page). It moves only by deltas of the rows actually changed (+1 per
+# notification created, −rowcount when marking read or purging), so that concurrent
+# requests cannot overwrite each other's update with a stale recount.
 
 def unread_count(user: User) -> int:
-    """One COUNT query (shown in the header of every page), none when this request
-    already counted (see `unread_counts`)."""
-    if has_request_context():
-        seen = request.environ.get(_UNREAD_SEEN)
-        if seen is not None and seen[0] == user.id:
-            return seen[1]
+    """The true number of unread notifications (a COUNT; the header reads the
+    counter `user.unread_notifications` instead)."""
     return db.session.scalar(select(func.count(Notification.id)).where(
         Notification.user_id == user.id, Notification.read_at.is_(None))) or 0
 
 
-def unread_counts(user: User, topic_id: int) -> tuple[int, int]:
-    """(unread notifications, those of this topic) in one query; the header's count
-    of the same request reuses the first instead of counting again."""
-    total, here = db.session.execute(
-        select(func.count(Notification.id),
-               func.coalesce(func.sum(case((Notification.topic_id == topic_id, 1), else_=0)), 0))
-        .where(Notification.user_id == user.id, Notification.read_at.is_(None))).one()
-    if has_request_context():
-        request.environ[_UNREAD_SEEN] = (user.id, total)
-    return total, here
+def topic_state(user: User, topic_id: int) -> tuple[bool, int]:
+    """(follows the topic, unread notifications of the topic) in one statement: what
+    the topic page needs, the same query whether or not anything is unread."""
+    following = (select(Subscription.id).where(Subscription.user_id == user.id,
+                                               Subscription.topic_id == topic_id)
+                 .exists())
+    unread = (select(func.count(Notification.id))
+              .where(Notification.user_id == user.id, Notification.topic_id == topic_id,
+                     Notification.read_at.is_(None))
+              .scalar_subquery())
+    row = db.session.execute(select(following, unread)).one()
+    return bool(row[0]), int(row[1] or 0)
+
+
+def _discount(user_id: int, n: int) -> None:
+    if n:
+        db.session.execute(update(User).where(User.id == user_id).values(
+            unread_notifications=case((User.unread_notifications > n,
+                                       User.unread_notifications - n), else_=0)))
 
 
 def mark_topic_read(user: User, topic_id: int) -> None:
-    db.session.execute(update(Notification).where(
+    """Mark the notifications of a topic read (and lower the header's counter)."""
+    changed = db.session.execute(update(Notification).where(
         Notification.user_id == user.id, Notification.topic_id == topic_id,
-        Notification.read_at.is_(None)).values(read_at=utcnow()))
+        Notification.read_at.is_(None)).values(read_at=utcnow())).rowcount or 0
+    _discount(user.id, changed)
 
 
 def mark_all_read(user: User) -> None:
-    db.session.execute(update(Notification).where(
+    """Mark every notification of `user` read (and lower the header's counter)."""
+    changed = db.session.execute(update(Notification).where(
         Notification.user_id == user.id, Notification.read_at.is_(None)
-    ).values(read_at=utcnow()))
+    ).values(read_at=utcnow())).rowcount or 0
+    _discount(user.id, changed)
+
+
+def discount_unread_before_purge(cutoff: datetime) -> None:
+    """Lower the counters by the unread notifications older than `cutoff`, which the
+    retention purge is about to delete (one statement, whatever the number of people)."""
+    purged = (select(func.count(Notification.id))
+              .where(Notification.user_id == User.id, Notification.read_at.is_(None),
+                     Notification.created_at < cutoff)
+              .scalar_subquery())
+    db.session.execute(
+        update(User)
+        .where(User.unread_notifications > 0, purged > 0)
+        .values(unread_notifications=case((User.unread_notifications > purged,
+                                           User.unread_notifications - purged), else_=0))
+        .execution_options(synchronize_session=False))
 
 
 def get_preference(user: User) -> NotificationPreference:
@@ -335,50 +361,127 @@ def due_digest_users(now: datetime) -> list[int]:
     ).all())
 
 
+DIGEST_ITEMS = 200  # notifications listed in one digest at most
+_IN_CHUNK = 900  # ids per IN list (SQLite's bound parameters)
+
+
+def _chunks(ids: list[int], size: int = _IN_CHUNK):
+    for i in range(0, len(ids), size):
+        yield ids[i:i + size]
+
+
 def send_digest_batch(user_ids: list[int], now: datetime) -> int:
-    """Send the digest of each of `user_ids` (once per day: last_digest_at and the
-    message key guard it). Each message is committed as soon as it is sent
-    (core.mail.send_message), so a retried batch skips the people already mailed."""
+    """Send the digest of each of `user_ids` (a batch of about 500 people, one job).
+
+    Set-based: the recipients with their preference, their notifications (at most
+    DIGEST_ITEMS each) and the keys already delivered are read in three queries for
+    the whole batch; then one message per person, each recorded in `sent_mail` and
+    committed right after its delivery (core.mail.send_message), so that a batch
+    retried after a crash mails nobody twice; at the end, one UPDATE marks the
+    notifications emailed and one upsert records the preferences' last digest, for
+    everyone of the batch whose message is delivered (by this run or an earlier one).
+    Returns the number of messages sent by this run."""
     threshold = digest_threshold(now)
-    return sum(_send_digest(user_id, now, threshold) for user_id in user_ids)
+    day = threshold.astimezone(PARIS).date().isoformat()
+    people = db.session.execute(
+        select(User.id, User.email, User.full_name, User.locale,
+               NotificationPreference.user_id.label("has_pref"))
+        .outerjoin(NotificationPreference, NotificationPreference.user_id == User.id)
+        .where(User.id.in_(user_ids), User.active.is_(True), User.email.is_not(None),
+               User.erased_at.is_(None),
+               func.coalesce(NotificationPreference.email_mode, EmailMode.DIGEST.value)
+               == EmailMode.DIGEST.value,
+               or_(NotificationPreference.last_digest_at.is_(None),
+                   NotificationPreference.last_digest_at < threshold))
+        .order_by(User.id)).all() if user_ids else []
+    if not people:
+        return 0
+    ranked = (select(Notification.id, Notification.user_id, Notification.text,
+                     Notification.topic_id,
+                     func.row_number().over(partition_by=Notification.user_id,
+                                            order_by=(Notification.created_at,
+                                                      Notification.id)).label("rank"))
+              .where(Notification.user_id.in_([p.id for p in people]),
+                     Notification.read_at.is_(None), Notification.emailed_at.is_(None),
+                     Notification.created_at <= now)
+              .subquery())
+    items: dict[int, list] = {}
+    for row in db.session.execute(
+            select(ranked.c.id, ranked.c.user_id, ranked.c.text, ranked.c.topic_id)
+            .where(ranked.c.rank <= DIGEST_ITEMS).order_by(ranked.c.user_id, ranked.c.rank)):
+        items.setdefault(row.user_id, []).append(row)
+    keys = {p.id: f"forum-digest-{p.id}-{day}" for p in people if p.id in items}
+    delivered = set(db.session.scalars(
+        select(SentMail.key).where(SentMail.key.in_(list(keys.values())))))
+    manage = links.external_for("forums.notifications")
+    relaxed = db.session.get_bind().dialect.name == "postgresql"
+    if relaxed:
+        # Each message's transaction records only its key: PostgreSQL may acknowledge
+        # those commits before the disk flush (one fsync per message was most of the
+        # batch's time). A crashed or retried worker still finds every key; only a
+        # crash of the database server itself could lose the last fraction of a
+        # second of them. Reset below, so the pooled connection keeps no trace.
+        db.session.execute(sql_text("SET synchronous_commit TO off"))
+    try:
+        sent = _deliver_digests(people, items, keys, delivered, manage)
+    except BaseException:
+        if relaxed:  # the SET was committed with the first key: undo it on its own
+            db.session.rollback()
+            db.session.execute(sql_text("RESET synchronous_commit"))
+            db.session.commit()
+        raise
+    if relaxed:
+        db.session.execute(sql_text("RESET synchronous_commit"))
+    done = [p for p in people if p.id in keys]
+    notification_ids = [n.id for p in done for n in items[p.id]]
+    for chunk in _chunks(notification_ids):
+        db.session.execute(update(Notification).where(Notification.id.in_(chunk))
+                           .values(emailed_at=now))
+    with_pref = [p.id for p in done if p.has_pref is not None]
+    for chunk in _chunks(with_pref):
+        db.session.execute(update(NotificationPreference)
+                           .where(NotificationPreference.user_id.in_(chunk))
+                           .values(last_digest_at=now))
+    without = [{"user_id": p.id, "email_mode": EmailMode.DIGEST.value, "last_digest_at": now}
+               for p in done if p.has_pref is None]
+    if without:
+        db.session.execute(insert(NotificationPreference), without)
+    db.session.flush()
+    return sent
 
 
-def send_digests(now: datetime | None = None) -> int:
+def send_digests(now: datetime | None = None, batch: int = 500) -> int:
     """Send each person who chose the daily digest (the default) one email with
     their unread notifications not yet emailed, once per day at or after 7:00
-    Europe/Paris. Idempotent: last_digest_at records the run. Returns the count."""
+    Europe/Paris, batch after batch in this process (the periodic job queues one
+    job per batch instead). Idempotent: last_digest_at records the run. Returns
+    the count."""
     now = now or utcnow()
-    return send_digest_batch(due_digest_users(now), now)
+    due = due_digest_users(now)
+    return sum(send_digest_batch(chunk, now) for chunk in _chunks(due, batch))
 
 
-def _send_digest(user_id: int, now: datetime, threshold: datetime) -> int:
-    user = db.session.get(User, user_id)
-    pref = db.session.get(NotificationPreference, user_id)
-    if pref is None:
-        pref = NotificationPreference(user_id=user_id, email_mode=EmailMode.DIGEST)
-        db.session.add(pref)
-    if pref.last_digest_at is not None and pref.last_digest_at >= threshold:
-        return 0
-    items = db.session.scalars(select(Notification).where(
-        and_(Notification.user_id == user_id, Notification.read_at.is_(None),
-             Notification.emailed_at.is_(None), Notification.created_at <= now))
-        .order_by(Notification.created_at).limit(200)).all()
-    if not items:
-        return 0
-    with force_locale(user.locale or "fr"):
-        lines = [_("Bonjour %(name)s,", name=user.full_name), "",
-                 _("Voici ce qui s'est passé dans les forums :"), ""]
-        for n in items:
-            lines += [f"- {n.text}", f"  {_topic_url(n.topic_id)}"]
-        lines += ["", _("Vous recevez ce résumé une fois par jour. Modifiez ce choix dans "
-                        "« Mes notifications ».")]
-        msg = build_message(user.email, _("Forums : votre résumé du jour (%(n)d)", n=len(items)),
-                            "\n".join(lines),
-                            manage_url=links.external_for("forums.notifications"))
-    day = threshold.astimezone(PARIS).date().isoformat()
-    send_message(msg, key=f"forum-digest-{user_id}-{day}")  # commits: see its docstring
-    for n in items:
-        n.emailed_at = now
-    pref.last_digest_at = now
-    db.session.flush()
-    return 1
+def _deliver_digests(people, items, keys, delivered, manage) -> int:
+    """One message per person of the batch not delivered yet; returns the count."""
+    urls: dict[int | None, str] = {}
+    sent = 0
+    for person in people:
+        rows = items.get(person.id)
+        if not rows or keys[person.id] in delivered:
+            continue
+        for n in rows:
+            if n.topic_id not in urls:
+                urls[n.topic_id] = _topic_url(n.topic_id)
+        with force_locale(person.locale or "fr"):
+            lines = [_("Bonjour %(name)s,", name=person.full_name), "",
+                     _("Voici ce qui s'est passé dans les forums :"), ""]
+            for n in rows:
+                lines += [f"- {n.text}", f"  {urls[n.topic_id]}"]
+            lines += ["", _("Vous recevez ce résumé une fois par jour. Modifiez ce choix "
+                            "dans « Mes notifications ».")]
+            msg = build_bulk_message(
+                person.email, _("Forums : votre résumé du jour (%(n)d)", n=len(rows)),
+                "\n".join(lines), manage_url=manage, language=person.locale or "fr")
+        send_message(msg, key=keys[person.id], checked=True)  # commits: see its docstring
+        sent += 1
+    return sent

@@ -1,5 +1,5 @@
 """What the forums hold about a person (RGPD): export and erasure. Registered with
-core.privacy by forums.init_app.
+core.privacy by forums.setup.init_app.
 
 Erasure keeps the discussions readable (posts, needs and endorsements stay, tied to
 the anonymised account shown as "un ancien agent"), removes what only concerns the
@@ -57,6 +57,7 @@ def _export(user) -> dict[str, list[dict]]:
 
 def _erase(user) -> None:
     uid = user.id
+    user.unread_notifications = 0  # its notifications go just below
     for model in (Subscription, Notification, Reaction):
         db.session.execute(delete(model).where(model.user_id == uid)
                            .execution_options(synchronize_session=False))

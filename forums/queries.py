@@ -88,17 +88,19 @@ class PostExtras:
 
 
 def post_extras(user: User, post_ids: list[int]) -> PostExtras:
-    """Useful counts, the user's own reactions, which posts have revisions (3 queries)."""
+    """Useful counts, the user's own reactions, which posts have revisions: one
+    statement (a GROUP BY over the page's posts)."""
     if not post_ids:
         return PostExtras({}, set(), set(), set())
-    useful = dict(db.session.execute(
-        select(Reaction.post_id, func.count(Reaction.id)).where(Reaction.post_id.in_(post_ids))
-        .group_by(Reaction.post_id)).all())
-    mine = set(db.session.scalars(select(Reaction.post_id).where(
-        Reaction.post_id.in_(post_ids), Reaction.user_id == user.id)))
-    revised = set(db.session.scalars(select(PostRevision.post_id).distinct().where(
-        PostRevision.post_id.in_(post_ids))))
-    return PostExtras(useful, mine, revised, set())
+    revised = select(PostRevision.id).where(PostRevision.post_id == Post.id).exists()
+    rows = db.session.execute(
+        select(Post.id, func.count(Reaction.id),
+               func.coalesce(func.sum(case((Reaction.user_id == user.id, 1), else_=0)), 0),
+               revised)
+        .outerjoin(Reaction, Reaction.post_id == Post.id)
+        .where(Post.id.in_(post_ids)).group_by(Post.id)).all()
+    return PostExtras({r[0]: r[1] for r in rows if r[1]}, {r[0] for r in rows if r[2]},
+                      {r[0] for r in rows if r[3]}, set())
 
 
 def accepted_post(topic: Topic) -> Post | None:
@@ -156,11 +158,6 @@ def need_detail(user: User, need: Need) -> NeedDetail:
                       [(r[0], r[1]) for r in by_channel], mine, history, projects, notes)
 
 
-def endorsement_count_subquery():
-    return (select(NeedEndorsement.need_id, func.count(NeedEndorsement.id).label("n"))
-            .group_by(NeedEndorsement.need_id).subquery("endorsements"))
-
-
 SORTS = ("constats", "impact", "recent")
 
 
@@ -168,13 +165,12 @@ def needs_board_stmt(organisation_id: int, category_ids: list[int], *, status: s
                      channel: str = "", public: str = "", service_id: int | None = None,
                      impact: str = "", project_id: int | None = None, sort: str = "constats"
                      ) -> Select:
-    """SELECT (Need, endorsement count) with the board's filters and sort."""
-    counts = endorsement_count_subquery()
-    n = func.coalesce(counts.c.n, 0).label("endorsements")
+    """SELECT (Need, endorsement count) with the board's filters and sort. The count
+    is the one stored on the need (kept by forums.needs): nothing is aggregated."""
+    n = Need.endorsement_count.label("endorsements")
     stmt = (
         select(Need, n)
         .join(Topic, Topic.id == Need.topic_id)
-        .outerjoin(counts, counts.c.need_id == Need.id)
         .where(Need.organisation_id == organisation_id, Topic.category_id.in_(category_ids or [-1]))
     )
     if status:
@@ -197,18 +193,21 @@ def needs_board_stmt(organisation_id: int, category_ids: list[int], *, status: s
         order = [Topic.created_at.desc()]
     else:
         order = [n.desc(), Need.impact_rank.desc(), Topic.created_at.desc()]
-    return stmt.order_by(*order, Need.id.desc())
+    # What the board shows, loaded with the page: topic and author joined in the same
+    # statement (many-to-one: no extra rows; not rendered in the pager's COUNT
+    # subquery), the services in one more.
+    return stmt.order_by(*order, Need.id.desc()).options(
+        joinedload(Need.topic).joinedload(Topic.author), selectinload(Need.services))
 
 
 def load_need_rows(rows) -> list[tuple[Need, int]]:
-    """Eager-load what the board shows for a page of (Need, count) rows (3 queries)."""
-    needs = [r[0] for r in rows]
-    if needs:
-        ids = [x.id for x in needs]
-        db.session.scalars(select(Need).where(Need.id.in_(ids)).options(
-            selectinload(Need.topic).selectinload(Topic.author),
-            selectinload(Need.services))).all()
+    """(Need, count) pairs of a board page (its statement loaded what the board shows)."""
     return [(r[0], r[1]) for r in rows]
+
+
+def board_page(stmt: Select, limit: int, offset: int = 0) -> list[tuple[Need, int]]:
+    """Up to `limit` (Need, count) rows of the board's statement (the CSV export)."""
+    return load_need_rows(db.session.execute(stmt.limit(limit).offset(offset)).all())
 
 
 def projects_of_needs(user: User, need_ids: list[int]) -> dict[int, list[Project]]:
@@ -225,11 +224,12 @@ def projects_of_needs(user: User, need_ids: list[int]) -> dict[int, list[Project
     return out
 
 
-def visible_projects(user: User) -> list[Project]:
+def visible_projects(user: User) -> list:
     """The projects `user` may read (agents: those of their service), by title: the
-    board's filter and the link form never show a title its viewer may not read."""
-    return list(db.session.scalars(select(Project).where(visible_filter(user))
-                                   .order_by(Project.title)))
+    board's filter and the link form never show a title its viewer may not read.
+    Rows of (id, title) only: the selects need nothing else."""
+    return list(db.session.execute(select(Project.id, Project.title).where(visible_filter(user))
+                                   .order_by(Project.title, Project.id)))
 
 
 def org_services(organisation_id: int) -> list[Service]:
@@ -242,16 +242,16 @@ def org_members(organisation_id: int) -> list[User]:
 
 def needs_of_project(project: Project) -> list[tuple[Need, int]]:
     """The needs linked to a project with their endorsement counts (one query + eager)."""
-    counts = endorsement_count_subquery()
     rows = db.session.execute(
-        select(Need, func.coalesce(counts.c.n, 0))
+        select(Need, Need.endorsement_count)
         .join(NeedProject, NeedProject.need_id == Need.id)
-        .outerjoin(counts, counts.c.need_id == Need.id)
         .where(NeedProject.project_id == project.id,
                Need.organisation_id == project.organisation_id)
-        .options(joinedload(Need.topic))
-        .order_by(func.coalesce(counts.c.n, 0).desc(), Need.id)
-    ).all()
+        .options(joinedload(Need.topic).joinedload(Topic.category).options(
+            # what can_see_category reads: the project panel filters with it (few rows)
+            joinedload(Category.services), joinedload(Category.moderators)))
+        .order_by(Need.endorsement_count.desc(), Need.id)
+    ).unique().all()
     return [(r[0], r[1]) for r in rows]
 
 
@@ -267,11 +267,16 @@ def need_counts_for_projects(project_ids: list[int]) -> dict[int, int]:
 # --- moderation and notifications ------------------------------------------------------
 
 def open_reports(organisation_id: int, category_ids: list[int]) -> Select:
+    """Unresolved reports on messages of the given categories, newest first, with the
+    message, its topic and author and the reporter loaded (a page of them: 4 queries)."""
     return (
         select(Report).join(Post, Post.id == Report.post_id).join(Topic, Topic.id == Post.topic_id)
         .where(Report.organisation_id == organisation_id, Report.resolved_at.is_(None),
                Topic.category_id.in_(category_ids or [-1]))
         .order_by(Report.created_at.desc())
+        .options(selectinload(Report.post).selectinload(Post.topic),
+                 selectinload(Report.post).selectinload(Post.author),
+                 selectinload(Report.reporter))
     )
 
 
@@ -297,3 +302,38 @@ def followed_category_ids(user: User) -> set[int]:
 
 def topic_is_need(topic: Topic) -> bool:
     return topic.kind == TopicKind.NEED
+
+
+# --- moderation and positions (read by the discussion and moderation pages) ----------------
+
+def recent_moderation(organisation_id: int, category_ids: list[int], *,
+                      limit: int = 50) -> list[ModerationLog]:
+    """The last moderation acts a moderator of `category_ids` may read (see
+    moderation_log), with their actor and topic loaded."""
+    return list(db.session.scalars(
+        moderation_log(organisation_id, category_ids)
+        .options(selectinload(ModerationLog.actor), selectinload(ModerationLog.topic))
+        .limit(limit)))
+
+
+def revisions_of(post_id: int) -> list[PostRevision]:
+    """The earlier versions of a message, newest first, with their editor."""
+    return list(db.session.scalars(
+        select(PostRevision).where(PostRevision.post_id == post_id)
+        .options(selectinload(PostRevision.editor)).order_by(PostRevision.created_at.desc())))
+
+
+def position_in_topic(post: Post) -> int:
+    """1-based rank of a message in its topic, in the order the topic page lists them."""
+    return db.session.scalar(
+        select(func.count(Post.id)).where(Post.topic_id == post.topic_id,
+                                          Post.created_at <= post.created_at,
+                                          Post.id <= post.id)) or 1
+
+
+def quotable_post(topic_id: int, post_id: int | None) -> Post | None:
+    """A visible message of the topic that a reply may quote, or None."""
+    if post_id is None:
+        return None
+    post = db.session.get(Post, post_id)
+    return post if post is not None and post.topic_id == topic_id and post.is_visible else None

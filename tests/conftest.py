@@ -36,7 +36,9 @@ def _test_config() -> dict:
         "REDIS_URL": None,
         "OUTBOX_DIR": str(_TMP / "outbox"),
         "UPLOAD_DIR": str(_TMP / "uploads"),
-        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        # Argon2id with tiny parameters: the same code path, cheap.
+        "PASSWORD_ARGON2_TIME_COST": 1, "PASSWORD_ARGON2_MEMORY_KIB": 8,
+        "PASSWORD_ARGON2_PARALLELISM": 1,
         "LOGIN_LIMIT_IP": "1000/60",
         "LOGIN_LIMIT_ACCOUNT": "1000/60",
         "LOGIN_LIMIT_ACCOUNT_IP": "1000/60",

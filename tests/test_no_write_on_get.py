@@ -11,6 +11,7 @@ from sqlalchemy import event, select
 
 from change_portal.extensions import db
 from change_portal.roadmap.models import DashboardVisit
+from forums import notify
 from forums.models import Notification
 from tests.forums import factories as ff
 from tests.roadmap import factories as f
@@ -64,9 +65,8 @@ def test_topic_page_writes_nothing_when_nothing_is_unread(client, org, login_as)
 def test_topic_page_marks_its_notifications_read_when_there_are(client, org, login_as):
     reader = login_as("agent")
     topic = ff.create_topic(org, title="Sujet suivi")
-    note = Notification(organisation_id=org.id, user_id=reader.id, kind="reply",
-                        text="Nouvelle réponse", topic_id=topic.id)
-    db.session.add(note)
+    (note,) = notify.notify_users({reader.id}, org.id, kind="reply", text="Nouvelle réponse",
+                                  topic_id=topic.id)
     db.session.commit()
     client.get(f"/forums/sujets/{topic.id}")
     db.session.refresh(note)
@@ -113,9 +113,8 @@ def test_topic_page_writes_nothing_with_unread_notifications_elsewhere(client, o
     reader = login_as("agent")
     topic = ff.create_topic(org, title="Sujet calme")
     other = ff.create_topic(org, title="Sujet animé")
-    note = Notification(organisation_id=org.id, user_id=reader.id, kind="reply",
-                        text="Réponse ailleurs", topic_id=other.id)
-    db.session.add(note)
+    (note,) = notify.notify_users({reader.id}, org.id, kind="reply", text="Réponse ailleurs",
+                                  topic_id=other.id)
     db.session.commit()
     writes = _get_twice(client, f"/forums/sujets/{topic.id}")
     assert writes == []

@@ -70,3 +70,12 @@ def test_a_write_waits_for_the_writer_before_it(engine):
         second.commit()
     with engine.connect() as conn:
         assert conn.execute(text("SELECT n FROM t")).scalar_one() == 6
+
+
+def test_every_connection_runs_in_wal_with_normal_sync(engine):
+    """WAL (readers beside a writer) with synchronous=NORMAL (a commit waits for no
+    disk flush; SQLite's recommended pairing), on every new connection."""
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1

@@ -30,16 +30,13 @@ from dataclasses import dataclass
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import select
-from werkzeug.security import check_password_hash, generate_password_hash
 
-from change_portal.accounts import services
+from change_portal.accounts import passwords, services
 from change_portal.accounts.models import Account, User
 from change_portal.core import audit, ratelimit
 from change_portal.extensions import db
 
 DEVICE_COOKIE = "cp_device"
-# Hashing a dummy password for unknown emails keeps login timing the same.
-_DUMMY_HASH = generate_password_hash("dummy-password-for-timing")
 
 
 @dataclass(frozen=True)
@@ -109,16 +106,18 @@ def buckets(limits: LoginLimits, *, ip: str, email: str,
 
 def attempt(email: str, password: str, *, ip: str, limits: LoginLimits, secret_key: str,
             device: str | None = None, device_days: int = 90,
-            check=check_password_hash) -> LoginResult:
+            check=passwords.verify) -> LoginResult:
     """One login attempt, from the form to the verdict.
 
     Unlike other services this one commits, twice, because its transactions
     are the point: (1) the account is read, (2) the attempt is counted and
     committed *before* the password is checked, so that concurrent attempts see
-    each other's counts (no check-then-act race); (3) the password hash (scrypt,
-    ~50-100 ms) is checked outside any transaction, holding no lock; (4) the
-    verdict is written (audit, counters given back) and left to the caller's commit
-    with the session it opens. `check` is the hash check (tests count its calls).
+    each other's counts (no check-then-act race); (3) the password hash (Argon2id,
+    ~30 ms of CPU; see passwords.py) is checked outside any transaction, holding no lock,
+    and when the stored hash is older (scrypt, other parameters) the new one is
+    computed there too; (4) the verdict is written (audit, counters given back, the
+    upgraded hash) and left to the caller's commit with the session it opens.
+    `check` is the hash check (tests count its calls).
     """
     email = (email or "").strip().lower()
     row = db.session.execute(
@@ -133,13 +132,20 @@ def attempt(email: str, password: str, *, ip: str, limits: LoginLimits, secret_k
     if reservation.wait:
         return LoginResult(wait=reservation.wait)
 
-    ok = check(password_hash or _DUMMY_HASH, password) and password_hash is not None
+    # Unknown account: the same work against a dummy hash, so the timing is the same.
+    ok = check(password_hash or passwords.dummy_hash(), password) and password_hash is not None
+    # Transparent upgrade to Argon2id (or to new parameters), computed before the
+    # verdict's transaction opens; stored only if the login succeeds below.
+    upgraded = passwords.hash_password(password) if ok and passwords.needs_rehash(
+        password_hash) else None
 
     account = db.session.get(Account, account_id) if account_id is not None else None
     # The membership the login lands in: the one used last (None: no active one left).
     user = services.default_membership(account) if account is not None else None
     if ok and user is not None:
         ratelimit.release(reservation)  # only failures count
+        if upgraded is not None:
+            account.password_hash = upgraded
         # The person proved themselves from here: their own bucket starts again
         # (not the address's, nor the account's ceiling: strangers filled those).
         ratelimit.clear(reservation, prefix=("login-device:", "login-account-ip:"))
@@ -169,7 +175,7 @@ def check_current_password(user: User, password: str, *, ip: str, limits: LoginL
     db.session.commit()
     if reservation.wait:
         return False, reservation.wait
-    ok = hash_ is not None and check_password_hash(hash_, password)
+    ok = passwords.verify(hash_, password)
     if ok:
         ratelimit.release(reservation)
     else:

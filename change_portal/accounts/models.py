@@ -15,7 +15,7 @@ import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from change_portal.core.models import TimestampMixin, UTCDateTime
@@ -70,6 +70,10 @@ class User(UserMixin, TimestampMixin, db.Model):
     locale: Mapped[str | None] = mapped_column(String(5), nullable=True)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # The header's unread-notification count, kept by forums.notify where notifications
+    # are created, read and purged: loaded with the session, so no COUNT on every page.
+    unread_notifications: Mapped[int] = mapped_column(Integer, nullable=False, default=0,
+                                                      server_default="0")
 
     account: Mapped[Account | None] = relationship()
     organisation: Mapped[Organisation | None] = relationship()

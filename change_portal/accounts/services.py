@@ -10,13 +10,12 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from flask import current_app
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import joinedload
-from werkzeug.security import check_password_hash, generate_password_hash
 
+from change_portal.accounts import passwords
 from change_portal.accounts.models import (
     Account,
     Invitation,
@@ -61,13 +60,11 @@ def password_problems(password: str, *, email: str | None = None) -> list[str]:
 
 
 def set_password(user: User, password: str) -> None:
-    """Hash (scrypt, Werkzeug's default KDF) and store a new password."""
+    """Hash (Argon2id, accounts/passwords.py) and store a new password."""
     problems = password_problems(password, email=user.email)
     if problems:
         raise DomainError(" ".join(problems), field="password")
-    # scrypt by default; the test suite picks a cheaper method to stay fast.
-    method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
-    user.password_hash = generate_password_hash(password, method=method)
+    user.password_hash = passwords.hash_password(password)
 
 
 # --- login and throttling ----------------------------------------------------
@@ -133,17 +130,7 @@ def load_login_session(token: str, *, idle_minutes: int,
     minute."""
     if not token:
         return None
-    # One query for the session, its user and their collectivité, one for the roles:
-    # every page pays this, so it must not pay more.
-    ls = db.session.execute(
-        select(LoginSession)
-        .where(LoginSession.token_hash == _token_hash(token))
-        .options(
-            joinedload(LoginSession.user).joinedload(User.organisation),
-            joinedload(LoginSession.user).joinedload(User.service),
-            joinedload(LoginSession.user).selectinload(User.roles),
-        )
-    ).scalar_one_or_none()
+    ls = _load_session_row(_token_hash(token))
     if ls is None:
         return None
     now = utcnow()
@@ -158,11 +145,36 @@ def load_login_session(token: str, *, idle_minutes: int,
     if not user.is_current_membership:
         return None
     if now - ls.last_seen_at > timedelta(seconds=60):
-        ls.last_seen_at = now
-        db.session.commit()
+        _touch(ls, now)
     ls.plain_token = token
     user.login_session = ls
     return user
+
+
+def _load_session_row(token_hash: str) -> LoginSession | None:
+    """The session, its membership, the membership's roles, collectivité and service
+    in ONE statement (outer joins; a row per role): every page pays it."""
+    user = joinedload(LoginSession.user)
+    return db.session.execute(
+        select(LoginSession)
+        .where(LoginSession.token_hash == token_hash)
+        .options(user.joinedload(User.organisation), user.joinedload(User.service),
+                 user.joinedload(User.roles))
+    ).unique().scalar_one_or_none()
+
+
+def _touch(ls: LoginSession, now) -> None:
+    """Record activity (at most once a minute: the idle timeout counts in minutes).
+    Committed without expiring what the session loaded, so the user, roles and
+    collectivité of this request are not loaded a second time."""
+    ls.last_seen_at = now
+    session = db.session()
+    expire = session.expire_on_commit
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = expire
 
 
 def close_login_session(user: User) -> None:
@@ -191,7 +203,7 @@ def change_password(user: User, current: str, new: str, *, current_ok: bool | No
     """Change one's own password; the other sessions of the user end. `current_ok`:
     the current password was already checked (throttled, by login.check_current_password)."""
     if current_ok is None:
-        current_ok = bool(user.password_hash) and check_password_hash(user.password_hash, current)
+        current_ok = passwords.verify(user.password_hash, current)
     if not current_ok:
         raise DomainError(_("Le mot de passe actuel n'est pas le bon."), field="current_password")
     if current == new:

@@ -19,8 +19,8 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
+from change_portal.accounts import cookie, reset, services
 from change_portal.accounts import login as login_attempts
-from change_portal.accounts import reset, services
 from change_portal.accounts.forms import (
     AcceptInvitationForm,
     JoinForm,
@@ -58,6 +58,7 @@ def _start_session(user) -> None:
         session["lang"] = lang
     services.open_login_session(user, ip=_client_ip(), user_agent=request.user_agent.string)
     session.permanent = True
+    cookie.fix_expiry(session, current_app.permanent_session_lifetime)
     login_user(user)
     _remember_memberships(user)
 

@@ -11,10 +11,21 @@ from datetime import date, datetime
 
 from flask_babel import format_date, format_datetime, format_time, get_locale, to_user_timezone
 
+# Month names of the French interface, written out: Babel's format_date parses a
+# pattern and looks up the locale's data on every call (hundreds of µs), and a list
+# page formats a date per row (issue 15).
+MONTHS_FR = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
+             "septembre", "octobre", "novembre", "décembre")
+
 
 def _french() -> bool:
     locale = get_locale()
     return locale is None or locale.language == "fr"
+
+
+def _date_fr(d: date) -> str:
+    day = "1er" if d.day == 1 else str(d.day)
+    return f"{day} {MONTHS_FR[d.month - 1]} {d.year}"
 
 
 def date_long(d: date | datetime | None) -> str:
@@ -25,8 +36,7 @@ def date_long(d: date | datetime | None) -> str:
         d = to_user_timezone(d)
     if not _french():
         return format_date(d, "long")
-    day = "1er" if d.day == 1 else str(d.day)
-    return f"{day} {format_date(d, 'MMMM y')}"
+    return _date_fr(d)
 
 
 def time_short(d: datetime | None) -> str:
@@ -45,7 +55,8 @@ def datetime_long(d: datetime | None) -> str:
         return ""
     if not _french():
         return f"{format_date(d, 'long')}, {format_time(d, 'short')}"
-    return f"{date_long(d)} à {time_short(d)}"
+    local = to_user_timezone(d)  # once for both halves
+    return f"{_date_fr(local)} à {local.hour} h {local.minute:02d}"
 
 
 def date_filter(d: date | datetime | None, fmt: str = "long") -> str:

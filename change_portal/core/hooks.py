@@ -24,6 +24,7 @@ class Hook:
     returns: str
     combined: str
     doc: str
+    single: bool = False  # one provider answers (registry.ask); a second is refused
 
 
 CATALOGUE: dict[str, Hook] = {h.name: h for h in (
@@ -31,16 +32,22 @@ CATALOGUE: dict[str, Hook] = {h.name: h for h in (
          "all, in order (render_hook)",
          "Blocks shown on a project's page (linked needs, required modules)."),
     Hook("project.needs_many", "projects: list[Project]", "dict[project id, int]",
-         "first answer (projects.queries.hook_values)",
-         "Number of user needs linked to each project, for lists (one query)."),
+         "one provider (registry.ask)",
+         "Number of user needs linked to each project, for lists (one query).", single=True),
     Hook("project.readiness", "project: Project", "dict(required, ready_agents, "
-         "total_agents, percent)", "first answer",
-         "How many agents of the services concerned finished the required modules."),
+         "total_agents, percent)", "one provider (registry.ask)",
+         "How many agents of the services concerned finished the required modules.",
+         single=True),
     Hook("project.readiness_many", "projects: list[Project]", "dict[project id, dict]",
-         "first answer", "The same for a list of projects, in a constant number of queries."),
+         "one provider (registry.ask)",
+         "The same for a list of projects, in a constant number of queries.", single=True),
     Hook("project.need_titles", "project: Project", "list[str]", "all, concatenated",
          "Titles (never authors) of the user needs linked to a project: what a fiche "
          "retour d'expérience cites (sharing)."),
+    Hook("objective.panels", "objective: Objective, user: User", "Markup | None",
+         "all, in order (render_hook)",
+         "Blocks shown on a roadmap objective's page (projects: the projects and actions "
+         "that serve it, among those the user may read)."),
     Hook("retention.purge", "cutoff: datetime", "int (rows deleted)", "sum",
          "Delete what the domain keeps past the retention period (daily job)."),
     Hook("dashboard.panels", "user: User", "Markup | None", "all, in order (render_hook)",

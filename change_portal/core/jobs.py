@@ -92,7 +92,15 @@ def _path(func: Callable) -> str:
     return f"{func.__module__}:{func.__qualname__}"
 
 
+# Job functions that moved to another module: a job queued (or deferred) before the
+# deploy still names the old path, and must still run after it.
+MOVED = {
+    "change_portal.roadmap.jobs:build_report": "change_portal.officials.jobs:build_report",
+}
+
+
 def _resolve(path: str) -> Callable:
+    path = MOVED.get(path, path)
     module, _, name = path.partition(":")
     obj = importlib.import_module(module)
     for part in name.split("."):
@@ -257,13 +265,24 @@ _PERIODIC: dict[str, Periodic] = {}
 
 
 def periodic(every: timedelta) -> Callable[[Callable], Callable]:
-    """Declare a job (a function without arguments) to run every `every`."""
+    """Declare that a job (a function without arguments) runs every `every`. This only
+    marks the function: its domain's init_app schedules it with `register_periodic`."""
 
     def decorator(func: Callable) -> Callable:
-        _PERIODIC[_path(func)] = Periodic(func, every)
+        func.periodic_every = every
         return func
 
     return decorator
+
+
+def register_periodic(func: Callable) -> Callable:
+    """Schedule a job marked with `@periodic` (called by its domain's init_app;
+    registering it twice is harmless)."""
+    every = getattr(func, "periodic_every", None)
+    if every is None:
+        raise ValueError(f"{_path(func)} is not marked @periodic(every)")
+    _PERIODIC[_path(func)] = Periodic(func, every)
+    return func
 
 
 def registered_periodic() -> dict[str, Periodic]:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from math import ceil
 
 from flask import abort, request
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from change_portal.core.params import parse_int
 from change_portal.extensions import db
@@ -40,20 +41,31 @@ def current_page_number() -> int:
     return number
 
 
-def paginate(stmt: Select, *, per_page: int = 20, options: tuple[str, ...] = ()) -> Page:
+def paginate(stmt: Select, *, per_page: int = 20, options: tuple[str, ...] = (),
+             joined: tuple[str, ...] = (), rows: bool = False,
+             load: Callable[[list], list] | None = None) -> Page:
     """Run `stmt` for the page asked in ?page=N (404 for a page that cannot exist).
 
     `options` names relationships of the selected entity to load in one extra
-    query each (selectinload), so templates never trigger a query per row.
+    query each (selectinload), so templates never trigger a query per row; `joined`
+    names many-to-one (or one-to-one) relationships loaded in the page's own
+    statement (joinedload: no extra query, no extra rows).
+    `rows`: the page's items are the statement's rows (several columns), not the
+    first entity. `load`: turns the page's items into what the template shows (a
+    fixed number of queries for the whole page, never one per item).
     """
     number = current_page_number()
     total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
-    entity = stmt.column_descriptions[0]["entity"]
-    for name in options:
-        stmt = stmt.options(selectinload(getattr(entity, name)))
-    items = db.session.scalars(
-        stmt.limit(per_page).offset((number - 1) * per_page)
-    ).all()
+    if options or joined:
+        entity = stmt.column_descriptions[0]["entity"]
+        for name in options:
+            stmt = stmt.options(selectinload(getattr(entity, name)))
+        for name in joined:
+            stmt = stmt.options(joinedload(getattr(entity, name)))
+    page_stmt = stmt.limit(per_page).offset((number - 1) * per_page)
+    items = list(db.session.execute(page_stmt).all() if rows else db.session.scalars(page_stmt))
     if number > 1 and not items:
         abort(404)
-    return Page(items=list(items), page=number, per_page=per_page, total=total or 0)
+    if load is not None:
+        items = load(items)
+    return Page(items=items, page=number, per_page=per_page, total=total or 0)

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import current_app
+from flask import Flask, current_app
 from sqlalchemy import delete
 
 from change_portal.core.audit import AuditEvent
 from change_portal.core.idempotency import FormSubmission
-from change_portal.core.jobs import job_timeout, periodic
+from change_portal.core.jobs import job_timeout, periodic, register_periodic
 from change_portal.core.mail import SentMail
 from change_portal.core.models import utcnow
 from change_portal.core.registry import call_hook
@@ -37,3 +37,8 @@ def purge_older_than(days: int, *, now=None) -> int:
 @job_timeout(900)
 def purge_expired_records() -> int:
     return purge_older_than(current_app.config["RETENTION_DAYS"])
+
+
+def init_app(app: Flask) -> None:  # noqa: ARG001 - the same signature as every init_app
+    """Schedule the daily purge."""
+    register_periodic(purge_expired_records)

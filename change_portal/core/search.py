@@ -222,7 +222,9 @@ def rank_candidates(entry, fts_table: str, terms: list[str], candidates: CTE,
     fts = text(f"SELECT rowid AS rid, bm25({fts_table}, 5.0, 1.0) AS score "  # noqa: S608
                f"FROM {fts_table} WHERE {fts_table} MATCH :q AND rowid IN "
                f"(SELECT id FROM {candidates.name})").bindparams(q=_fts_query(terms))
-    sub = fts.columns(column("rid"), column("score")).subquery("fts")
+    # A CTE computed once: as a FROM subquery, SQLite re-ran the FTS match for every
+    # candidate (2 s for 500 candidates of 2,000 posts).
+    sub = fts.columns(column("rid"), column("score")).cte("fts").prefix_with("MATERIALIZED")
     stmt = (select(*columns, (-sub.c.score).label("rank")).join(candidates, joined)
             .join(sub, sub.c.rid == entry.id))
     return stmt, [sub.c.score.asc(), entry.id.desc()]

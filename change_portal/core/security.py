@@ -10,6 +10,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException, SecurityError
 
+from change_portal.core.web import rolls_back
 from change_portal.extensions import db
 
 log = logging.getLogger(__name__)
@@ -164,6 +165,7 @@ def init_app(app: Flask) -> None:
         return resp
 
     @app.errorhandler(CSRFError)
+    @rolls_back
     def _csrf(err):
         return _error_response(
             400,
@@ -171,11 +173,13 @@ def init_app(app: Flask) -> None:
         )
 
     @app.errorhandler(TooManyRequests)
+    @rolls_back
     def _too_many(err):
         return _error_response(429, err.description or retry_message(err.retry_after),
                                err.retry_after)
 
     @app.errorhandler(HTTPException)
+    @rolls_back
     def _http(err):
         if isinstance(err, SecurityError):
             # a Host outside TRUSTED_HOSTS: no URL can be built for it, so no page
@@ -186,18 +190,15 @@ def init_app(app: Flask) -> None:
         return _error_response(code)
 
     @app.errorhandler(OperationalError)
+    @rolls_back
     def _db_down(err):
         log.error("database unavailable: %s", type(err).__name__)
-        try:
-            db.session.rollback()
-        except Exception:  # the connection is gone; the pool will replace it
-            log.debug("rollback failed on a lost connection")
         # Render the page as anonymous: loading the user would need the database.
         g._login_user = app.login_manager.anonymous_user()
         return _error_response(503, retry_after=5)
 
     @app.errorhandler(Exception)
+    @rolls_back
     def _unexpected(err):
         log.exception("unexpected error on %s %s", request.method, request.path)
-        db.session.rollback()
         return _error_response(500)

@@ -7,7 +7,7 @@ from typing import TypeVar
 
 from flask import abort
 from flask_login import current_user
-from sqlalchemy import Select, select
+from sqlalchemy import ColumnElement, select
 
 from change_portal.extensions import db
 
@@ -22,19 +22,36 @@ def current_organisation_id() -> int:
     return org_id
 
 
-def scoped(model: type[M], organisation_id: int | None = None) -> Select:
-    """SELECT model rows of one collectivité (the current one by default)."""
-    org_id = organisation_id if organisation_id is not None else current_organisation_id()
-    return select(model).where(model.organisation_id == org_id)
+def of_tenant(model, organisation_id: int) -> ColumnElement[bool]:
+    """The condition "row of collectivité `organisation_id`", the one way queries
+    filter on the tenant: `select(Project).where(of_tenant(Project, org_id), ...)`.
+    Works on a model or an alias; the id is explicit (queries never read the user)."""
+    return model.organisation_id == organisation_id
 
 
-def get_or_404(model: type[M], object_id: int, organisation_id: int | None = None) -> M:
+def get_or_404(model: type[M], object_id: int, organisation_id: int | None = None,
+               options: tuple = ()) -> M:
     """Load one row of the current collectivité or answer 404 (never 403: the
-    existence of another tenant's row is not disclosed)."""
+    existence of another tenant's row is not disclosed). `options`: loader options
+    (e.g. the relationships the access check reads, joined in the same statement)."""
     org_id = organisation_id if organisation_id is not None else current_organisation_id()
     obj = db.session.execute(
-        select(model).where(model.id == object_id, model.organisation_id == org_id)
-    ).scalar_one_or_none()
+        select(model).where(model.id == object_id, of_tenant(model, org_id))
+        .options(*options)
+    ).unique().scalar_one_or_none()
     if obj is None:
         abort(404)
     return obj
+
+
+def all_or_404(model: type[M], ids, organisation_id: int) -> list[M]:
+    """The rows of collectivité `organisation_id` with these ids (by id); one id
+    from elsewhere, or unknown, is a 404 (forms post ids chosen from a list)."""
+    wanted = sorted({int(i) for i in ids or []})
+    if not wanted:
+        return []
+    rows = list(db.session.scalars(select(model).where(
+        model.id.in_(wanted), of_tenant(model, organisation_id)).order_by(model.id)))
+    if len(rows) != len(wanted):
+        abort(404)
+    return rows

@@ -1,7 +1,7 @@
 """Checks of uploaded files, by their bytes (never by their name or the browser's
 type), for change_portal's domains; the same rules as the courses' image checks
-(courses/parsing.py `_sniff_image`, which courses keeps: it is importable without
-Flask).
+(courses/format uses `sniff_image`: this module is importable without Flask, which
+`serve` imports when it is called).
 
 Images: PNG, JPEG, GIF, WebP. SVG is recognised in order to refuse it (it can carry
 script). Documents: PDF. Served files go out with their checked type, `nosniff`, a
@@ -10,8 +10,6 @@ sandbox CSP and a Content-Disposition (`serve`)."""
 from __future__ import annotations
 
 import re
-
-from flask import make_response
 
 IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".gif": "image/gif",
                ".webp": "image/webp"}
@@ -48,6 +46,8 @@ def content_type(kind: str) -> str:
 
 def serve(content: bytes, mime: str, filename: str, *, inline: bool):
     """A response for a stored upload that no browser will run as a page."""
+    from flask import make_response
+
     resp = make_response(content)
     resp.headers["Content-Type"] = mime
     safe = re.sub(r"[^A-Za-z0-9._-]", "_", filename)[:100] or "fichier"

@@ -19,6 +19,7 @@ from sqlalchemy import select
 
 from change_portal.core.markdown import render_markdown
 from change_portal.core.models import utcnow
+from change_portal.core.tenancy import of_tenant
 from change_portal.extensions import db
 from change_portal.maturity import jobs, services
 from change_portal.maturity.models import (
@@ -128,6 +129,6 @@ def _link_objectives(org) -> None:
               "Ouvrir un point d'accueil numérique en mairie": "inclusion",
               "Chaque agent suit 2 modules par an": "competences"}
     for objective in db.session.scalars(select(Objective).where(
-            Objective.organisation_id == org.id, Objective.title.in_(list(wanted)))):
+            of_tenant(Objective, org.id), Objective.title.in_(list(wanted)))):
         db.session.add(ThemeObjective(organisation_id=org.id, theme_slug=wanted[objective.title],
                                       objective_id=objective.id))

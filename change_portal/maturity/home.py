@@ -7,6 +7,7 @@ from flask import render_template
 from markupsafe import Markup
 from sqlalchemy import select
 
+from change_portal.core.tenancy import of_tenant
 from change_portal.extensions import db
 from change_portal.maturity import levels as rules
 from change_portal.maturity.models import (
@@ -47,7 +48,7 @@ def dashboard_panel(user) -> Markup | None:
         select(Diagnosis, Edition.title, Edition.referential_id, Referential.content_hash)
         .join(Edition, Edition.id == Diagnosis.edition_id)
         .join(Referential, Referential.id == Edition.referential_id)
-        .where(Diagnosis.organisation_id == org_id,
+        .where(of_tenant(Diagnosis, org_id),
                Diagnosis.status == DiagnosisStatus.SUBMITTED)
         .order_by(Diagnosis.edition_id.desc()).limit(1)).first()
     if row is None:

@@ -27,6 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from change_portal.accounts.models import User
+from change_portal.core.labels import label
 from change_portal.core.models import TenantMixin, TimestampMixin, UTCDateTime, utcnow
 from change_portal.extensions import db
 
@@ -129,7 +130,7 @@ class Edition(TimestampMixin, db.Model):
 
     @property
     def status_label(self) -> str:
-        return str(EDITION_STATUS_LABELS.get(EditionStatus(self.status), self.status))
+        return label(EDITION_STATUS_LABELS, self.status)
 
 
 class DiagnosisStatus(enum.StrEnum):

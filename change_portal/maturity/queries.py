@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import and_, select
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from change_portal.accounts.models import User
+from change_portal.core.tenancy import of_tenant
 from change_portal.extensions import db
 from change_portal.maturity import levels as rules
 from change_portal.maturity.models import (
@@ -17,10 +18,12 @@ from change_portal.maturity.models import (
     DiagnosisHistory,
     Edition,
     Referential,
+    Statement,
     Theme,
 )
 from change_portal.maturity.referential import SHIPPED, load_folder
 from change_portal.organisations.models import Organisation
+from change_portal.roadmap.models import Axis, Objective
 
 
 def theme_choices() -> list[tuple[str, str]]:
@@ -68,10 +71,26 @@ class DiagnosisView:
 
 
 def themes_of(referential_id: int) -> list[Theme]:
-    """The themes of a referential with their statements (two queries)."""
+    """The themes of a referential with their statements (one statement)."""
     return list(db.session.scalars(
         select(Theme).where(Theme.referential_id == referential_id)
-        .options(selectinload(Theme.statements)).order_by(Theme.position, Theme.id)))
+        .options(joinedload(Theme.statements)).order_by(Theme.position, Theme.id)).unique())
+
+
+def themes_and_answers(referential_id: int, diagnosis_id: int
+                       ) -> tuple[list[Theme], dict[int, Answer]]:
+    """The themes with their statements and {statement id: answer} of one diagnosis,
+    in one statement (statements outer-joined to the diagnosis' answers)."""
+    rows = db.session.execute(
+        select(Theme, Answer)
+        .outerjoin(Theme.statements)
+        .outerjoin(Answer, and_(Answer.statement_id == Statement.id,
+                                Answer.diagnosis_id == diagnosis_id))
+        .where(Theme.referential_id == referential_id)
+        .options(contains_eager(Theme.statements))
+        .order_by(Theme.position, Theme.id, Statement.position, Statement.id)).unique().all()
+    themes = list(dict.fromkeys(theme for theme, _answer in rows))
+    return themes, {a.statement_id: a for _theme, a in rows if a is not None}
 
 
 def answers_of(diagnosis_id: int) -> dict[int, Answer]:
@@ -89,8 +108,7 @@ def assignments_of(diagnosis_id: int) -> dict[int, Assignment]:
 
 def diagnosis_view(diagnosis: Diagnosis, *, with_assignees: bool = True) -> DiagnosisView:
     """Progress per theme and overall (answered / total), assignees, levels."""
-    themes = themes_of(diagnosis.edition.referential_id)
-    answers = answers_of(diagnosis.id)
+    themes, answers = themes_and_answers(diagnosis.edition.referential_id, diagnosis.id)
     assignments = assignments_of(diagnosis.id) if with_assignees else {}
     rows = []
     for theme in themes:
@@ -110,7 +128,7 @@ def diagnosis_or_404(diagnosis_id: int, organisation_id: int) -> Diagnosis:
 
     diagnosis = db.session.scalar(
         select(Diagnosis).where(Diagnosis.id == diagnosis_id,
-                                Diagnosis.organisation_id == organisation_id)
+                                of_tenant(Diagnosis, organisation_id))
         .options(joinedload(Diagnosis.edition)))
     if diagnosis is None:
         abort(404)
@@ -119,13 +137,13 @@ def diagnosis_or_404(diagnosis_id: int, organisation_id: int) -> Diagnosis:
 
 def diagnosis_for(organisation_id: int, edition_id: int) -> Diagnosis | None:
     return db.session.scalar(select(Diagnosis).where(
-        Diagnosis.organisation_id == organisation_id, Diagnosis.edition_id == edition_id))
+        of_tenant(Diagnosis, organisation_id), Diagnosis.edition_id == edition_id))
 
 
 def diagnoses_of(organisation_id: int) -> list[Diagnosis]:
     """The collectivité's diagnoses, newest edition first."""
     return list(db.session.scalars(
-        select(Diagnosis).where(Diagnosis.organisation_id == organisation_id)
+        select(Diagnosis).where(of_tenant(Diagnosis, organisation_id))
         .options(joinedload(Diagnosis.edition)).order_by(Diagnosis.edition_id.desc())))
 
 
@@ -139,7 +157,7 @@ def history_of(diagnosis_id: int, limit: int = 100) -> list[DiagnosisHistory]:
 def members(organisation_id: int) -> list[User]:
     """Active members a theme can be assigned to."""
     return list(db.session.scalars(
-        select(User).where(User.organisation_id == organisation_id, User.active.is_(True),
+        select(User).where(of_tenant(User, organisation_id), User.active.is_(True),
                            User.erased_at.is_(None)).order_by(User.full_name)))
 
 
@@ -171,3 +189,24 @@ def participation(edition_id: int) -> list[tuple[Organisation, str | None]]:
                    & (Diagnosis.edition_id == edition_id))
         .order_by(Organisation.name)).all()
     return [(org, status) for org, status in rows]
+
+
+def edition_by_slug(slug: str) -> Edition | None:
+    """The edition with this address (any state: the caller decides what is public)."""
+    if len(slug) > 60:  # longer than any slug: no query
+        return None
+    return db.session.scalar(select(Edition).where(Edition.slug == slug)
+                             .options(joinedload(Edition.referential)))
+
+
+def objective_choices(organisation_id: int) -> list[tuple[int, str]]:
+    """(id, title) of the roadmap objectives of a collectivité, by title (to link a theme)."""
+    return [(o.id, o.title) for o in db.session.scalars(
+        select(Objective).where(of_tenant(Objective, organisation_id))
+        .order_by(Objective.title))]
+
+
+def axis_choices(organisation_id: int) -> list[tuple[int, str]]:
+    """(id, title) of the roadmap axes of a collectivité, in the roadmap's order."""
+    return [(a.id, a.title) for a in db.session.scalars(
+        select(Axis).where(of_tenant(Axis, organisation_id)).order_by(Axis.position, Axis.id))]

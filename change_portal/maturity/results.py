@@ -18,6 +18,7 @@ from markupsafe import Markup
 from sqlalchemy import select
 
 from change_portal.core.registry import call_hook
+from change_portal.core.tenancy import of_tenant
 from change_portal.extensions import db
 from change_portal.maturity import levels as rules
 from change_portal.maturity import queries
@@ -106,7 +107,7 @@ def _previous(diagnosis: Diagnosis) -> tuple[str | None, dict, float | None]:
     row = db.session.execute(
         select(Diagnosis.theme_levels, Diagnosis.overall_level, Edition.title)
         .join(Edition, Edition.id == Diagnosis.edition_id)
-        .where(Diagnosis.organisation_id == diagnosis.organisation_id,
+        .where(of_tenant(Diagnosis, diagnosis.organisation_id),
                Diagnosis.edition_id < diagnosis.edition_id,
                Diagnosis.status == DiagnosisStatus.SUBMITTED)
         .order_by(Diagnosis.edition_id.desc()).limit(1)).first()
@@ -121,7 +122,7 @@ def _objectives(organisation_id: int) -> dict[str, list]:
     rows = db.session.execute(
         select(ThemeObjective.theme_slug, Objective.id, Objective.title)
         .join(Objective, Objective.id == ThemeObjective.objective_id)
-        .where(ThemeObjective.organisation_id == organisation_id)
+        .where(of_tenant(ThemeObjective, organisation_id))
         .order_by(Objective.title)).all()
     result: dict[str, list] = {}
     for slug, oid, title in rows:

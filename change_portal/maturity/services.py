@@ -22,6 +22,7 @@ from change_portal.core.errors import DomainError, NotAllowed
 from change_portal.core.markdown import render_markdown
 from change_portal.core.models import utcnow
 from change_portal.core.permissions import Role
+from change_portal.core.tenancy import of_tenant
 from change_portal.extensions import db
 from change_portal.maturity import levels as rules
 from change_portal.maturity.models import (
@@ -119,7 +120,7 @@ def start_diagnosis(actor: User, edition: Edition) -> Diagnosis:
     if not edition.is_open:
         raise DomainError(_("Cette édition est close."))
     existing = db.session.scalar(select(Diagnosis).where(
-        Diagnosis.organisation_id == actor.organisation_id,
+        of_tenant(Diagnosis, actor.organisation_id),
         Diagnosis.edition_id == edition.id))
     if existing is not None:
         return existing
@@ -326,7 +327,7 @@ def link_objective(actor: User, theme_slug: str, objective_id: int, *, linked: b
         raise DomainError(_("Choisissez un objectif de votre feuille de route."),
                           field="objective_id")
     row = db.session.scalar(select(ThemeObjective).where(
-        ThemeObjective.organisation_id == actor.organisation_id,
+        of_tenant(ThemeObjective, actor.organisation_id),
         ThemeObjective.theme_slug == theme_slug, ThemeObjective.objective_id == objective_id))
     if linked and row is None:
         db.session.add(ThemeObjective(organisation_id=actor.organisation_id,

@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from change_portal.core.labels import label
 from change_portal.core.models import TenantMixin, TimestampMixin
 from change_portal.extensions import db
 
@@ -99,7 +100,7 @@ class Organisation(TimestampMixin, db.Model):
 
     @property
     def kind_label(self) -> str:
-        return str(KIND_LABELS.get(OrganisationKind(self.kind), self.kind))
+        return label(KIND_LABELS, self.kind)
 
     @property
     def region_name(self) -> str:

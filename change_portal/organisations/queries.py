@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from change_portal.core.tenancy import of_tenant
 from change_portal.extensions import db
 from change_portal.organisations.models import Service
 
@@ -11,7 +12,7 @@ from change_portal.organisations.models import Service
 def services_of(organisation_id: int) -> list[Service]:
     """The services of a collectivité, by name."""
     return list(db.session.scalars(
-        select(Service).where(Service.organisation_id == organisation_id)
+        select(Service).where(of_tenant(Service, organisation_id))
         .order_by(Service.name)))
 
 
@@ -19,7 +20,7 @@ def service_choices(organisation_id: int, *, none_label: str | None = None
                     ) -> list[tuple[int, str]]:
     """(id, name) pairs for a select, optionally led by a (0, `none_label`) choice."""
     rows = db.session.execute(
-        select(Service.id, Service.name).where(Service.organisation_id == organisation_id)
+        select(Service.id, Service.name).where(of_tenant(Service, organisation_id))
         .order_by(Service.name)).all()
     lead = [(0, none_label)] if none_label is not None else []
     return lead + [(r.id, r.name) for r in rows]
@@ -30,4 +31,4 @@ def service_of(organisation_id: int, service_id: int | None) -> Service | None:
     if not service_id:
         return None
     return db.session.scalar(select(Service).where(
-        Service.id == service_id, Service.organisation_id == organisation_id))
+        Service.id == service_id, of_tenant(Service, organisation_id)))

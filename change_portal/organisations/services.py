@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
+from typing import Protocol
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from change_portal.accounts.models import User
 from change_portal.core import audit
 from change_portal.core.errors import DomainError, NotAllowed
 from change_portal.core.permissions import Role
@@ -22,12 +22,23 @@ from change_portal.organisations.models import (
 
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{1,58}[a-z0-9])$")
 RESERVED_SLUGS = {"admin", "api", "static", "platform", "plateforme", "www", "new"}
+
 DEFAULT_SERVICES = ("Accueil", "État civil", "Urbanisme", "Finances", "Ressources humaines",
                     "Services techniques", "Numérique (DSI)")
 
 
+class Actor(Protocol):
+    """Who acts: a signed-in person (accounts.models.User, which this layer below
+    accounts does not import)."""
+
+    id: int
+    organisation_id: int | None
+
+    def has_role(self, role: Role) -> bool: ...
+
+
 def create_organisation(
-    actor: User | None,
+    actor: Actor | None,
     *,
     name: str,
     slug: str,
@@ -71,7 +82,7 @@ def _check_profile(kind: str, population: int, region: str | None) -> None:
 
 
 def update_profile(
-    actor: User, org: Organisation, *, name: str, kind: str, population: int,
+    actor: Actor, org: Organisation, *, name: str, kind: str, population: int,
     region: str | None,
 ) -> Organisation:
     """Change what describes a collectivité (name, kind, population, region): it
@@ -95,7 +106,7 @@ def update_profile(
     return org
 
 
-def _check_admin(actor: User, organisation_id: int) -> None:
+def _check_admin(actor: Actor, organisation_id: int) -> None:
     if actor.organisation_id != organisation_id or not actor.has_role(Role.ADMIN):
         raise NotAllowed(_("Seuls les administrateurs de la collectivité gèrent ses services."))
 
@@ -109,7 +120,7 @@ def _name_taken(organisation_id: int, name: str, exclude_id: int | None = None) 
     return bool(db.session.scalar(stmt))
 
 
-def create_service(actor: User, organisation_id: int, name: str) -> Service:
+def create_service(actor: Actor, organisation_id: int, name: str) -> Service:
     """Add a service to the actor's collectivité (names are unique in it)."""
     _check_admin(actor, organisation_id)
     name = name.strip()
@@ -122,7 +133,7 @@ def create_service(actor: User, organisation_id: int, name: str) -> Service:
     return service
 
 
-def rename_service(actor: User, service: Service, name: str) -> None:
+def rename_service(actor: Actor, service: Service, name: str) -> None:
     _check_admin(actor, service.organisation_id)
     name = name.strip()
     if _name_taken(service.organisation_id, name, exclude_id=service.id):
@@ -132,7 +143,7 @@ def rename_service(actor: User, service: Service, name: str) -> None:
     audit.record("service_renamed", actor=actor, target=service, before=old, after=name)
 
 
-def set_parent(actor: User, service: Service, parent: Service | None) -> None:
+def set_parent(actor: Actor, service: Service, parent: Service | None) -> None:
     """Place `service` under `parent` (None: at the top). Both belong to the
     actor's collectivité; a service never ends up under itself."""
     _check_admin(actor, service.organisation_id)
@@ -153,48 +164,15 @@ def set_parent(actor: User, service: Service, parent: Service | None) -> None:
         service.parent_id = new_id
 
 
-def delete_service(actor: User, service: Service) -> None:
+def delete_service(actor: Actor, service: Service, *, members: int) -> None:
     """Delete a service that nobody belongs to any more (people are never left
-    without saying so: the admin moves them first)."""
+    without saying so: the admin moves them first). `members` is how many people
+    belong to it, counted by the caller (accounts.queries.service_member_count):
+    people live in the layer above this one."""
     _check_admin(actor, service.organisation_id)
-    members = db.session.scalar(
-        select(func.count()).select_from(User).where(User.service_id == service.id)
-    )
     if members:
         raise DomainError(
             _("Ce service compte encore %(n)d personne(s). Rattachez-les à un autre service "
               "avant de le supprimer.", n=members))
     audit.record("service_deleted", actor=actor, target=service, name=service.name)
     db.session.delete(service)
-
-
-def services_with_counts(organisation_id: int) -> list[tuple[Service, int]]:
-    """Services of a collectivité with their number of members, in one query."""
-    counts = (
-        select(User.service_id, func.count(User.id).label("n"))
-        .where(User.organisation_id == organisation_id, User.active.is_(True))
-        .group_by(User.service_id)
-        .subquery()
-    )
-    rows = db.session.execute(
-        select(Service, func.coalesce(counts.c.n, 0))
-        .outerjoin(counts, counts.c.service_id == Service.id)
-        .where(Service.organisation_id == organisation_id)
-        .order_by(Service.name)
-    ).all()
-    return [(s, n) for s, n in rows]
-
-
-def organisations_with_counts() -> list[tuple[Organisation, int]]:
-    """All collectivités with their number of users, in one query (operators)."""
-    counts = (
-        select(User.organisation_id, func.count(User.id).label("n"))
-        .group_by(User.organisation_id)
-        .subquery()
-    )
-    rows = db.session.execute(
-        select(Organisation, func.coalesce(counts.c.n, 0))
-        .outerjoin(counts, counts.c.organisation_id == Organisation.id)
-        .order_by(Organisation.name)
-    ).all()
-    return [(o, n) for o, n in rows]

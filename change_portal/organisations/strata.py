@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 
+from change_portal.core.labels import label
 from change_portal.organisations.models import (  # noqa: F401 - REGIONS re-exported
     KIND_LABELS,
     REGION_NAMES,
@@ -92,10 +93,7 @@ def stratum_of(kind: str, population: int) -> Stratum:
 
 
 def kind_label(kind: str) -> str:
-    try:
-        return str(KIND_LABELS[OrganisationKind(kind)])
-    except ValueError:
-        return kind
+    return label(KIND_LABELS, kind)
 
 
 def region_name(code: str | None) -> str:

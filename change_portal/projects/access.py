@@ -11,6 +11,7 @@ from __future__ import annotations
 from sqlalchemy import Select, exists, or_, select
 
 from change_portal.core.permissions import Role
+from change_portal.core.tenancy import of_tenant
 from change_portal.projects.models import Project, project_service
 
 FULL_READERS = (Role.PROJECT_LEAD, Role.ELECTED, Role.ADMIN)
@@ -31,7 +32,7 @@ def can_comment(user) -> bool:
 
 def visible_filter(user):
     """A WHERE clause restricting Project rows to those `user` may read."""
-    clause = Project.organisation_id == user.organisation_id
+    clause = of_tenant(Project, user.organisation_id)
     if reads_everything(user):
         return clause
     concerned = exists().where(project_service.c.project_id == Project.id,

@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from change_portal.core import clock
 from change_portal.core.models import utcnow
+from change_portal.core.tenancy import of_tenant
 from change_portal.extensions import db
 from change_portal.organisations.models import Service
 from change_portal.projects import services as projects
@@ -102,7 +103,7 @@ def _backdate_history(project, start: int | None) -> None:
 
 def _services(org) -> dict[str, Service]:
     return {s.name: s for s in db.session.scalars(
-        select(Service).where(Service.organisation_id == org.id))}
+        select(Service).where(of_tenant(Service, org.id)))}
 
 
 def load_demo(org, users) -> None:

@@ -17,6 +17,7 @@ from wtforms import (
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from change_portal.core.labels import label_choices
 from change_portal.core.text import SingleLineField
 from change_portal.projects.models import (
     ACTION_STATUS_LABELS,
@@ -41,7 +42,7 @@ class ProjectForm(FlaskForm):
     description = TextAreaField(_l("Description"), validators=[_LONG],
                                 description=_l("Vous pouvez utiliser Markdown."))
     status = SelectField(_l("Statut"),
-                         choices=[(k.value, v) for k, v in PROJECT_STATUS_LABELS.items()])
+                         choices=label_choices(PROJECT_STATUS_LABELS))
     lead_id = SelectField(_l("Chef·fe de projet"), coerce=int)
     start_date = DateField(_l("Date de début"), validators=[Optional()])
     end_date = DateField(_l("Date de fin prévue"), validators=[Optional()])
@@ -56,12 +57,12 @@ class CommentForm(FlaskForm):
 
 class ActionForm(FlaskForm):
     kind = SelectField(_l("Type d'action"),
-                       choices=[(k.value, v) for k, v in ACTION_TYPE_LABELS.items()])
+                       choices=label_choices(ACTION_TYPE_LABELS))
     title = SingleLineField(_l("Titre"), validators=_TITLE)
     planned_on = DateField(_l("Date prévue"),
                            validators=[InputRequired(_l("Indiquez la date prévue."))])
     status = SelectField(_l("Statut"),
-                         choices=[(k.value, v) for k, v in ACTION_STATUS_LABELS.items()])
+                         choices=label_choices(ACTION_STATUS_LABELS))
     participants = IntegerField(
         _l("Nombre de participants"), default=0,
         validators=[Optional(), NumberRange(0, 100_000, message=_l(

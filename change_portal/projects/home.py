@@ -9,6 +9,7 @@ from sqlalchemy.orm import joinedload
 
 from change_portal.core.models import utcnow
 from change_portal.core.permissions import Role
+from change_portal.core.tenancy import of_tenant
 from change_portal.extensions import db
 from change_portal.projects.models import Position, Project, Proposal, project_service
 
@@ -21,7 +22,7 @@ def proposals_panel(user) -> Markup | None:
         return None  # only agents give positions
     waiting = db.session.scalars(
         select(Proposal).join(Project, Project.id == Proposal.project_id)
-        .where(Proposal.organisation_id == user.organisation_id,
+        .where(of_tenant(Proposal, user.organisation_id),
                Proposal.closes_at > utcnow(),
                exists().where(project_service.c.project_id == Project.id,
                               project_service.c.service_id == user.service_id),

@@ -22,6 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from change_portal.accounts.models import User
+from change_portal.core.labels import label
 from change_portal.core.models import TenantMixin, TimestampMixin, UTCDateTime, utcnow
 from change_portal.extensions import db
 from change_portal.organisations.models import Service
@@ -78,7 +79,7 @@ class Project(TenantMixin, TimestampMixin, db.Model):
 
     @property
     def status_label(self) -> str:
-        return str(PROJECT_STATUS_LABELS.get(ProjectStatus(self.status), self.status))
+        return label(PROJECT_STATUS_LABELS, self.status)
 
     @property
     def is_active(self) -> bool:
@@ -136,7 +137,7 @@ class ProjectStatusChange(TenantMixin, db.Model):
 
     @property
     def to_label(self) -> str:
-        return str(PROJECT_STATUS_LABELS.get(ProjectStatus(self.to_status), self.to_status))
+        return label(PROJECT_STATUS_LABELS, self.to_status)
 
 
 class ActionType(enum.StrEnum):
@@ -207,11 +208,11 @@ class Action(TenantMixin, TimestampMixin, db.Model):
 
     @property
     def kind_label(self) -> str:
-        return str(ACTION_TYPE_LABELS.get(ActionType(self.kind), self.kind))
+        return label(ACTION_TYPE_LABELS, self.kind)
 
     @property
     def status_label(self) -> str:
-        return str(ACTION_STATUS_LABELS.get(ActionStatus(self.status), self.status))
+        return label(ACTION_STATUS_LABELS, self.status)
 
 
 class Concern(TenantMixin, TimestampMixin, db.Model):
@@ -292,11 +293,25 @@ class Proposal(TenantMixin, TimestampMixin, db.Model):
     created_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user.id", ondelete="SET NULL"), nullable=True
     )
+    # Current positions by stance (the meter), kept by services.give_position in the
+    # same transaction as the position (migration 0025_meters filled them).
+    positions_accord: Mapped[int] = mapped_column(Integer, nullable=False, default=0,
+                                                  server_default="0")
+    positions_reserves: Mapped[int] = mapped_column(Integer, nullable=False, default=0,
+                                                    server_default="0")
+    positions_desaccord: Mapped[int] = mapped_column(Integer, nullable=False, default=0,
+                                                     server_default="0")
+    positions_blocage: Mapped[int] = mapped_column(Integer, nullable=False, default=0,
+                                                   server_default="0")
 
     project: Mapped[Project] = relationship()
 
     def is_open(self, now: datetime | None = None) -> bool:
         return (now or utcnow()) < self.closes_at
+
+    def stance_counts(self) -> dict[str, int]:
+        """The stored current positions by stance (zeros left out, as a Counter)."""
+        return {s.value: n for s in Stance if (n := getattr(self, f"positions_{s.value}"))}
 
 
 class Position(TenantMixin, TimestampMixin, db.Model):
@@ -319,7 +334,7 @@ class Position(TenantMixin, TimestampMixin, db.Model):
 
     @property
     def stance_label(self) -> str:
-        return str(STANCE_LABELS.get(Stance(self.stance), self.stance))
+        return label(STANCE_LABELS, self.stance)
 
 
 class PositionChange(TenantMixin, db.Model):
@@ -342,4 +357,4 @@ class PositionChange(TenantMixin, db.Model):
 
     @property
     def stance_label(self) -> str:
-        return str(STANCE_LABELS.get(Stance(self.stance), self.stance))
+        return label(STANCE_LABELS, self.stance)

@@ -7,12 +7,14 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, func, literal, select, union_all
+from sqlalchemy import Select, and_, func, literal, or_, select, union_all
 from sqlalchemy.orm import joinedload
 
 from change_portal.core import clock
+from change_portal.core.labels import label
 from change_portal.core.models import utcnow
-from change_portal.core.registry import call_hook
+from change_portal.core.registry import ask
+from change_portal.core.tenancy import of_tenant
 from change_portal.extensions import db
 from change_portal.projects.access import visible_filter
 from change_portal.projects.models import (
@@ -59,9 +61,11 @@ class Meter:
 
 
 def meters(project_ids: list[int], now: datetime | None = None,
-           points: int = 6, concerns: bool = True) -> dict[int, Meter]:
-    """Consensus meters of several projects in two queries (position changes and
-    unanswered concerns), whatever the number of projects or positions.
+           points: int = 6, concerns: bool = True, series: bool = True) -> dict[int, Meter]:
+    """Consensus meters of several projects, whatever the number of positions: the
+    counts by stance stored on each proposal (one query), the unanswered concerns
+    (one, unless `concerns` is False) and, with `series`, the distribution over time
+    (one more, reading the positions' history: the project page's chart).
 
     Positions on a proposal whose results are hidden count nowhere until it closes
     (only their number is given). Blocks are current *blocage* positions on
@@ -71,49 +75,65 @@ def meters(project_ids: list[int], now: datetime | None = None,
     result = {pid: Meter() for pid in project_ids}
     if not project_ids:
         return result
+    proposals = db.session.execute(
+        select(Proposal.project_id, Proposal.hide_results, Proposal.closes_at,
+               Proposal.outcome, Proposal.id,
+               *(getattr(Proposal, f"positions_{s}") for s in STANCES))
+        .where(Proposal.project_id.in_(project_ids))
+    ).all()
+    for r in proposals:
+        add_stored_counts(result[r.project_id], r, now)
+    if series:
+        for pid, points_of in _series(project_ids, now, points).items():
+            result[pid].series = points_of
+    for pid, n in (unanswered_concerns(project_ids) if concerns else {}).items():
+        result[pid].unanswered = n
+    return result
+
+
+def add_stored_counts(meter: Meter, proposal, now: datetime) -> None:
+    """Add one proposal's stored counts (a Proposal or a row with its columns) to
+    `meter`: current or closed, blocks while no outcome is written, or only the
+    number of positions while its results are hidden."""
+    counts = Counter({s: n for s in STANCES if (n := getattr(proposal, f"positions_{s}"))})
+    is_open = now < proposal.closes_at
+    if proposal.hide_results and is_open:
+        meter.hidden += counts.total()
+        return
+    if counts:
+        meter.by_proposal[proposal.id] = counts
+    (meter.current if is_open else meter.closed).update(counts)
+    if proposal.outcome is None:
+        meter.blocks += counts[Stance.BLOCK.value]
+
+
+def _series(project_ids: list[int], now: datetime, points: int
+            ) -> dict[int, list[tuple[date, Counter]]]:
+    """The positions at the end of each of the last `points` days with a change, per
+    project, replayed from the history (hidden results left out until closing)."""
     rows = db.session.execute(
-        select(Proposal.project_id, Proposal.id, Proposal.hide_results, Proposal.closes_at,
-               Proposal.outcome.is_(None).label("undecided"), PositionChange.user_id,
+        select(Proposal.project_id, Proposal.id, PositionChange.user_id,
                PositionChange.stance, PositionChange.at)
         .join(PositionChange, PositionChange.proposal_id == Proposal.id)
-        .where(Proposal.project_id.in_(project_ids))
+        .where(Proposal.project_id.in_(project_ids),
+               or_(Proposal.hide_results.is_(False), Proposal.closes_at <= now))
         .order_by(PositionChange.at, PositionChange.id)
     ).all()
     state: dict[int, dict[tuple[int, int], str]] = defaultdict(dict)
-    undecided: dict[tuple[int, int], bool] = {}
-    is_open: dict[int, bool] = {}
     days: dict[int, dict[date, Counter]] = defaultdict(dict)
-    hidden_keys: dict[int, set] = defaultdict(set)
     # The state at the end of each day is counted once, when the project's next
     # change falls on another day (not after every change: that was quadratic).
     last_day: dict[int, date] = {}
     for r in rows:
-        if r.hide_results and now < r.closes_at:
-            hidden_keys[r.project_id].add((r.id, r.user_id))
-            continue
         day = r.at.date()
         previous = last_day.get(r.project_id)
         if previous is not None and previous != day:
             days[r.project_id][previous] = Counter(state[r.project_id].values())
         last_day[r.project_id] = day
-        key = (r.id, r.user_id)
-        is_open[r.id] = now < r.closes_at
-        state[r.project_id][key] = r.stance
-        undecided[key] = r.undecided
+        state[r.project_id][(r.id, r.user_id)] = r.stance
     for pid, day in last_day.items():
         days[pid][day] = Counter(state[pid].values())
-    for pid, meter in result.items():
-        current = state.get(pid, {})
-        for (proposal_id, _user), stance in current.items():
-            meter.by_proposal.setdefault(proposal_id, Counter())[stance] += 1
-            (meter.current if is_open[proposal_id] else meter.closed)[stance] += 1
-        meter.blocks = sum(1 for k, s in current.items()
-                           if s == Stance.BLOCK and undecided.get(k))
-        meter.series = sorted(days.get(pid, {}).items())[-points:]
-        meter.hidden = len(hidden_keys.get(pid, ()))
-    for pid, n in (unanswered_concerns(project_ids) if concerns else {}).items():
-        result[pid].unanswered = n
-    return result
+    return {pid: sorted(by_day.items())[-points:] for pid, by_day in days.items()}
 
 
 def unanswered_count_column():
@@ -147,16 +167,15 @@ def action_counts(project_ids: list[int]) -> dict[int, dict[str, int]]:
 
 
 def hook_values(name: str, projects: list[Project]) -> dict[int, object]:
-    """project_id → value from the first receiver of a *_many hook (empty if none)."""
+    """project_id → value from the provider of a *_many hook (empty if none)."""
     if not projects:
         return {}
-    answers = call_hook(name, projects=projects)
-    return dict(answers[0]) if answers else {}
+    return dict(ask(name, default={}, projects=projects))
 
 
 def readiness(project: Project) -> dict | None:
-    answers = call_hook("project.readiness", project=project)
-    return answers[0] if answers else None
+    """The project's readiness from the courses (None when no domain provides it)."""
+    return ask("project.readiness", project=project)
 
 
 @dataclass
@@ -176,7 +195,8 @@ def project_rows(projects: list[Project], now: datetime | None = None,
     `unanswered`: the unanswered concerns per project when the caller already has them."""
     ids = [p.id for p in projects]
     counts = action_counts(ids) if ids and not brief else {}
-    ms = meters(ids, now, concerns=unanswered is None)
+    # Stored counts only: lists show no chart over time (the project page does).
+    ms = meters(ids, now, concerns=unanswered is None, series=False)
     for pid, n in (unanswered or {}).items():
         if pid in ms:
             ms[pid].unanswered = n
@@ -248,7 +268,11 @@ def project_page(project: Project, user, today: date | None = None) -> ProjectPa
         select(ProjectComment).where(ProjectComment.project_id == project.id)
         .options(joinedload(ProjectComment.author)).order_by(ProjectComment.id)
     ).all())
-    meter = meters([project.id], now, concerns=False)[project.id]
+    # The meter from the proposals just loaded (their stored counts) and the chart's
+    # series from the history of this project only.
+    meter = Meter(series=_series([project.id], now, 6).get(project.id, []))
+    for proposal in proposals:
+        add_stored_counts(meter, proposal, now)
     meter.unanswered = sum(1 for a in actions for c in a.concerns if c.answer is None)
     objective_progress = objectives_progress(project.organisation_id,
                                              [o for o in project.objectives])
@@ -298,7 +322,7 @@ class ActionLine:
 
     @property
     def kind_label(self) -> str:
-        return str(ACTION_TYPE_LABELS.get(self.kind, self.kind))
+        return label(ACTION_TYPE_LABELS, self.kind)
 
 
 @dataclass
@@ -320,7 +344,7 @@ def dashboard_actions(organisation_id: int, today: date, days: int = 30,
                    Action.planned_on, Project.title.label("project_title"),
                    func.count().over().label("total"))
             .join(Project, Project.id == Action.project_id)
-            .where(Action.organisation_id == organisation_id,
+            .where(of_tenant(Action, organisation_id),
                    Action.status == ActionStatus.PLANNED, *where)
             .order_by(Action.planned_on, Action.id)
         )
@@ -343,9 +367,27 @@ def dashboard_actions(organisation_id: int, today: date, days: int = 30,
     return result
 
 
+def dashboard_action_page(organisation_id: int, today: date, late: bool, page: int,
+                          per_page: int, days: int = 30) -> tuple[list[ActionLine], int]:
+    """One page of the late (or upcoming, next `days`) planned actions, with the
+    count of the whole list: one statement, whatever the number of actions."""
+    when = ((Action.planned_on < today,) if late else
+            (Action.planned_on >= today, Action.planned_on <= today + timedelta(days=days)))
+    rows = db.session.execute(
+        select(Action.id, Action.kind, Action.title, Action.planned_on,
+               Project.title.label("project_title"), func.count().over().label("total"))
+        .join(Project, Project.id == Action.project_id)
+        .where(of_tenant(Action, organisation_id),
+               Action.status == ActionStatus.PLANNED, *when)
+        .order_by(Action.planned_on, Action.id)
+        .limit(per_page).offset((page - 1) * per_page)).all()
+    lines = [ActionLine(r.id, r.kind, r.title, r.planned_on, r.project_title) for r in rows]
+    return lines, (rows[0].total if rows else 0)
+
+
 def status_changes_since(organisation_id: int, since, limit: int = 30):
     stmt = (select(ProjectStatusChange)
-            .where(ProjectStatusChange.organisation_id == organisation_id)
+            .where(of_tenant(ProjectStatusChange, organisation_id))
             .options(joinedload(ProjectStatusChange.actor),
                      joinedload(ProjectStatusChange.project))
             .order_by(ProjectStatusChange.at.desc()).limit(limit))
@@ -356,7 +398,7 @@ def status_changes_since(organisation_id: int, since, limit: int = 30):
 
 def all_actions(organisation_id: int) -> list[Action]:
     return list(db.session.scalars(
-        select(Action).where(Action.organisation_id == organisation_id)
+        select(Action).where(of_tenant(Action, organisation_id))
         .options(joinedload(Action.project)).order_by(Action.planned_on, Action.id)
     ).all())
 
@@ -405,3 +447,34 @@ def consensus_figures(project_id: int) -> dict:
         "proposals": int(proposals or 0),
         "decided": int(decided or 0),
     }
+
+
+def project_for_page(project_id: int, organisation_id: int) -> Project | None:
+    """A project of the collectivité with what its page shows (lead, services,
+    objectives) loaded in the same statement; visibility is the caller's check."""
+    return db.session.execute(
+        select(Project).where(Project.id == project_id, of_tenant(Project, organisation_id))
+        .options(joinedload(Project.lead), joinedload(Project.services),
+                 joinedload(Project.objectives))
+    ).unique().scalar_one_or_none()
+
+
+def positions_on(proposal_id: int) -> list[Position]:
+    """The positions taken on a proposal, oldest change first, with their authors."""
+    return list(db.session.scalars(
+        select(Position).where(Position.proposal_id == proposal_id)
+        .options(joinedload(Position.user)).order_by(Position.updated_at, Position.id)))
+
+
+def visible_projects_by_title(user) -> list[Project]:
+    """The projects `user` may read (projects.access), by title."""
+    return list(db.session.scalars(select(Project).where(visible_filter(user))
+                                   .order_by(Project.title)))
+
+
+def project_list_stmt(user, status: str | None = None) -> Select:
+    """The projects `user` may read (projects.access), by title, optionally of one
+    status: the statement the project list pages through."""
+    stmt = select(Project).where(visible_filter(user)).order_by(func.lower(Project.title),
+                                                                 Project.id)
+    return stmt if status is None else stmt.where(Project.status == status)

@@ -7,10 +7,12 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from flask_babel import gettext as _
+from sqlalchemy import func, select, update
 from sqlalchemy.orm.exc import StaleDataError
 
 from change_portal.core.audit import record
 from change_portal.core.errors import DomainError, NotAllowed
+from change_portal.core.labels import label
 from change_portal.core.markdown import render_markdown
 from change_portal.core.models import utcnow
 from change_portal.core.permissions import Role
@@ -267,16 +269,46 @@ def give_position(actor, proposal: Proposal, *, stance: str, reason: str,
                              "d'en tenir compte."))
     position = db.session.query(Position).filter_by(proposal_id=proposal.id,
                                                     user_id=actor.id).one_or_none()
+    previous = None if position is None else position.stance
     if position is None:
         position = Position(organisation_id=proposal.organisation_id, proposal_id=proposal.id,
                             user_id=actor.id)
         db.session.add(position)
     position.stance, position.reason = stance, reason
+    _count_stance(proposal, previous, stance)
     db.session.add(PositionChange(organisation_id=proposal.organisation_id,
                                   proposal_id=proposal.id, user_id=actor.id, stance=stance,
                                   reason=reason, at=now))
     db.session.flush()
     return position
+
+
+def _count_stance(proposal: Proposal, previous: str | None, stance: str) -> None:
+    """Move one position from `previous` (None: a new one) to `stance` in the
+    proposal's stored meter, as an UPDATE of `col = col ± 1` in the caller's
+    transaction (two agents answering at once both count)."""
+    if previous == stance:
+        return
+    values = {f"positions_{stance}": getattr(Proposal, f"positions_{stance}") + 1}
+    if previous in {s.value for s in Stance}:  # None: a first position
+        values[f"positions_{previous}"] = getattr(Proposal, f"positions_{previous}") - 1
+    db.session.execute(update(Proposal).where(Proposal.id == proposal.id).values(**values),
+                       execution_options={"synchronize_session": False})
+    db.session.expire(proposal, list(values))
+
+
+def recount_stances(proposal_ids: list[int] | None = None) -> None:
+    """Recompute the stored meters from the current positions (all proposals, or
+    those given): the benchmark's generator and a repair after a manual change."""
+    for stance in (s.value for s in Stance):
+        column = f"positions_{stance}"
+        stmt = update(Proposal).values({column: (
+            select(func.count(Position.id)).where(Position.proposal_id == Proposal.id,
+                                                  Position.stance == stance)
+            .scalar_subquery())})
+        if proposal_ids is not None:
+            stmt = stmt.where(Proposal.id.in_(proposal_ids))
+        db.session.execute(stmt, execution_options={"synchronize_session": False})
 
 
 def draft_plan(actor, project: Project, kinds: list[str], start: date) -> list[Action]:
@@ -287,7 +319,7 @@ def draft_plan(actor, project: Project, kinds: list[str], start: date) -> list[A
     actions = []
     for week, kind in enumerate(k for k in kinds if k in {t.value for t in ActionType}):
         action = Action(organisation_id=project.organisation_id, project_id=project.id,
-                        kind=kind, title=str(ACTION_TYPE_LABELS[ActionType(kind)]),
+                        kind=kind, title=label(ACTION_TYPE_LABELS, kind),
                         planned_on=start + timedelta(weeks=week + 1),
                         status=ActionStatus.PLANNED, participants=0)
         db.session.add(action)

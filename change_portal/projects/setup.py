@@ -6,16 +6,19 @@ from flask import Flask
 
 from change_portal.core.home import register_panel
 from change_portal.core.privacy import register_provider
+from change_portal.core.registry import register
 from change_portal.core.signals import demo_loaded
-from change_portal.projects import demo, privacy
+from change_portal.projects import demo, hooks, privacy
 from change_portal.projects.home import proposals_panel
 from change_portal.projects.views import bp
 
 
 def init_app(app: Flask) -> None:
-    """Blueprint, home panel, privacy provider, demo content (before the domains that
-    link to the demo projects: courses and forums are set up after this one)."""
+    """Blueprint, home panel, the objective page's panel, privacy provider, demo content
+    (before the domains that link to the demo projects: courses and forums are set up
+    after this one)."""
     app.register_blueprint(bp)
     register_panel(proposals_panel, order=25)
+    register("objective.panels", hooks.objective_panel)
     register_provider(privacy.PROVIDER)
     demo_loaded.connect(demo.load_demo, weak=False)

@@ -16,6 +16,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from change_portal.core.labels import label_choices
 from change_portal.core.text import SingleLineField
 from change_portal.roadmap.models import OBJECTIVE_STATUS_LABELS
 
@@ -62,7 +63,7 @@ class ObjectiveForm(FlaskForm):
     target_date = DateField(_l("Date cible"), validators=[Optional()],
                             description=_l("Format : jj/mm/aaaa ou aaaa-mm-jj."))
     status = SelectField(_l("Statut"),
-                         choices=[(k.value, v) for k, v in OBJECTIVE_STATUS_LABELS.items()])
+                         choices=label_choices(OBJECTIVE_STATUS_LABELS))
     weight = IntegerField(
         _l("Poids dans l'axe"), default=1,
         description=_l("1 par défaut ; un objectif de poids 2 compte deux fois dans l'axe."),

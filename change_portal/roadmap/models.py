@@ -21,6 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from change_portal.accounts.models import User
+from change_portal.core.labels import label
 from change_portal.core.models import TenantMixin, TimestampMixin, UTCDateTime, utcnow
 from change_portal.extensions import db
 
@@ -111,7 +112,7 @@ class Objective(TenantMixin, TimestampMixin, db.Model):
 
     @property
     def status_label(self) -> str:
-        return str(OBJECTIVE_STATUS_LABELS.get(ObjectiveStatus(self.status), self.status))
+        return label(OBJECTIVE_STATUS_LABELS, self.status)
 
 
 class Indicator(TenantMixin, TimestampMixin, db.Model):
@@ -175,10 +176,7 @@ class ObjectiveHistory(TenantMixin, db.Model):
     def _label(self, value: str | None) -> str | None:
         if self.kind != "status" or value is None:
             return value
-        try:
-            return str(OBJECTIVE_STATUS_LABELS[ObjectiveStatus(value)])
-        except ValueError:
-            return value
+        return label(OBJECTIVE_STATUS_LABELS, value)
 
     @property
     def from_label(self) -> str | None:
@@ -251,7 +249,7 @@ class ReportJob(TenantMixin, TimestampMixin, db.Model):
     def status_label(self) -> str:
         if self.is_stuck:
             return str(_l("Bloqué"))
-        return str(REPORT_STATUS_LABELS.get(ReportStatus(self.status), self.status))
+        return label(REPORT_STATUS_LABELS, self.status)
 
     @property
     def filename(self) -> str:

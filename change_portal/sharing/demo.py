@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from change_portal.core.markdown import render_markdown
 from change_portal.core.models import utcnow
+from change_portal.core.tenancy import of_tenant
 from change_portal.extensions import db
 from change_portal.organisations.models import Organisation
 from change_portal.organisations.strata import population_band
@@ -162,7 +163,7 @@ def load_demo(org, users) -> None:
     for i, row in enumerate(PEER_FICHES):
         if row[0] in peers:
             peer_fiches.append(_peer_fiche(peers[row[0]], row, now - timedelta(days=10 * i)))
-    project = db.session.scalar(select(Project).where(Project.organisation_id == org.id,
+    project = db.session.scalar(select(Project).where(of_tenant(Project, org.id),
                                                       Project.title == RDV_PROJECT))
     ours = None
     if project is not None:

@@ -14,6 +14,7 @@ from change_portal.core.audit import record
 from change_portal.core.errors import DomainError, NotAllowed
 from change_portal.core.markdown import render_markdown
 from change_portal.core.permissions import Role
+from change_portal.core.tenancy import of_tenant
 from change_portal.extensions import db
 from change_portal.sharing import services
 from change_portal.sharing.models import (
@@ -120,7 +121,7 @@ def event_detail(event: SharingEvent, user) -> dict:
     attending = db.session.scalar(select(EventAttendance.id).where(
         EventAttendance.event_id == event.id, EventAttendance.user_id == user.id)) is not None
     own = [] if user.organisation_id is None else db.session.scalars(
-        select(Fiche).where(Fiche.organisation_id == user.organisation_id,
+        select(Fiche).where(of_tenant(Fiche, user.organisation_id),
                             Fiche.published.is_(True)).order_by(Fiche.pub_title)).all()
     return {
         "presentations": [p for p in proposals if p.accepted],

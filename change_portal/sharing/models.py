@@ -27,6 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from change_portal.accounts.models import User
+from change_portal.core.labels import label
 from change_portal.core.models import TenantMixin, TimestampMixin, UTCDateTime, utcnow
 from change_portal.extensions import db
 from change_portal.organisations.models import Organisation
@@ -102,7 +103,7 @@ class Fiche(TenantMixin, TimestampMixin, db.Model):
 
     @property
     def status_label(self) -> str:
-        return str(FICHE_STATUS_LABELS.get(FicheStatus(self.status), self.status))
+        return label(FICHE_STATUS_LABELS, self.status)
 
 
 class FicheRevision(TenantMixin, db.Model):

@@ -10,6 +10,7 @@ from __future__ import annotations
 from sqlalchemy import delete, select, update
 
 from change_portal.core.privacy import PrivacyProvider
+from change_portal.core.tenancy import of_tenant
 from change_portal.extensions import db
 from change_portal.sharing.models import (
     EventAttendance,
@@ -50,11 +51,11 @@ def _erase(user) -> None:
     db.session.execute(delete(EventAttendance).where(EventAttendance.user_id == uid))
     # Published snapshots and their history name the contact: remove it there too.
     for fiche in db.session.scalars(select(Fiche).where(
-            Fiche.organisation_id == user.organisation_id)):
+            of_tenant(Fiche, user.organisation_id))):
         if _names(fiche.published_content, uid):
             fiche.published_content = {**fiche.published_content, "contact": None}
     for rev in db.session.scalars(select(FicheRevision).where(
-            FicheRevision.organisation_id == user.organisation_id)):
+            of_tenant(FicheRevision, user.organisation_id))):
         if _names(rev.content, uid):
             rev.content = {**rev.content, "contact": None}
     db.session.flush()

@@ -11,11 +11,13 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from change_portal.core.permissions import Role
+from change_portal.core.tenancy import of_tenant
 from change_portal.extensions import db
 from change_portal.organisations.models import Organisation
 from change_portal.sharing import search
 from change_portal.sharing.models import (
     Fiche,
+    FicheAttachment,
     FicheInterest,
     FicheQuestion,
     FicheReuse,
@@ -76,7 +78,7 @@ def interested_ids(organisation_id: int, fiche_ids: list[int]) -> set[int]:
     if not fiche_ids:
         return set()
     return set(db.session.scalars(select(FicheInterest.fiche_id).where(
-        FicheInterest.organisation_id == organisation_id,
+        of_tenant(FicheInterest, organisation_id),
         FicheInterest.fiche_id.in_(fiche_ids))))
 
 
@@ -94,7 +96,7 @@ def reuse_count(fiche_id: int) -> int:
 
 
 def own_fiches(organisation_id: int) -> list[Fiche]:
-    return list(db.session.scalars(select(Fiche).where(Fiche.organisation_id == organisation_id)
+    return list(db.session.scalars(select(Fiche).where(of_tenant(Fiche, organisation_id))
                                    .order_by(Fiche.updated_at.desc(), Fiche.id.desc())))
 
 
@@ -148,7 +150,7 @@ def open_reports(user) -> list[tuple[QuestionReport, FicheQuestion, Fiche]]:
             .where(QuestionReport.dismissed_at.is_(None))
             .order_by(QuestionReport.created_at))
     if not user.has_role(Role.OPERATOR):
-        stmt = stmt.where(Fiche.organisation_id == user.organisation_id)
+        stmt = stmt.where(of_tenant(Fiche, user.organisation_id))
     return [tuple(r) for r in db.session.execute(stmt).all()]
 
 
@@ -185,3 +187,9 @@ def published_for_themes(slugs: list[str], exclude_organisation_id: int | None =
         stmt = stmt.where(Fiche.organisation_id != exclude_organisation_id)
     return list(db.session.scalars(
         stmt.order_by(Fiche.published_at.desc(), Fiche.id.desc()).limit(limit)))
+
+
+def attachment_of(fiche_id: int, attachment_id: int) -> FicheAttachment | None:
+    """An attachment of this fiche (an id of another fiche's is None)."""
+    return db.session.scalar(select(FicheAttachment).where(
+        FicheAttachment.id == attachment_id, FicheAttachment.fiche_id == fiche_id))

@@ -21,6 +21,7 @@ from change_portal.core.markdown import render_markdown
 from change_portal.core.models import utcnow
 from change_portal.core.permissions import Role
 from change_portal.core.registry import call_hook
+from change_portal.core.tenancy import of_tenant
 from change_portal.extensions import db
 from change_portal.organisations.strata import population_band
 from change_portal.projects import queries as project_queries
@@ -312,7 +313,7 @@ def toggle_interest(actor, fiche: Fiche) -> bool:
         raise DomainError(_("C'est une fiche de votre collectivité."))
     existing = db.session.scalar(select(FicheInterest).where(
         FicheInterest.fiche_id == fiche.id,
-        FicheInterest.organisation_id == actor.organisation_id))
+        of_tenant(FicheInterest, actor.organisation_id)))
     if existing is not None:
         db.session.delete(existing)
         fiche.interest_count = Fiche.interest_count - 1  # in SQL: concurrent clicks

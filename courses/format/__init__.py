@@ -28,7 +28,9 @@ from __future__ import annotations
 from courses.format.engine import render_html, render_parts, split_html
 from courses.format.export import lesson_source, module_to_files, slugify
 from courses.format.folder import (
+    CheckedText,
     check_duplicate_slugs,
+    check_lesson_body,
     find_module_dirs,
     parse_lesson_body,
     parse_module_dir,
@@ -58,6 +60,7 @@ from courses.format.quiz import parse_quiz_block, render_quiz_source
 
 __all__ = [
     "ALLOWED_IMAGE_EXTENSIONS",
+    "CheckedText",
     "DEFAULT_AUDIENCE",
     "DEFAULT_LEVEL",
     "DEFAULT_PASS_SCORE",
@@ -75,6 +78,7 @@ __all__ = [
     "QuizOption",
     "QuizQuestion",
     "check_duplicate_slugs",
+    "check_lesson_body",
     "find_module_dirs",
     "lesson_source",
     "module_to_files",

@@ -122,13 +122,22 @@ class MarkdownChecker:
         self.images = images
         self.used_images = used_images
         self.references: dict[str, Any] = {}
+        # The parse, kept for render_html(): checks and rendering share it.
+        self.tokens: list[Token] = []
+        self.env: dict[str, Any] = {}
+        self.quiz_fences: set[int] = set()  # ids of the fence tokens that are quizzes
 
     def run(self, body: str, *, allow_quiz: bool) -> tuple[str, list[Quiz]]:
         """Return the body with each ```quiz block replaced by a ``[[quiz:N]]``
-        paragraph, and the quizzes found."""
+        paragraph, and the quizzes found.
+
+        Trailing whitespace is dropped first, as the stored body drops it
+        (model.tidy_body), so that the tokens are those of the stored body."""
+        body = body.rstrip()
         lines = body.split("\n")
         env: dict[str, Any] = {}
         tokens = engine.parse(body, env)
+        self.tokens, self.env = tokens, env
         self.references = env.get("references", {})
         slots: dict[int, tuple[int, Quiz]] = {}  # first line → (last line, quiz)
         previous_level = 1
@@ -137,6 +146,7 @@ class MarkdownChecker:
                 quiz = self._fence(token, lines, allow_quiz)
                 if quiz is not None:
                     slots[token.map[0]] = (token.map[1], quiz)
+                    self.quiz_fences.add(id(token))
             elif token.type == "quiz_slot":
                 self._error(token.map[0], "« [[quiz:…]] » est réservé : utilisez un bloc ```quiz")
             elif token.type == "heading_open":
@@ -146,6 +156,19 @@ class MarkdownChecker:
             elif token.type == "html_block":
                 self._raw_html(token.content, token.map[0])
         return self._with_slots(lines, slots)
+
+    def render_html(self, *, slots: bool = True) -> str:
+        """The HTML of the text :meth:`run` checked, from the same tokens: what
+        engine.render_html() gives for the body run() returned, without a
+        second parse. With ``slots``, each quiz block is its ``[[quiz:N]]``
+        slot (as stored); without, quiz blocks stay code (a refused text's
+        preview)."""
+        tokens = self.tokens
+        if slots:
+            numbers = iter(range(len(self.quiz_fences)))
+            tokens = [engine.quiz_slot_token(next(numbers), token.map)
+                      if id(token) in self.quiz_fences else token for token in tokens]
+        return engine.join_parts(engine.render_token_parts(tokens, self.env))
 
     def _error(self, index: int, message: str) -> None:
         self.issues.error(self.path, self.first_line + index, message)

@@ -36,7 +36,7 @@ def _quiz_slot(state: StateBlock, start: int, end: int, silent: bool) -> bool:
         return True
     token = state.push("quiz_slot", "", 0)
     token.meta = {"number": int(match.group(1))}
-    token.map = [start, start + 1]
+    token.map = [start, start + 1]  # quiz_slot_token() builds the same one
     state.line = start + 1
     return True
 
@@ -60,6 +60,13 @@ def parse(text: str, env: dict[str, Any] | None = None) -> list[Token]:
 def render_parts(text: str) -> list[tuple[str, str | int]]:
     """Markdown → ("html", safe fragment) and ("quiz", number) parts, in order."""
     env: dict[str, Any] = {}
+    return render_token_parts(parse(text, env), env)
+
+
+def render_token_parts(tokens: list[Token], env: dict[str, Any]
+                       ) -> list[tuple[str, str | int]]:
+    """Tokens of :func:`parse` (and its ``env``) → the parts of :func:`render_parts`,
+    so that a caller who already parsed (the checks) does not parse again."""
     parts: list[tuple[str, str | int]] = []
     segment: list[Token] = []
 
@@ -69,7 +76,7 @@ def render_parts(text: str) -> list[tuple[str, str | int]]:
             parts.append(("html", html))
         segment.clear()
 
-    for token in parse(text, env):
+    for token in tokens:
         if token.type == "quiz_slot" and token.level == 0:
             flush()
             parts.append(("quiz", token.meta["number"]))
@@ -79,12 +86,21 @@ def render_parts(text: str) -> list[tuple[str, str | int]]:
     return parts
 
 
+def join_parts(parts: list[tuple[str, str | int]]) -> str:
+    """Parts → the HTML to store: safe fragments joined by quiz markers."""
+    return "\n".join(value if kind == "html" else _QUIZ_MARK.format(value)
+                     for kind, value in parts)
+
+
 def render_html(text: str) -> str:
     """Markdown → the HTML to store: safe fragments joined by quiz markers."""
-    return "\n".join(
-        value if kind == "html" else _QUIZ_MARK.format(value)
-        for kind, value in render_parts(text)
-    )
+    return join_parts(render_parts(text))
+
+
+def quiz_slot_token(number: int, map_: list[int] | None) -> Token:
+    """The token a ``[[quiz:N]]`` line parses to (for checks that replace a quiz
+    block by its slot without parsing the new text)."""
+    return Token("quiz_slot", "", 0, map=map_, meta={"number": number}, block=True)
 
 
 def split_html(html: str) -> list[tuple[str, str | int]]:

@@ -99,7 +99,7 @@ class ParsedLesson:
     ``body`` is the Markdown after the front matter, with each quiz block
     replaced by a ``[[quiz:N]]`` paragraph (N = index in ``quizzes``).
     ``source`` is the original file text; it is ignored by ``==`` so that a
-    re-exported module compares equal to the original.
+    re-exported module compares equal to the original, as is ``html``.
     """
 
     filename: str
@@ -108,6 +108,8 @@ class ParsedLesson:
     body: str
     quizzes: list[Quiz]
     source: str = field(default="", compare=False, repr=False)
+    # ``body`` rendered from the tokens the checks walked (one parse); "" when not.
+    html: str = field(default="", compare=False, repr=False)
 
 
 @dataclass(frozen=True)

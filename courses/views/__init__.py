@@ -1,7 +1,11 @@
 """Pages of the learning domain: learners (learn), trainers (manage), follow-up,
 assignments and project links (follow). One blueprint, `courses`."""
 
-from courses.views import follow, learn, manage  # noqa: F401 - routes register on import
-from courses.views.blueprint import bp
+from __future__ import annotations
 
-__all__ = ["bp"]
+from flask import Blueprint
+
+bp = Blueprint("courses", __name__)
+
+# The modules below attach their routes to `bp`.
+from courses.views import follow, learn, manage  # noqa: E402,F401

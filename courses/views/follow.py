@@ -5,22 +5,20 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from change_portal.accounts import queries as account_queries
-from change_portal.accounts.models import User
 from change_portal.core.errors import DomainError
 from change_portal.core.pagination import paginate
 from change_portal.core.permissions import Role, role_required, safe_next
 from change_portal.core.tenancy import get_or_404
+from change_portal.core.web import form_error
 from change_portal.extensions import db
 from change_portal.organisations import queries as organisation_queries
 from change_portal.projects.models import Project
 from courses import assignments, queries
 from courses.forms import AssignmentForm, RequiredModuleForm
-from courses.models import Assignment, Module, ModuleVersion
-from courses.views.blueprint import bp
-from courses.views.learn import status_labels
+from courses.models import PROGRESS_LABELS, Assignment
+from courses.views import bp
 
 
 @bp.get("/modules/suivi")
@@ -38,16 +36,12 @@ def followup_module(module_id: int):
     version = queries.current_versions([module.id]).get(module.id)
     rows = queries.completion_status(current_user.organisation_id, module.id)
     return render_template("courses/followup_module.html", module=module, version=version,
-                           rows=rows, statuses=status_labels())
+                           rows=rows, statuses=PROGRESS_LABELS)
 
 
 def _module_choices() -> list[tuple[int, str]]:
-    rows = db.session.execute(
-        select(ModuleVersion.module_id, ModuleVersion.title)
-        .join(Module, Module.id == ModuleVersion.module_id)
-        .where(ModuleVersion.is_current.is_(True), queries.visible(current_user.organisation_id))
-        .order_by(ModuleVersion.title)).all()
-    return [(0, _("— Choisir un module —"))] + [(r[0], r[1]) for r in rows]
+    return [(0, _("— Choisir un module —")),
+            *queries.module_choices(current_user.organisation_id)]
 
 
 @bp.route("/modules/affectations", methods=["GET", "POST"])
@@ -60,11 +54,9 @@ def assignments_page():
         org_id, none_label=_("— Aucun service —"))
     form.user_ids.choices = account_queries.member_choices(org_id, limit=500)
     if form.validate_on_submit():
-        module = db.session.scalar(select(Module).where(
-            Module.id == form.module_id.data, queries.visible(org_id)))
+        module = queries.visible_module(form.module_id.data, org_id)
         service = organisation_queries.service_of(org_id, form.service_id.data)
-        users = list(db.session.scalars(select(User).where(
-            User.id.in_(form.user_ids.data or []), User.organisation_id == org_id)))
+        users = account_queries.members_among(org_id, form.user_ids.data)
         try:
             if module is None:
                 raise DomainError(_("Choisissez un module."), field="module_id")
@@ -72,8 +64,7 @@ def assignments_page():
                                       due_date=form.due_date.data)
         except DomainError as err:
             db.session.rollback()
-            field = getattr(form, err.field or "module_id")
-            field.errors = [*field.errors, err.message]
+            form_error(form, err, "module_id")
         else:
             db.session.commit()
             flash(_("Module attribué. Les agents le verront dans « À faire » sur leur page "
@@ -102,8 +93,7 @@ def add_project_module(project_id: int):
     form.module_id.choices = _module_choices()
     module = None
     if form.validate_on_submit():
-        module = db.session.scalar(select(Module).where(
-            Module.id == form.module_id.data, queries.visible(current_user.organisation_id)))
+        module = queries.visible_module(form.module_id.data, current_user.organisation_id)
     if module is None:
         flash(_("Choisissez un module dans la liste."), "error")
     else:

@@ -7,7 +7,6 @@ import re
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from change_portal.core.errors import DomainError
 from change_portal.core.pagination import paginate
@@ -15,13 +14,8 @@ from change_portal.core.params import parse_int
 from change_portal.core.permissions import login_required, public
 from change_portal.extensions import db
 from courses import learning, queries, services
-from courses.models import LEVEL_LABELS, CourseImage
-from courses.views.blueprint import bp
-
-
-def status_labels() -> dict[str, str]:
-    return {"a_commencer": _("Pas commencé"), "en_cours": _("En cours"),
-            "termine": _("Terminé")}
+from courses.models import LEVEL_LABELS, PROGRESS_LABELS
+from courses.views import bp
 
 
 def _arg(name: str, allowed=None, limit: int = 100) -> str:
@@ -46,7 +40,7 @@ def catalogue():
     return render_template(
         "courses/catalogue.html", page=page, states=states, filters=filters,
         competences=queries.competence_choices(current_user.organisation_id),
-        levels=LEVEL_LABELS, statuses=status_labels(),
+        levels=LEVEL_LABELS, statuses=PROGRESS_LABELS,
         args={k: v for k, v in request.args.items() if k != "page"},
     )
 
@@ -76,7 +70,7 @@ def module(module_id: int):
                        version.lessons[0] if version.lessons else None)
     return render_template("courses/module.html", module=module, version=version, state=state,
                            done=done, correct=correct, total=total, completion=completion,
-                           next_lesson=next_lesson, statuses=status_labels())
+                           next_lesson=next_lesson, statuses=PROGRESS_LABELS)
 
 
 def _lesson_page(module, version, lesson, *, result=None, quiz_number=None, error=None,
@@ -161,8 +155,7 @@ def answer_quiz(module_id: int, lesson_key: str, quiz_number: int):
 @login_required
 def image(module_id: int, image_name: str):
     module = queries.visible_module_or_404(module_id, current_user.organisation_id)
-    row = db.session.scalar(select(CourseImage).where(
-        CourseImage.module_id == module.id, CourseImage.name == image_name[:200]))
+    row = queries.image_of(module.id, image_name)
     if row is None:
         abort(404)
     resp = make_response(row.content)

@@ -8,7 +8,6 @@ import difflib
 from flask import abort, flash, jsonify, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from change_portal.core.errors import DomainError
 from change_portal.core.jobs import QueueUnavailable, enqueue
@@ -16,16 +15,13 @@ from change_portal.core.params import arg_int, parse_int
 from change_portal.core.permissions import Role, role_required
 from change_portal.core.web import form_error
 from change_portal.extensions import db
+from courses import authoring_queries, importer, jobs, queries, services
 from courses import format as course_format
-from courses import importer, jobs, queries, services
 from courses.forms import ImageForm, LessonForm, ModuleForm, NewLessonForm, ZipImportForm
-from courses.models import CourseImage, Lesson, Module, ModuleVersion, SyncRun
-from courses.views.blueprint import bp
+from courses.models import Lesson, Module, ModuleVersion, SyncRun
+from courses.views import bp
 
 authors_only = role_required(Role.TRAINER, Role.ADMIN)
-
-
-_form_error = form_error
 
 
 def _own(module_id: int) -> Module:
@@ -35,24 +31,10 @@ def _own(module_id: int) -> Module:
 @bp.get("/modules/gestion/")
 @authors_only
 def manage():
-    org_id = current_user.organisation_id
-    modules = db.session.scalars(select(Module).where(Module.organisation_id == org_id)
-                                 .order_by(Module.slug)).all()
-    ids = [m.id for m in modules]
-    versions: dict[int, dict[str, ModuleVersion]] = {m.id: {} for m in modules}
-    if ids:
-        for v in db.session.scalars(select(ModuleVersion).where(
-                ModuleVersion.module_id.in_(ids),
-                (ModuleVersion.is_current.is_(True)) | (ModuleVersion.status == "draft"))):
-            versions[v.module_id]["current" if v.is_current else "draft"] = v
-    shared = db.session.execute(
-        select(Module, ModuleVersion).join(ModuleVersion, ModuleVersion.module_id == Module.id)
-        .where(Module.organisation_id.is_(None), ModuleVersion.is_current.is_(True))
-        .order_by(ModuleVersion.title)).all()
-    runs = db.session.scalars(select(SyncRun).where(SyncRun.organisation_id == org_id)
-                              .order_by(SyncRun.id.desc()).limit(3)).all()
-    return render_template("courses/manage.html", modules=modules, versions=versions,
-                           shared=shared, runs=runs, own_slugs={m.slug for m in modules},
+    overview = authoring_queries.manage_overview(current_user.organisation_id)
+    return render_template("courses/manage.html", modules=overview.modules,
+                           versions=overview.versions, shared=overview.shared,
+                           runs=overview.runs, own_slugs={m.slug for m in overview.modules},
                            zip_form=ZipImportForm(prefix="zip"))
 
 
@@ -123,7 +105,7 @@ def new_module():
                 module = services.create_module(current_user, **_module_data(form))
             except DomainError as err:
                 db.session.rollback()
-                _form_error(form, err, "title")
+                form_error(form, err, "title")
             else:
                 db.session.commit()
                 flash(_("Module créé en brouillon. Ajoutez maintenant ses leçons."), "success")
@@ -132,14 +114,9 @@ def new_module():
 
 
 def _editor_context(module: Module, draft: ModuleVersion | None) -> dict:
-    images = db.session.execute(select(CourseImage.id, CourseImage.name, CourseImage.size)
-                                .where(CourseImage.module_id == module.id)
-                                .order_by(CourseImage.name)).all()
-    numbers = db.session.execute(
-        select(ModuleVersion.number, ModuleVersion.status, ModuleVersion.is_current,
-               ModuleVersion.published_at)
-        .where(ModuleVersion.module_id == module.id).order_by(ModuleVersion.number)).all()
-    return {"module": module, "draft": draft, "images": images, "numbers": numbers,
+    return {"module": module, "draft": draft,
+            "images": authoring_queries.module_images(module.id),
+            "numbers": authoring_queries.version_summaries(module.id),
             "lesson_form": NewLessonForm(prefix="new"), "image_form": ImageForm(prefix="img")}
 
 
@@ -170,7 +147,7 @@ def edit_module(module_id: int):
                                        **_module_data(form))
             except DomainError as err:
                 db.session.rollback()
-                _form_error(form, err, "title")
+                form_error(form, err, "title")
             else:
                 if request.form.get("action") == "publish":
                     return _publish_saved(module, form)
@@ -212,10 +189,7 @@ def new_lesson(module_id: int):
 
 
 def _draft_lesson(module: Module, lesson_id: int) -> Lesson:
-    lesson = db.session.scalar(
-        select(Lesson).join(ModuleVersion, ModuleVersion.id == Lesson.version_id)
-        .where(Lesson.id == lesson_id, ModuleVersion.module_id == module.id,
-               ModuleVersion.status == "draft"))
+    lesson = authoring_queries.draft_lesson(module.id, lesson_id)
     if lesson is None:
         abort(404)
     return lesson
@@ -239,7 +213,7 @@ def edit_lesson(module_id: int, lesson_id: int):
                     expected_version=parse_int(expected))
             except DomainError as err:
                 db.session.rollback()
-                _form_error(form, err, "source")
+                form_error(form, err, "source")
             else:
                 db.session.commit()
                 flash(_("Leçon enregistrée dans le brouillon."), "success")
@@ -341,13 +315,6 @@ def _publish_saved(module: Module, form):
     return redirect(url_for("courses.module", module_id=module.id))
 
 
-def _version(module: Module, number: int | None) -> ModuleVersion | None:
-    if number is None:
-        return None
-    return db.session.scalar(select(ModuleVersion).where(
-        ModuleVersion.module_id == module.id, ModuleVersion.number == number))
-
-
 def _int_arg(name: str) -> int | None:
     return arg_int(name, maximum=999_999)
 
@@ -356,11 +323,11 @@ def _int_arg(name: str) -> int | None:
 @authors_only
 def versions(module_id: int):
     module = _own(module_id)
-    numbers = list(db.session.scalars(select(ModuleVersion.number).where(
-        ModuleVersion.module_id == module.id).order_by(ModuleVersion.number)))
+    numbers = authoring_queries.version_numbers(module.id)
     newest = numbers[-1] if numbers else None
-    new = _version(module, _int_arg("a") or newest)
-    old = _version(module, _int_arg("de") or (new.number - 1 if new else None))
+    new = authoring_queries.version_numbered(module.id, _int_arg("a") or newest)
+    old = authoring_queries.version_numbered(module.id,
+                                             _int_arg("de") or (new.number - 1 if new else None))
     changes = _diff(old, new) if old is not None and new is not None else []
     return render_template("courses/versions.html", module=module, numbers=numbers, old=old,
                            new=new, changes=changes)
@@ -424,7 +391,7 @@ def copy_module(module_id: int):
 def export_module(module_id: int):
     module = _own(module_id)
     number = _int_arg("version")
-    version = _version(module, number) if number else (
+    version = authoring_queries.version_numbered(module.id, number) if number else (
         services.current_version(module) or services.draft_version(module))
     if version is None:
         abort(404)

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from flask import Blueprint, abort
 from flask_login import current_user
+from sqlalchemy.orm import joinedload
 
 from change_portal.core.tenancy import get_or_404
 from change_portal.core.web import form_error  # noqa: F401 - the views' shared helper
 from change_portal.extensions import db
-from forums import jobs
 from forums.access import can_see_category, is_moderator
 from forums.models import Category, Need, Post, Topic
 
@@ -18,20 +18,31 @@ bp = Blueprint("forums", __name__, url_prefix="/forums")
 
 
 def commit() -> None:
-    """Commit, then enqueue the immediate emails the transaction recorded."""
+    """Commit (kept for needs.py): the e-mails queued by the services go out after
+    any commit, by core.transactions; views call db.session.commit() directly."""
     db.session.commit()
-    jobs.send_pending_emails()
+
+
+def _access(via=None) -> tuple:
+    """Loader options: the category's services and moderators, which the access check
+    and the moderator tools read, joined in the statement that loads the page's object
+    (`via`: the relationship leading to the category; a few rows each, so their
+    product stays small)."""
+    if via is None:
+        return (joinedload(Category.services), joinedload(Category.moderators))
+    return (joinedload(via).joinedload(Category.services),
+            joinedload(via).joinedload(Category.moderators))
 
 
 def load_category(category_id: int) -> Category:
-    category = get_or_404(Category, category_id)
+    category = get_or_404(Category, category_id, options=_access())
     if not can_see_category(current_user, category):
         abort(404)
     return category
 
 
 def load_topic(topic_id: int) -> Topic:
-    topic = get_or_404(Topic, topic_id)
+    topic = get_or_404(Topic, topic_id, options=_access(Topic.category))
     if not can_see_category(current_user, topic.category):
         abort(404)
     return topic

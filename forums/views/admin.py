@@ -9,10 +9,11 @@ from flask_login import current_user
 from change_portal.core.errors import DomainError, NotAllowed
 from change_portal.core.permissions import ORGANISATION_ROLES, ROLE_LABELS, Role, role_required
 from change_portal.core.tenancy import get_or_404
+from change_portal.extensions import db
 from forums import queries, services
 from forums.forms import CategoryForm
 from forums.models import Category
-from forums.views import bp, commit, form_error
+from forums.views import bp, form_error
 
 admin_only = role_required(Role.ADMIN)
 
@@ -55,7 +56,7 @@ def _save(category: Category | None):
         except DomainError as err:
             form_error(form, err, "name")
         else:
-            commit()
+            db.session.commit()
             flash(_("La catégorie « %(n)s » est enregistrée.", n=saved.name), "success")
             return redirect(url_for("forums.admin_categories"))
     return render_template("forums/category_form.html", form=form, category=category)

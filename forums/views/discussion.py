@@ -18,7 +18,6 @@ from forums.forms import ConfirmForm, EditPostForm, ReplyForm, TopicForm
 from forums.models import Post, TopicKind
 from forums.views import (
     bp,
-    commit,
     form_error,
     load_category,
     load_post,
@@ -52,7 +51,7 @@ def index():
 @login_required
 def category(category_id: int):
     cat = load_category(category_id)
-    page = paginate(queries.topics_stmt(cat), per_page=20, options=("author", "need"))
+    page = paginate(queries.topics_stmt(cat), per_page=20, joined=("author", "need"))
     return render_template("forums/category.html", category=cat, page=page,
                            moderator=moderator_of(cat),
                            following=cat.id in queries.followed_category_ids(current_user),
@@ -86,7 +85,7 @@ def new_topic(category_id: int):
             except DomainError as err:
                 form_error(form, err, "body")
             else:
-                commit()
+                db.session.commit()
                 flash(_("Votre sujet est publié."), "success")
                 return redirect(url_for("forums.topic", topic_id=topic.id))
     return render_template("forums/topic_form.html", form=form, category=cat, preview=preview)
@@ -96,29 +95,26 @@ def new_topic(category_id: int):
 @login_required
 def topic(topic_id: int):
     t = load_topic(topic_id)
-    page = paginate(queries.posts_stmt(t), per_page=POSTS_PER_PAGE, options=("author",))
+    page = paginate(queries.posts_stmt(t), per_page=POSTS_PER_PAGE, joined=("author",))
     extras = queries.post_extras(current_user, [p.id for p in page.items])
     form = ReplyForm()
     if not t.category.allow_anonymous:
         del form.anonymous
-    quote_id = arg_int("citer")
-    if quote_id is not None:
-        quoted = db.session.get(Post, quote_id)
-        if quoted is not None and quoted.topic_id == t.id and quoted.is_visible:
-            # The label everyone sees, whoever quotes: the author of an anonymous
-            # message (or a moderator) would otherwise publish the name in the reply.
-            form.body.data = services.quote_text(quoted, notify.author_label(quoted))
+    quoted = queries.quotable_post(t.id, arg_int("citer"))
+    if quoted is not None:
+        # The label everyone sees, whoever quotes: the author of an anonymous
+        # message (or a moderator) would otherwise publish the name in the reply.
+        form.body.data = services.quote_text(quoted, notify.author_label(quoted))
     moderator = moderator_of(t.category)
     need_ctx = {}
     if t.kind == TopicKind.NEED and t.need is not None:
         need_ctx = need_context(t.need, moderator)
-    # One query for the header's unread count and this topic's own: a GET writes
-    # only when the topic has unread notifications to mark read.
-    _unread, unread_here = notify.unread_counts(current_user, t.id)
+    # A GET writes only when the topic has unread notifications to mark read.
+    following, unread_here = notify.topic_state(current_user, t.id)
     html = render_template(
         "forums/topic.html", topic=t, page=page, extras=extras, form=form,
         moderator=moderator, accepted=queries.accepted_post(t),
-        following=notify.is_following_topic(current_user, t), confirm=ConfirmForm(),
+        following=following, confirm=ConfirmForm(),
         label=lambda p: notify.author_label(p, current_user, moderator), **need_ctx,
     )
     # Reading a topic reads its notifications (after rendering: a commit expires
@@ -157,18 +153,14 @@ def reply(topic_id: int):
             except DomainError as err:
                 form_error(form, err, "body")
             else:
-                commit()
+                db.session.commit()
                 flash(_("Votre réponse est publiée."), "success")
                 return redirect(_post_url(post))
     return render_template("forums/reply_form.html", form=form, topic=t, preview=preview)
 
 
 def _post_url(post: Post) -> str:
-    position = db.session.scalar(
-        db.select(db.func.count(Post.id)).where(Post.topic_id == post.topic_id,
-                                                Post.created_at <= post.created_at,
-                                                Post.id <= post.id))
-    page = max(1, ((position or 1) - 1) // POSTS_PER_PAGE + 1)
+    page = max(1, (queries.position_in_topic(post) - 1) // POSTS_PER_PAGE + 1)
     return url_for("forums.topic", topic_id=post.topic_id, page=page, _anchor=f"message-{post.id}")
 
 
@@ -199,7 +191,7 @@ def edit_post(post_id: int):
             except DomainError as err:
                 form_error(form, err, "body")
             else:
-                commit()
+                db.session.commit()
                 flash(_("Votre message est modifié."), "success")
                 return redirect(_post_url(post))
     return render_template("forums/edit_post.html", form=form, post=post, preview=preview)
@@ -215,7 +207,7 @@ def delete_post(post_id: int):
         services.delete_post(current_user, post)
     except NotAllowed:
         abort(403)
-    commit()
+    db.session.commit()
     flash(_("Votre message est supprimé ; la discussion garde sa place."), "success")
     return redirect(_post_url(post))
 
@@ -229,7 +221,7 @@ def useful(post_id: int):
     except DomainError as err:
         flash(err.message, "warning")
     else:
-        commit()
+        db.session.commit()
         flash(_("Merci, c'est noté : message utile.") if marked
               else _("Vous avez retiré « Utile »."), "success")
     return redirect(_post_url(post))
@@ -246,7 +238,7 @@ def accept(post_id: int):
     except DomainError as err:
         flash(err.message, "warning")
         return redirect(_post_url(post))
-    commit()
+    db.session.commit()
     flash(_("Réponse retenue mise en avant sous la question.") if topic.accepted_post_id
           else _("La réponse n'est plus retenue."), "success")
     return redirect(url_for("forums.topic", topic_id=topic.id))
@@ -257,7 +249,7 @@ def accept(post_id: int):
 def follow_topic(topic_id: int):
     t = load_topic(topic_id)
     now = notify.toggle_follow_topic(current_user, t)
-    commit()
+    db.session.commit()
     flash(_("Vous suivez ce sujet.") if now else _("Vous ne suivez plus ce sujet."), "success")
     return redirect(url_for("forums.topic", topic_id=t.id))
 
@@ -267,7 +259,7 @@ def follow_topic(topic_id: int):
 def follow_category(category_id: int):
     cat = load_category(category_id)
     now = notify.toggle_follow_category(current_user, cat)
-    commit()
+    db.session.commit()
     flash(_("Vous serez prévenu·e des nouveaux sujets de cette catégorie.") if now
           else _("Vous ne suivez plus cette catégorie."), "success")
     return redirect(url_for("forums.category", category_id=cat.id))

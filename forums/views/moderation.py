@@ -6,8 +6,6 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from change_portal.core.errors import DomainError, NotAllowed
 from change_portal.core.pagination import paginate
@@ -16,8 +14,7 @@ from change_portal.extensions import db
 from forums import notify, queries, services
 from forums.access import is_moderator
 from forums.forms import ConfirmForm, MoveForm, ReportForm
-from forums.models import ModerationLog, Post, PostRevision, Report
-from forums.views import bp, commit, form_error, load_post, load_topic, moderator_of
+from forums.views import bp, form_error, load_post, load_topic, moderator_of
 
 
 def _moderated_category_ids() -> list[int]:
@@ -36,7 +33,7 @@ def report(post_id: int):
         except DomainError as err:
             form_error(form, err, "reason")
         else:
-            commit()
+            db.session.commit()
             flash(_("Merci : le message est signalé aux modérateurs."), "success")
             return redirect(url_for("forums.topic", topic_id=post.topic_id))
     return render_template("forums/report.html", form=form, post=post)
@@ -46,16 +43,9 @@ def report(post_id: int):
 @login_required
 def moderation():
     ids = _moderated_category_ids()  # empty: the page says so, nothing to moderate
-    page = paginate(queries.open_reports(current_user.organisation_id, ids)
-                    .options(selectinload(Report.post).selectinload(Post.topic),
-                             selectinload(Report.post).selectinload(Post.author),
-                             selectinload(Report.reporter)), per_page=30)
-    log = []
-    if ids:  # the history is for moderators, limited to what they moderate
-        log = db.session.scalars(
-            queries.moderation_log(current_user.organisation_id, ids)
-            .options(selectinload(ModerationLog.actor), selectinload(ModerationLog.topic))
-            .limit(50)).all()
+    page = paginate(queries.open_reports(current_user.organisation_id, ids), per_page=30)
+    # the history is for moderators, limited to what they moderate
+    log = queries.recent_moderation(current_user.organisation_id, ids) if ids else []
     return render_template("forums/moderation.html", page=page, log=log, form=ConfirmForm())
 
 
@@ -69,7 +59,7 @@ def _moderate(func, post_or_topic, *args, success: str):
     except DomainError as err:
         flash(err.message, "error")
         return
-    commit()
+    db.session.commit()
     flash(success, "success")
 
 
@@ -132,7 +122,7 @@ def move_topic(topic_id: int):
         except DomainError as err:
             form_error(form, err, "category_id")
         else:
-            commit()
+            db.session.commit()
             flash(_("Sujet déplacé dans « %(c)s ».", c=target.name), "success")
             return redirect(url_for("forums.topic", topic_id=t.id))
     return render_template("forums/move.html", form=form, topic=t)
@@ -144,9 +134,6 @@ def post_history(post_id: int):
     post = load_post(post_id)
     if not moderator_of(post.topic.category):
         abort(403)
-    revisions = db.session.scalars(
-        select(PostRevision).where(PostRevision.post_id == post.id)
-        .options(selectinload(PostRevision.editor)).order_by(PostRevision.created_at.desc())
-    ).all()
+    revisions = queries.revisions_of(post.id)
     return render_template("forums/history.html", post=post, revisions=revisions,
                            author=notify.author_label(post, current_user, True))

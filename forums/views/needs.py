@@ -9,15 +9,13 @@ import io
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, select
 
 from change_portal.core.errors import DomainError, NotAllowed
 from change_portal.core.idempotency import once_per_submission
-from change_portal.core.pagination import Page, current_page_number
+from change_portal.core.pagination import paginate
 from change_portal.core.params import form_int, parse_int
 from change_portal.core.permissions import Role, login_required, role_required
 from change_portal.core.tenancy import get_or_404
-from change_portal.extensions import db
 from change_portal.projects.models import Project
 from forums import needs as need_services
 from forums import queries, services
@@ -111,14 +109,8 @@ def needs_board():
     projects = queries.visible_projects(current_user)
     f = _filters(projects)
     stmt = _board_stmt(f)
-    number = current_page_number()
-    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
-    rows = db.session.execute(stmt.limit(NEEDS_PER_PAGE)
-                              .offset((number - 1) * NEEDS_PER_PAGE)).all()
-    if number > 1 and not rows:
-        abort(404)
-    items = queries.load_need_rows(rows)
-    page = Page(items=items, page=number, per_page=NEEDS_PER_PAGE, total=total or 0)
+    page = paginate(stmt, per_page=NEEDS_PER_PAGE, rows=True, load=queries.load_need_rows)
+    items = page.items
     return render_template(
         "forums/needs_board.html", page=page, filters=f, args=_query_args(f),
         projects=projects,
@@ -140,8 +132,7 @@ def _csv_cell(value) -> str:
 @login_required
 def needs_export():
     f = _filters(queries.visible_projects(current_user))
-    rows = db.session.execute(_board_stmt(f).limit(10_000)).all()
-    items = queries.load_need_rows(rows)
+    items = queries.board_page(_board_stmt(f), 10_000)
     linked = queries.projects_of_needs(current_user, [n.id for n, _c in items])
     buf = io.StringIO()
     writer = csv.writer(buf, delimiter=";")

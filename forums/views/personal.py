@@ -10,9 +10,10 @@ from flask_login import current_user
 from change_portal.core.errors import DomainError
 from change_portal.core.pagination import Page, current_page_number, paginate
 from change_portal.core.permissions import login_required
+from change_portal.extensions import db
 from forums import notify, queries, search
 from forums.forms import ConfirmForm, PreferenceForm
-from forums.views import bp, commit, form_error
+from forums.views import bp, form_error
 
 SEARCH_PER_PAGE = 20
 
@@ -31,7 +32,7 @@ def notifications():
 @login_required
 def mark_read():
     notify.mark_all_read(current_user)
-    commit()
+    db.session.commit()
     flash(_("Toutes vos notifications sont marquées comme lues."), "success")
     return redirect(url_for("forums.notifications"))
 
@@ -46,7 +47,7 @@ def preferences():
         except DomainError as err:
             form_error(form, err, "email_mode")
         else:
-            commit()
+            db.session.commit()
             flash(_("Votre choix est enregistré."), "success")
             return redirect(url_for("forums.notifications"))
     page = paginate(queries.notifications_stmt(current_user), per_page=30)

@@ -9,7 +9,7 @@ collectivité's newest entries. `forum_search_reindex` records how far a full re
 went, so that a rerun resumes it.
 
 Revision ID: 0024_search_index
-Revises: 0021_sharing
+Revises: 0023_chrome
 Create Date: 2026-11-29 13:20:00
 
 """
@@ -18,7 +18,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0024_search_index'
-down_revision = '0021_sharing'
+down_revision = '0023_chrome'
 branch_labels = None
 depends_on = None
 

@@ -1,4 +1,5 @@
-"""Access rules of the projects and roadmap domains (and the open-data routes)."""
+"""Access rules of the projects and roadmap domains and of the elected officials' views
+(dashboard, reports, open data), which are built from both."""
 
 from tests.access import MEMBER, PUBLIC, Rule, roles
 from tests.roadmap import factories as f
@@ -23,10 +24,12 @@ RULES = {
     "roadmap.add_value": Rule(ADMIN),
     "roadmap.edit_indicator": Rule(ADMIN, form={"name": "Démarches", "baseline": "0",
                                                 "target": "10"}),
-    "roadmap.dashboard": Rule(READERS),
-    "roadmap.reports": Rule(READERS),
-    "roadmap.retry_report": Rule(READERS),
-    "roadmap.download_report": Rule(READERS),
+    # elected officials' views (change_portal/officials)
+    "officials.dashboard": Rule(READERS),
+    "officials.reports": Rule(READERS),
+    "officials.retry_report": Rule(READERS),
+    "officials.download_report": Rule(READERS),
+    "officials.dashboard_actions": Rule(READERS),
     # open data
     "opendata.roadmap_json": Rule(PUBLIC, tenant=False),
     "opendata.public_roadmap": Rule(PUBLIC, tenant=False),

@@ -35,3 +35,13 @@ def test_template_filters_render_the_same(app):
         out = tpl.render(d=date(2026, 9, 1), t=datetime(2026, 12, 1, 17, 0, tzinfo=UTC),
                          n=None)
         assert out == "1er septembre 2026 / 1er décembre 2026 à 18 h 00 / "
+
+
+def test_the_written_out_french_months_are_babels(app):
+    """dates.MONTHS_FR replaces a Babel call per date (issue 15): same words."""
+    from flask_babel import format_date
+
+    with app.test_request_context("/"), force_locale("fr"):
+        for month in range(1, 13):
+            d = date(2026, month, 14)
+            assert dates.date_long(d) == f"14 {format_date(d, 'MMMM y')}"

@@ -59,7 +59,7 @@ def hourly_job() -> None:
 def test_periodic_tick_claims_each_run_once(app, monkeypatch):
     monkeypatch.setattr(jobs, "_PERIODIC", {})
     PERIODIC_RUNS.clear()
-    jobs.periodic(timedelta(hours=1))(hourly_job)
+    jobs.register_periodic(jobs.periodic(timedelta(hours=1))(hourly_job))
     now = utcnow()
     assert jobs.tick(now) == []  # first sight starts the clock
     assert jobs.tick(now + timedelta(minutes=30)) == []
@@ -134,7 +134,7 @@ def test_job_ids_are_made_of_the_characters_rq_accepts(app):
 def test_a_failed_enqueue_leaves_the_periodic_run_due(app, monkeypatch):
     monkeypatch.setattr(jobs, "_PERIODIC", {})
     PERIODIC_RUNS.clear()
-    jobs.periodic(timedelta(hours=1))(hourly_job)
+    jobs.register_periodic(jobs.periodic(timedelta(hours=1))(hourly_job))
     now = utcnow()
     jobs.tick(now)
     real_enqueue = jobs.enqueue
@@ -206,3 +206,15 @@ def test_tick_on_redis_runs_every_periodic_job_through_a_real_worker(app, tmp_pa
     db.session.expire_all()
     assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "very_old")) is None
     assert len(list((tmp_path / "outbox").glob("forum-digest-*.eml"))) == 1
+
+
+def test_a_job_queued_under_a_moved_path_still_resolves():
+    """A council report queued before the officials' views left roadmap (issue 12 §2)
+    names the old module; the worker finds the function at its new place."""
+    from change_portal.officials.jobs import build_report
+
+    assert jobs._resolve("change_portal.roadmap.jobs:build_report") is build_report
+    for old, new in jobs.MOVED.items():
+        assert jobs._resolve(old) is jobs._resolve(new)
+    with pytest.raises(ModuleNotFoundError):
+        jobs._resolve("change_portal.roadmap.nowhere:build_report")

@@ -70,3 +70,27 @@ def test_commonmark_features_kept_with_markdown_it():
     assert '<ol start="3">' in html
     assert "<s>barré</s>" in html
     assert 'href="https://www.service-public.fr"' in html
+
+
+def test_faster_link_label_scan_gives_the_stock_tokens():
+    """core/markdown.py replaces markdown-it's label scan and skipToken by the same
+    algorithms made cheaper (issue 11.1): the tokens must be the stock ones."""
+    import markdown_it.helpers
+    from markdown_it.parser_inline import ParserInline
+
+    from bench.markdown_adversarial import CASES
+    from change_portal.core.markdown import new_parser
+
+    fast, stock = new_parser(), new_parser()
+    del stock.inline.skipToken  # the class's method again
+    stock.helpers = markdown_it.helpers
+    assert fast.inline.skipToken != stock.inline.skipToken == ParserInline.skipToken.__get__(
+        stock.inline)
+    texts = [make(3_000) for make in CASES.values()] + [
+        "[a [b] c](/u) ![x [y]](i.png) [[nested]](/n) [ref] [ref][] [ref][ref]\n\n[ref]: /r",
+        "[" * 25 + "x" + "]" * 25 + "(/u)", "![" * 30 + "a" + "](b)" * 30,
+        "[a](<b> \"t\") [c]( d 'e' ) ![f](g (h)) [`]`](/code) [<b>]</b>](/html)",
+    ]
+    for text in texts:
+        assert [t.as_dict() for t in fast.parse(text)] == \
+            [t.as_dict() for t in stock.parse(text)], text[:40]

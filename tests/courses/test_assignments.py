@@ -9,7 +9,7 @@ from markupsafe import Markup
 from sqlalchemy import select
 
 from change_portal.core.errors import DomainError, NotAllowed
-from change_portal.core.registry import call_hook, render_hook
+from change_portal.core.registry import ask, render_hook
 from change_portal.extensions import db
 from courses import assignments, hooks, learning, queries
 from courses.jobs import send_assignment_reminders
@@ -142,10 +142,10 @@ def test_project_readiness_hooks(org):
     assignments.add_required_module(lead, project, m1)
     assignments.add_required_module(lead, project, m2)
     complete_module(ready, m1)
-    assert call_hook("project.readiness", project=project) == [
-        {"required": 2, "ready_agents": 0, "total_agents": 2, "percent": 0.0}]
+    assert ask("project.readiness", project=project) == {
+        "required": 2, "ready_agents": 0, "total_agents": 2, "percent": 0.0}
     complete_module(ready, m2)
-    many = call_hook("project.readiness_many", projects=[project, empty])[0]
+    many = ask("project.readiness_many", projects=[project, empty])
     assert many[project.id] == {"required": 2, "ready_agents": 1, "total_agents": 2,
                                 "percent": 50.0}
     assert many[empty.id]["required"] == 0 and many[empty.id]["total_agents"] == 1

@@ -495,7 +495,8 @@ def test_journey_4_dashboard_progress_and_council_report(new_page, browser, live
                    what="the council report (job queue)")
     except AssertionError:
         raise AssertionError(inline_job_defect(
-            live_server, "the council report (roadmap/views/reports.py, `_queue(job)`)")) from None
+            live_server,
+            "the council report (officials/views/reports.py, `_queue(job)`)")) from None
     expect(rows.first).to_contain_text("Rapport PDF")
     with elected.expect_download() as info:
         rows.first.get_by_role("link", name=re.compile("Télécharger")).click()
@@ -534,7 +535,7 @@ def test_journey_5_invited_user_sets_password(new_page, browser, live_server, js
                              timeout=job_timeout(live_server, 60))
     except AssertionError:
         raise AssertionError(inline_job_defect(
-            live_server, "the invitation email (organisations/views.py invite_user, "
+            live_server, "the invitation email (accounts/admin/views.py invite_user, "
             "`_queue_invitation(invitation.id)`)")) from None
     body = msg.get_body(preferencelist=("plain",)).get_content()
     path = link_path(body, "/invitation/")

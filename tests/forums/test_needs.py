@@ -126,8 +126,10 @@ def test_link_to_projects_sets_linked_and_filters_tenant(client, org, other_org,
     resp = client.post(f"/forums/besoins/{need.id}/projets", data={"project_id": mine.id},
                        follow_redirects=True)
     assert "déjà rattaché" in _html(resp)
-    counts = registry.call_hook("project.needs_many", projects=[mine, second, theirs])
-    assert counts == [{mine.id: 1, second.id: 1}]
+    counts = registry.ask("project.needs_many", projects=[mine, second, theirs])
+    assert counts == {mine.id: 1, second.id: 1}
+    with pytest.raises(TypeError, match="single provider"):
+        registry.call_hook("project.needs_many", projects=[mine])
 
 
 def test_answer_needs_validation_by_someone_else(client, org, login_as):
@@ -348,3 +350,37 @@ def test_long_title_is_refused_with_its_limit_never_cut(client, org, login_as):
     assert "Ce titre est trop long : 140 caractères au plus." in page
     assert long_title.strip() in page  # what was typed is kept, whole
     assert db.session.scalar(select(func.count(Need.id))) == 0
+
+
+def test_stored_endorsement_count_equals_a_recount(client, org, login_as):
+    """The count the board sorts on follows every endorsement and withdrawal,
+    including a refused second endorsement and a withdrawal made twice."""
+    need = ff.create_need(org)
+
+    def recount() -> int:
+        return db.session.scalar(select(func.count(NeedEndorsement.id)).where(
+            NeedEndorsement.need_id == need.id))
+
+    def stored() -> int:
+        db.session.refresh(need)
+        return need.endorsement_count
+
+    first, second = factories.create_user(org), factories.create_user(org)
+    needs.endorse(first, need)
+    needs.endorse(second, need)
+    with pytest.raises(DomainError):
+        needs.endorse(first, need)  # once per person: nothing counted twice
+    with pytest.raises(DomainError):
+        needs.endorse(need.topic.author, need)  # the author counts already
+    assert stored() == recount() == 2
+    user = login_as("agent")
+    needs.endorse(user, need)
+    assert stored() == recount() == 3
+    for _ in range(2):  # withdrawn twice: the second changes nothing
+        assert client.post(f"/forums/besoins/{need.id}/constate/retirer").status_code == 302
+    assert stored() == recount() == 2
+    needs.withdraw_endorsement(first, need)
+    needs.withdraw_endorsement(first, need)
+    assert stored() == recount() == 1
+    resp = client.get("/forums/besoins?tri=constats")
+    assert resp.status_code == 200 and need.topic.title in _html(resp)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from change_portal.extensions import db
 from forums import notify, services
@@ -145,7 +145,7 @@ def test_digest_threshold_is_seven_paris_time():
     assert notify.digest_threshold(winter) == datetime(2026, 11, 30, 6, 0, tzinfo=UTC)
 
 
-def test_periodic_digest_job_is_registered():
+def test_periodic_digest_job_is_registered(app):
     from change_portal.core.jobs import registered_periodic
 
     names = registered_periodic()
@@ -173,3 +173,59 @@ def test_retention_purges_old_notifications(org):
     db.session.flush()
     purge_older_than(365)
     assert [n.text for n in _notes(user)] == ["Récente"]
+
+
+def test_digest_batch_retried_after_a_crash_mails_nobody_twice(org, outbox, monkeypatch):
+    """A batch that dies in the middle (here: the third delivery fails) and is run
+    again mails only those it had not reached; everyone gets one digest."""
+    from change_portal.core import mail
+
+    people = [factories.create_user(org, email=f"lot{i}@ville-a.fr") for i in range(4)]
+    created = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
+    for person in people:
+        for i in range(2):
+            notify.notify_users({person.id}, org.id, kind="mention",
+                                text=f"Note {i}")[0].created_at = created
+    db.session.flush()
+    now = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
+    ids = notify.due_digest_users(now)
+    assert ids == sorted(p.id for p in people)
+    deliveries: list[str] = []
+    real_deliver = mail._deliver
+
+    def flaky(msg, key):
+        if msg["To"] == "lot2@ville-a.fr" and "lot2@ville-a.fr" not in deliveries:
+            deliveries.append("lot2@ville-a.fr")  # the crash happens before delivery
+            raise ConnectionError("serveur de messagerie injoignable")
+        deliveries.append(msg["To"])
+        real_deliver(msg, key)
+
+    monkeypatch.setattr(mail, "_deliver", flaky)
+    try:
+        notify.send_digest_batch(ids, now)
+        raise AssertionError("the delivery should have failed")
+    except ConnectionError:
+        db.session.rollback()  # what the job runner does; the keys sent are committed
+    assert len(list(outbox.glob("forum-digest-*.eml"))) == 2
+    if db.session.get_bind().dialect.name == "postgresql":  # the relaxed commits are undone
+        assert db.session.scalar(text("SHOW synchronous_commit")) == "on"
+    assert notify.send_digest_batch(ids, now) == 2  # the retry: only those not reached
+    assert notify.send_digest_batch(ids, now) == 0  # and a third run does nothing
+    sent = [d for d in deliveries if d != "lot2@ville-a.fr"] + ["lot2@ville-a.fr"]
+    assert sorted(sent) == sorted(p.email for p in people)  # each address once
+    assert deliveries.count("lot2@ville-a.fr") == 2  # the failed try, then the delivery
+    files = sorted(outbox.glob("forum-digest-*.eml"))
+    assert len(files) == 4
+    msg = message(files[0])
+    assert msg["Subject"] == "Forums : votre résumé du jour (2)"
+    assert msg["Content-Language"] == "fr" and msg["List-Unsubscribe"].startswith("<http")
+    assert "Note 0" in text_of(files[0]) and "Note 1" in text_of(files[0])
+    assert "/forums/notifications" in html_of(files[0])
+    # every notification of the batch is marked, every preference records the digest
+    notes = db.session.scalars(select(Notification).where(
+        Notification.user_id.in_(ids)).execution_options(populate_existing=True)).all()
+    assert len(notes) == 8 and all(n.emailed_at is not None for n in notes)
+    prefs = db.session.scalars(select(NotificationPreference).where(
+        NotificationPreference.user_id.in_(ids)).execution_options(populate_existing=True))
+    assert sorted(p.user_id for p in prefs if p.last_digest_at) == ids
+    assert notify.due_digest_users(now) == []

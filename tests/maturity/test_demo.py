@@ -3,9 +3,9 @@ dashboard block, and the 2025 observatory is public."""
 
 from sqlalchemy import select
 
+from change_portal.accounts import demo
 from change_portal.extensions import db
 from change_portal.maturity.models import Assignment, Diagnosis, Edition
-from change_portal.organisations import demo
 from tests import factories
 
 

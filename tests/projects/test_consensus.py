@@ -206,13 +206,16 @@ def test_project_page_timeline_and_hooks(client, org, login_as, setup):
         return {"required": 2, "ready_agents": 3, "total_agents": 4, "percent": 75.0}
 
     registry.register("project.panels", panel, order=999)
-    registry.register("project.readiness", ready, order=0)
+    provider = registry._HOOKS["project.readiness"][:]  # the courses' (one provider)
+    with pytest.raises(ValueError, match="one provider"):
+        registry.register("project.readiness", ready)
+    registry._HOOKS["project.readiness"][:] = [(0, ready)]
     try:
         login_as("elected")
         page = client.get(f"/projets/{project.id}").get_data(as_text=True)
     finally:
         registry._HOOKS["project.panels"].remove((999, panel))
-        registry._HOOKS["project.readiness"].remove((0, ready))
+        registry._HOOKS["project.readiness"][:] = provider
     assert f"Besoins liés au projet {project.id}" in page
     assert "75 % des agents prêts (3 sur 4)" in page
     assert "Atelier réalisé" in page and "Réunion oubliée" in page

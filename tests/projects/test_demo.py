@@ -2,8 +2,8 @@
 
 from sqlalchemy import func, select
 
+from change_portal.accounts import demo
 from change_portal.extensions import db
-from change_portal.organisations import demo
 from change_portal.projects.models import Action, PositionChange, Project, Proposal
 from change_portal.roadmap import queries
 from change_portal.roadmap.models import Axis

@@ -94,7 +94,7 @@ def test_a_killed_workers_report_is_built_once(private_redis, smtp):
     from sqlalchemy import text
 
     from change_portal.extensions import db
-    from change_portal.roadmap.jobs import build_report
+    from change_portal.officials.jobs import build_report
     from change_portal.roadmap.models import ReportJob, ReportStatus
     from tests import factories
 

@@ -8,6 +8,7 @@ from sqlalchemy import event, select
 
 from change_portal.core.models import utcnow
 from change_portal.extensions import db
+from change_portal.projects import services as project_services
 from change_portal.projects.models import (
     Action,
     Concern,
@@ -121,6 +122,7 @@ def create_position(proposal, user, stance="accord", reason="Parce que") -> Posi
                                   proposal_id=proposal.id, user_id=user.id, stance=stance,
                                   reason=reason, at=utcnow()))
     db.session.flush()
+    project_services.recount_stances([proposal.id])  # the stored meter, as the service does
     return pos
 
 

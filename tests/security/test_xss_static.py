@@ -433,7 +433,7 @@ def _assert_neutral(cells: list[str], where: str) -> None:
 
 def test_csv_exports_neutralise_formulas(world, client):
     w = world
-    from change_portal.roadmap import reports
+    from change_portal.officials import reports
 
     for formula in FORMULAS:
         needs.record_need(w.user, w.cat, title=formula.strip() or "x", description=formula,

@@ -5,8 +5,8 @@ from datetime import date
 
 from sqlalchemy import func, select
 
+from change_portal.accounts import demo
 from change_portal.extensions import db
-from change_portal.organisations import demo
 from change_portal.sharing.models import EventProposal, Fiche, FicheQuestion, SharingEvent
 from tests import factories
 

@@ -13,8 +13,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from change_portal.core.errors import DomainError, NotAllowed
-from change_portal.core.jobs import enqueue
 from change_portal.core.permissions import Role, login_required, role_required
+from change_portal.core.transactions import enqueue_after_commit
 from change_portal.extensions import db
 from change_portal.maturity import jobs, queries, services
 from change_portal.maturity.forms import (
@@ -105,9 +105,10 @@ def assign(diagnosis_id: int):
     except DomainError as err:
         flash(err.message, "error")
         return redirect(url_for("maturity.diagnosis", diagnosis_id=diag.id))
+    if assignment is not None:
+        enqueue_after_commit(jobs.send_assignment_email, assignment.id)
     db.session.commit()
     if assignment is not None:
-        enqueue(jobs.send_assignment_email, assignment.id)
         flash(_("Le thème « %(t)s » est confié à %(n)s, qui en est prévenu·e par courriel.",
                 t=theme.title, n=assignment.user.full_name), "success")
     else:
@@ -206,8 +207,8 @@ def submit(diagnosis_id: int):
         except DomainError as err:
             flash(err.message, "error")
         else:
+            enqueue_after_commit(jobs.refresh_distributions, diag.edition_id)
             db.session.commit()
-            enqueue(jobs.refresh_distributions, diag.edition_id)
             flash(_("Le diagnostic est soumis : il est figé et compte désormais dans les "
                     "comparaisons."), "success")
             return redirect(url_for("maturity.results", diagnosis_id=diag.id))
@@ -227,8 +228,8 @@ def reopen(diagnosis_id: int):
         except DomainError as err:
             flash(err.message, "error")
         else:
+            enqueue_after_commit(jobs.refresh_distributions, diag.edition_id)
             db.session.commit()
-            enqueue(jobs.refresh_distributions, diag.edition_id)
             flash(_("Le diagnostic est rouvert : il ne compte plus dans les comparaisons "
                     "jusqu'à sa prochaine soumission."), "success")
     else:

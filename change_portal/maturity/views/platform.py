@@ -10,8 +10,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from change_portal.core.errors import DomainError
-from change_portal.core.jobs import enqueue
 from change_portal.core.permissions import Role, role_required
+from change_portal.core.transactions import enqueue_after_commit
 from change_portal.extensions import db
 from change_portal.maturity import jobs, queries, services
 from change_portal.maturity.forms import ConfirmForm, EditionForm, PublishForm
@@ -81,8 +81,8 @@ def close(edition_id: int):
         except DomainError as err:
             flash(err.message, "error")
         else:
+            enqueue_after_commit(jobs.refresh_distributions, ed.id)  # the final figures
             db.session.commit()
-            enqueue(jobs.refresh_distributions, ed.id)  # the final figures
             flash(_("L'édition est close."), "success")
     return redirect(url_for("maturity_platform.edition", edition_id=ed.id))
 

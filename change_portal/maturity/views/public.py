@@ -4,22 +4,17 @@
 from __future__ import annotations
 
 from flask import abort, jsonify, render_template
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
 from change_portal.core.permissions import public
-from change_portal.extensions import db
 from change_portal.maturity import observatory as obs_mod
+from change_portal.maturity import queries
 from change_portal.maturity.models import Edition
 from change_portal.maturity.results import fmt
 from change_portal.maturity.views import public_bp
 
 
 def published_edition(slug: str) -> Edition:
-    edition = None
-    if len(slug) <= 60:
-        edition = db.session.scalar(select(Edition).where(Edition.slug == slug)
-                                    .options(joinedload(Edition.referential)))
+    edition = queries.edition_by_slug(slug)
     if edition is None or edition.published_at is None or edition.is_open:
         abort(404)
     return edition

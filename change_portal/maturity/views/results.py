@@ -20,25 +20,6 @@ from change_portal.maturity.forms import LinkForm, ObjectiveFromThemeForm
 from change_portal.maturity.views import bp
 
 
-def _objective_choices(org_id: int) -> list[tuple[int, str]]:
-    from sqlalchemy import select
-
-    from change_portal.roadmap.models import Objective
-
-    return [(o.id, o.title) for o in db.session.scalars(
-        select(Objective).where(Objective.organisation_id == org_id)
-        .order_by(Objective.title))]
-
-
-def _axis_choices(org_id: int) -> list[tuple[int, str]]:
-    from sqlalchemy import select
-
-    from change_portal.roadmap.models import Axis
-
-    return [(a.id, a.title) for a in db.session.scalars(
-        select(Axis).where(Axis.organisation_id == org_id).order_by(Axis.position, Axis.id))]
-
-
 @bp.get("/diagnostic/<int:diagnosis_id>/resultats")
 @login_required
 def results(diagnosis_id: int):
@@ -47,8 +28,8 @@ def results(diagnosis_id: int):
     link_form = axes = None
     if current_user.has_role(Role.ADMIN):
         link_form = LinkForm(formdata=None)
-        link_form.objective_id.choices = _objective_choices(diag.organisation_id)
-        axes = _axis_choices(diag.organisation_id)
+        link_form.objective_id.choices = queries.objective_choices(diag.organisation_id)
+        axes = queries.axis_choices(diag.organisation_id)
     return render_template("maturity/results.html", r=res, diagnosis=diag,
                            edition=diag.edition, sentence=results_mod.sentence,
                            fmt=results_mod.fmt, link_form=link_form, axes=axes)
@@ -79,7 +60,7 @@ def results_csv(diagnosis_id: int):
 def link(diagnosis_id: int):
     diag = queries.diagnosis_or_404(diagnosis_id, current_user.organisation_id)
     form = LinkForm()
-    form.objective_id.choices = _objective_choices(diag.organisation_id)
+    form.objective_id.choices = queries.objective_choices(diag.organisation_id)
     themes = {t.slug for t in diag.edition.referential.themes}
     if form.validate_on_submit() and form.theme_slug.data in themes:
         try:

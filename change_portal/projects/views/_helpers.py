@@ -5,17 +5,14 @@ from __future__ import annotations
 from flask import abort
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
-from change_portal.accounts.models import User, UserRole
+from change_portal.accounts import queries as account_queries
 from change_portal.core.permissions import Role
-from change_portal.core.tenancy import current_organisation_id, get_or_404
+from change_portal.core.tenancy import all_or_404, current_organisation_id, get_or_404
 from change_portal.core.web import form_error  # noqa: F401 - the views' shared helper
-from change_portal.extensions import db
 from change_portal.organisations import queries as organisation_queries
 from change_portal.organisations.models import Service
-from change_portal.projects import access
+from change_portal.projects import access, queries
 from change_portal.projects.models import Project
 from change_portal.roadmap.models import Objective
 from change_portal.roadmap.queries import objective_choices
@@ -26,12 +23,7 @@ def visible_project_or_404(project_id: int, *, for_page: bool = False) -> Projec
     `for_page`: with what the project page shows of it (lead, services, objectives)
     in the same statement."""
     if for_page:
-        project = db.session.execute(
-            select(Project).where(Project.id == project_id,
-                                  Project.organisation_id == current_organisation_id())
-            .options(joinedload(Project.lead), joinedload(Project.services),
-                     joinedload(Project.objectives))
-        ).unique().scalar_one_or_none()
+        project = queries.project_for_page(project_id, current_organisation_id())
         if project is None:
             abort(404)
     else:
@@ -46,13 +38,8 @@ def service_choices() -> list[tuple[int, str]]:
 
 
 def lead_choices() -> list[tuple[int, str]]:
-    leads = db.session.scalars(
-        select(User).join(UserRole, UserRole.user_id == User.id)
-        .where(User.organisation_id == current_user.organisation_id,
-               UserRole.role == Role.PROJECT_LEAD.value, User.active.is_(True),
-               User.erased_at.is_(None))
-        .order_by(User.full_name)
-    ).all()
+    leads = account_queries.members_with_role(current_user.organisation_id,
+                                              Role.PROJECT_LEAD.value)
     return [(0, _("— Aucun —"))] + [(u.id, u.full_name) for u in leads]
 
 
@@ -62,15 +49,7 @@ def objectives_choices() -> list[tuple[int, str]]:
 
 def rows_of(model, ids) -> list:
     """Rows of the current collectivité with these ids; an id from elsewhere is a 404."""
-    ids = sorted({int(i) for i in ids or []})
-    if not ids:
-        return []
-    rows = db.session.scalars(
-        select(model).where(model.id.in_(ids),
-                            model.organisation_id == current_user.organisation_id)).all()
-    if len(rows) != len(ids):
-        abort(404)
-    return list(rows)
+    return all_or_404(model, ids, current_user.organisation_id)
 
 
 def services_from(ids) -> list[Service]:

@@ -7,8 +7,6 @@ from zoneinfo import ZoneInfo
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
 from change_portal.core.errors import DomainError, NotAllowed
 from change_portal.core.idempotency import once_per_submission
@@ -24,7 +22,7 @@ from change_portal.projects.forms import (
     PositionForm,
     ProposalForm,
 )
-from change_portal.projects.models import Action, Concern, Position, Proposal
+from change_portal.projects.models import Action, Concern, Proposal
 from change_portal.projects.views import bp
 from change_portal.projects.views._helpers import (
     form_error,
@@ -183,9 +181,7 @@ def new_proposal(project_id: int):
 
 def _render_proposal(proposal: Proposal, status: int = 200, **forms):
     project = proposal.project
-    positions = db.session.scalars(
-        select(Position).where(Position.proposal_id == proposal.id)
-        .options(joinedload(Position.user)).order_by(Position.updated_at, Position.id)).all()
+    positions = queries.positions_on(proposal.id)
     mine = next((p for p in positions if p.user_id == current_user.id), None)
     forms.setdefault("position_form", PositionForm(
         formdata=None, stance=mine.stance if mine else None, reason=mine.reason if mine else ""))

@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func
 
 from change_portal.accounts.models import User
 from change_portal.core.errors import DomainError
@@ -42,12 +41,10 @@ lead_only = role_required(Role.PROJECT_LEAD)
 @login_required
 def index():
     status = request.args.get("statut", "")
-    stmt = access.visible_projects(current_user).order_by(func.lower(Project.title), Project.id)
-    if status in {s.value for s in ProjectStatus}:
-        stmt = stmt.where(Project.status == status)
-    else:
+    if status not in {s.value for s in ProjectStatus}:
         status = ""
-    page = paginate(stmt, per_page=30, options=("services", "lead"))
+    page = paginate(queries.project_list_stmt(current_user, status or None), per_page=30,
+                    options=("services", "lead"))
     rows = queries.project_rows(page.items)
     return render_template("projects/index.html", page=page, rows=rows, status=status,
                            statuses=PROJECT_STATUS_LABELS)

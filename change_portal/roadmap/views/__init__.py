@@ -1,5 +1,5 @@
-"""The digital roadmap (schéma de développement numérique): its pages, the
-elected officials' dashboard, the council reports, and the open-data API."""
+"""The digital roadmap (schéma de développement numérique): its pages. The elected
+officials' dashboard, the council reports and the open data are in change_portal.officials."""
 
 from __future__ import annotations
 
@@ -7,6 +7,5 @@ from flask import Blueprint
 
 bp = Blueprint("roadmap", __name__, url_prefix="/feuille-de-route")
 
-# The modules below attach their routes to `bp` (and `public_bp`).
-from change_portal.roadmap.views import dashboard, manage, public, reports  # noqa: E402,F401
-from change_portal.roadmap.views.public import public_bp  # noqa: E402,F401
+# The module below attaches its routes to `bp`.
+from change_portal.roadmap.views import manage  # noqa: E402,F401

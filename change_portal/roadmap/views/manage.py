@@ -12,9 +12,9 @@ from change_portal.accounts.models import User
 from change_portal.core.errors import DomainError, NotAllowed
 from change_portal.core.params import parse_int
 from change_portal.core.permissions import Role, login_required, role_required
+from change_portal.core.registry import render_hook
 from change_portal.core.tenancy import get_or_404
 from change_portal.extensions import db
-from change_portal.projects import queries as project_queries
 from change_portal.roadmap import queries, services
 from change_portal.roadmap.forms import (
     AxisForm,
@@ -200,14 +200,14 @@ def objective(objective_id: int):
 
 def _render_objective(obj: Objective, status: int = 200, **forms):
     view, history = queries.objective_detail(obj)
-    linked_projects, linked_actions = project_queries.linked_to_objective(obj.id, current_user)
     forms.setdefault("indicator_form", IndicatorForm(formdata=None))
     forms.setdefault("value_form", IndicatorValueForm(formdata=None))
     forms.setdefault("progress_form", ProgressForm(
         formdata=None, manual_progress=obj.manual_progress, version=str(obj.version)))
     can_enter = current_user.has_role(Role.ADMIN) or obj.owner_id == current_user.id
     return render_template("roadmap/objective.html", view=view, history=history,
-                           linked_projects=linked_projects, linked_actions=linked_actions,
+                           panels=render_hook("objective.panels", objective=obj,
+                                              user=current_user),
                            can_enter_progress=can_enter, **forms), status
 
 

@@ -4,17 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from change_portal.core.labels import label
 from change_portal.organisations.strata import band_label, kind_label, region_name
-from change_portal.projects.models import ACTION_TYPE_LABELS, ActionType
+from change_portal.projects.models import ACTION_TYPE_LABELS
 from change_portal.sharing.models import Fiche
 from change_portal.sharing.themes import theme_titles
 
 
 def action_label(kind: str) -> str:
-    try:
-        return str(ACTION_TYPE_LABELS[ActionType(kind)])
-    except ValueError:
-        return kind
+    return label(ACTION_TYPE_LABELS, kind)
 
 
 @dataclass

@@ -6,14 +6,13 @@ from __future__ import annotations
 from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from change_portal.core import uploads
 from change_portal.core.errors import DomainError
 from change_portal.core.permissions import Role, login_required, role_required
 from change_portal.core.tenancy import get_or_404
 from change_portal.extensions import db
-from change_portal.sharing import services
+from change_portal.sharing import queries, services
 from change_portal.sharing.forms import ActionForm
 from change_portal.sharing.models import Fiche, FicheAttachment
 from change_portal.sharing.views import bp
@@ -22,8 +21,7 @@ authors_only = role_required(Role.PROJECT_LEAD, Role.ADMIN)
 
 
 def _attachment_of(fiche: Fiche, attachment_id: int) -> FicheAttachment:
-    row = db.session.scalar(select(FicheAttachment).where(
-        FicheAttachment.id == attachment_id, FicheAttachment.fiche_id == fiche.id))
+    row = queries.attachment_of(fiche.id, attachment_id)
     if row is None:
         abort(404)
     return row

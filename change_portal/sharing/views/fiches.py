@@ -13,6 +13,7 @@ from change_portal.core.tenancy import get_or_404
 from change_portal.core.web import form_error
 from change_portal.extensions import db
 from change_portal.projects import access as project_access
+from change_portal.projects import queries as project_queries
 from change_portal.projects.models import Project
 from change_portal.sharing import queries, services
 from change_portal.sharing.forms import ActionForm, FicheForm
@@ -28,8 +29,7 @@ authors_only = role_required(Role.PROJECT_LEAD, Role.ADMIN)
 @authors_only
 def mine():
     fiches = queries.own_fiches(current_user.organisation_id)
-    projects = db.session.scalars(
-        project_access.visible_projects(current_user).order_by(Project.title)).all()
+    projects = project_queries.visible_projects_by_title(current_user)
     return render_template("sharing/mine.html", fiches=fiches, projects=projects,
                            form=ActionForm(),
                            unanswered=queries.unanswered_counts([f.id for f in fiches]))

@@ -10,8 +10,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from change_portal.core.errors import DomainError, NotAllowed
-from change_portal.core.jobs import enqueue
 from change_portal.core.permissions import Role, login_required, role_required
+from change_portal.core.transactions import enqueue_after_commit
 from change_portal.core.web import form_error
 from change_portal.extensions import db
 from change_portal.sharing import jobs, qa, queries
@@ -44,8 +44,9 @@ def ask(fiche_id: int):
         question = qa.ask(current_user, fiche, form.body.data)
     except DomainError as err:
         return _failed(fiche, form, err, "question_form")
+    enqueue_after_commit(jobs.notify_question, question.id,
+                         job_id=f"sharing-question-{question.id}")
     db.session.commit()
-    enqueue(jobs.notify_question, question.id, job_id=f"sharing-question-{question.id}")
     flash(_("Votre question est publiée ; les auteurs de la fiche sont prévenus."), "success")
     return redirect(url_for("sharing.fiche", fiche_id=fiche.id) + f"#q-{question.id}")
 
@@ -61,8 +62,8 @@ def answer(question_id: int):
         reply = qa.answer(current_user, question, form.body.data)
     except DomainError as err:
         return _failed(fiche, form, err, "answer_form")
+    enqueue_after_commit(jobs.notify_question, reply.id, job_id=f"sharing-question-{reply.id}")
     db.session.commit()
-    enqueue(jobs.notify_question, reply.id, job_id=f"sharing-question-{reply.id}")
     flash(_("Votre réponse est publiée."), "success")
     return redirect(url_for("sharing.fiche", fiche_id=fiche.id) + f"#q-{question.id}")
 
@@ -121,8 +122,8 @@ def contact(fiche_id: int):
         body = qa.check_contact(current_user, fiche, form.body.data)
     except DomainError as err:
         return _failed(fiche, form, err, "contact_form")
+    enqueue_after_commit(jobs.send_contact, fiche.id, current_user.id, body, uuid.uuid4().hex)
     db.session.commit()
-    enqueue(jobs.send_contact, fiche.id, current_user.id, body, uuid.uuid4().hex)
     flash(_("Votre message est envoyé par courriel ; la personne vous répondra "
             "directement."), "success")
     return redirect(url_for("sharing.fiche", fiche_id=fiche.id))

@@ -1,0 +1,30 @@
+"""Wiring of the learning domain, in one place (called by create_app)."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from change_portal.core.home import register_panel
+from change_portal.core.jobs import register_periodic
+from change_portal.core.privacy import register_provider
+from change_portal.core.registry import register
+from change_portal.core.signals import demo_loaded
+from courses import hooks, jobs, privacy
+from courses.cli import courses_cli
+from courses.demo import load_demo
+from courses.views import bp
+
+
+def init_app(app: Flask) -> None:
+    """Register the blueprint, the CLI group, the signal receivers, the hooks and the
+    periodic reminder."""
+    app.register_blueprint(bp)
+    app.cli.add_command(courses_cli)
+    demo_loaded.connect(load_demo, weak=False)
+    register_panel(hooks.todo_panel, order=20)
+    register("project.readiness", hooks.project_readiness)
+    register("project.readiness_many", hooks.project_readiness_many)
+    register("project.panels", hooks.project_panel)
+    register("maturity.theme_modules", hooks.maturity_theme_modules)
+    register_provider(privacy.PROVIDER)
+    register_periodic(jobs.send_assignment_reminders)
