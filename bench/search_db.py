@@ -22,8 +22,11 @@ from pathlib import Path
 
 from bench.pages import WORK, load_manifest
 
+# Frequent words (more than 1,000 matches in the large collectivité), then rarer
+# combinations (all their matches counted and the newest ranked).
 QUERIES = ("démarche en ligne", "état civil", "signature électronique", "cantine",
-           "rendez-vous", "formulaire")
+           "rendez-vous", "formulaire", "cantine rendez-vous formulaire",
+           "signature électronique état civil", "formulaire 18", "26", "zzzz introuvable")
 
 
 def main(argv: list[str] | None = None) -> int:

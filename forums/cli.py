@@ -18,10 +18,13 @@ forums_cli = AppGroup("forums", help="Forums et besoins des usagers.")
 @forums_cli.command("reindex")
 @click.option("--organisation-id", type=int, default=None,
               help="Only this collectivité (all by default).")
-def reindex(organisation_id: int | None) -> None:
-    """Rebuild the full-text search index from the posts."""
+@click.option("--restart", is_flag=True,
+              help="Start over instead of resuming an interrupted reindex.")
+def reindex(organisation_id: int | None, restart: bool) -> None:
+    """Rebuild the full-text search index from the posts (committed chunk by chunk;
+    rerun after an interruption, it resumes where it stopped)."""
     progress = Progress("Messages")
-    count = search.reindex_all(organisation_id, on_progress=progress.update)
+    count = search.reindex_all(organisation_id, on_progress=progress.update, restart=restart)
     db.session.commit()
     progress.finish(f"{count} messages indexed.")
 

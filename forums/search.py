@@ -19,7 +19,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, delete, func, insert, literal_column, select, union_all, update
+from sqlalchemy import (
+    and_,
+    delete,
+    func,
+    insert,
+    literal_column,
+    select,
+    text,
+    union_all,
+    update,
+)
 
 from change_portal.core import search as engine
 from change_portal.core.models import utcnow
@@ -157,6 +167,11 @@ def reindex_all(organisation_id: int | None = None, on_progress=None, *,
     total = db.session.scalar(count) or 0
     done = (db.session.scalar(count.where(Post.id <= last)) or 0) if last else 0
     while True:
+        if engine.dialect() == "postgresql":
+            # New entries wait in the GIN index's pending list until it exceeds this
+            # (64 MB here, 4 MB by default): merged in one go at the end (below), a
+            # fresh build of 110,000 entries took 54 s of PostgreSQL instead of 88.
+            db.session.execute(text("SET LOCAL gin_pending_list_limit = 65536"))
         chunk = db.session.execute(
             source.where(Post.id > last).order_by(Post.id).limit(chunk_size)).all()
         if not chunk:
@@ -173,7 +188,7 @@ def reindex_all(organisation_id: int | None = None, on_progress=None, *,
         # an FTS table that lost rows.
         stale = rows if engine.dialect() == "sqlite" else _changed(rows, in_chunk)
         if stale:
-            _write(stale, and_(in_chunk, SearchEntry.post_id.in_([r["post_id"] for r in stale])))
+            _write(stale, in_chunk)
         db.session.execute(update(runs).where(runs.c.id == run_id).values(last_post_id=last))
         db.session.commit()
         done += len(chunk)
@@ -182,6 +197,11 @@ def reindex_all(organisation_id: int | None = None, on_progress=None, *,
             on_progress(done, total, "")
     if organisation_id is None:
         engine.fts_prune(FTS_TABLE, SearchEntry.__tablename__)
+    if engine.dialect() == "postgresql":
+        # Merge the GIN index's pending list now (searches scan it linearly until
+        # autovacuum does) and refresh the statistics the search plans rely on.
+        db.session.execute(text("SELECT gin_clean_pending_list('ix_forum_search_org_tsv')"))
+        db.session.execute(text("ANALYZE forum_search"))
     db.session.execute(update(runs).where(runs.c.id == run_id).values(finished_at=utcnow()))
     db.session.commit()
     return done
@@ -226,7 +246,7 @@ def search(organisation_id: int, category_ids: list[int], query: str, *, limit: 
     - at most `count_cap` matches: they are all in hand from the count (on PostgreSQL
       one scan of the GIN index on (organisation_id, tsv), stopped at the cap);
     - more: the collectivité's entries are walked from the newest (the index on
-      (organisation_id + 0, id)) until `candidates` matches are found, which is
+      (organisation_id + 0, id + 0)) until `candidates` matches are found, which is
       quick precisely because matches are then frequent.
     Either way the work is proportional to the caps, not to the index."""
     terms = query_terms(query)
@@ -240,16 +260,18 @@ def search(organisation_id: int, category_ids: list[int], query: str, *, limit: 
     counted = select(func.count()).select_from(found).scalar_subquery()
     few = (select(found.c.id).where(counted <= count_cap)
            .order_by(found.c.id.desc()).limit(candidates).subquery("few"))
-    # `+ 0`: this condition is the only one that the (organisation_id + 0, id) index
-    # serves, so the planner cannot pick that index for the count above (where walking
-    # all the collectivité's entries would be slow); and the words tested without the
-    # GIN index here, so that it walks (its estimate of the matches is often far too
-    # low, and it would rather collect and sort them all).
+    # `+ 0` on both columns: the (organisation_id + 0, id + 0) index is then the only
+    # one that serves this condition and this order, so the planner walks it (the
+    # primary key would cross every other collectivité's newer entries, and the count
+    # above would walk it too if it served `organisation_id = …`). The words are
+    # tested without the GIN index here, for the same reason: its estimate of the
+    # matches is often far too low, and the planner would rather collect and sort them.
     walked = engine.matches(entry, FTS_TABLE, terms, by_index=False)
     newest = (select(entry.id)
               .where((entry.organisation_id + literal_column("0")) == organisation_id,
                      walked, *shown, counted > count_cap)
-              .order_by(entry.id.desc()).limit(candidates).subquery("newest"))
+              .order_by((entry.id + literal_column("0")).desc())
+              .limit(candidates).subquery("newest"))
     best = union_all(select(few.c.id), select(newest.c.id)).cte("candidates")
     ranked, order = engine.rank_candidates(entry, FTS_TABLE, terms, best,
                                            entry.id, entry.topic_id, entry.post_id)
@@ -265,6 +287,8 @@ def search(organisation_id: int, category_ids: list[int], query: str, *, limit: 
     ).all()
     if rows:
         count = rows[0].total
+    elif offset == 0:  # no match at all
+        count = 0
     else:  # a page past the end: the count alone
         count = db.session.scalar(select(func.count()).select_from(found)) or 0
     hits = [Hit(r.id, r.topic_id, r.post_id, float(r.rank or 0), r.title, r.kind, r.name,

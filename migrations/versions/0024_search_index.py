@@ -1,11 +1,10 @@
-"""forum search: the visibility filter carried by the index, composite GIN on
-PostgreSQL, reindex checkpoints
+"""forum search: visibility filter in the index, composite GIN, reindex checkpoints
 
 `forum_search` gets `category_id` and `visible` (copied from the topic and the post,
 kept in step by forums/search.py) so that a search filters on the index alone. On
 PostgreSQL the tsvector GIN index becomes a composite one on (organisation_id, tsv)
 (`btree_gin`, a trusted extension since PostgreSQL 13), so the collectivité is
-filtered inside the index, and an index on (organisation_id + 0, id) walks a
+filtered inside the index, and an index on (organisation_id + 0, id + 0) walks a
 collectivité's newest entries. `forum_search_reindex` records how far a full reindex
 went, so that a rerun resumes it.
 
@@ -47,12 +46,12 @@ def upgrade():
                    "USING gin (organisation_id, tsv)")
         op.execute("DROP INDEX IF EXISTS ix_forum_search_tsv")
         # The collectivité's newest entries first, for very common words (see
-        # forums.search.search); on `organisation_id + 0` so that the planner uses it
-        # only for that query. It replaces the plain organisation_id index, which
+        # forums.search.search); on `organisation_id + 0, id + 0` so that the planner
+        # uses it only for that query. It replaces the plain organisation_id index, which
         # the planner preferred to the GIN index, then tested every entry of the
         # collectivité (the GIN index serves the lookups by collectivité).
         op.execute("CREATE INDEX ix_forum_search_org_newest ON forum_search "
-                   "((organisation_id + 0), id)")
+                   "((organisation_id + 0), (id + 0))")
         op.execute("DROP INDEX IF EXISTS ix_forum_search_organisation_id")
     op.execute(
         "UPDATE forum_search SET "
@@ -62,6 +61,9 @@ def upgrade():
     with op.batch_alter_table('forum_search', schema=None) as batch_op:
         batch_op.alter_column('category_id', existing_type=sa.Integer(), nullable=False)
         batch_op.alter_column('visible', existing_type=sa.Boolean(), server_default=None)
+    if op.get_bind().dialect.name == 'postgresql':
+        # Statistics of the new expression index, which the search plans rely on.
+        op.execute("ANALYZE forum_search")
 
 
 def downgrade():
