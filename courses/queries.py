@@ -3,6 +3,7 @@ constant number of queries whatever the number of modules or learners."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from flask import abort
@@ -10,6 +11,7 @@ from sqlalchemy import (
     Select,
     String,
     and_,
+    bindparam,
     case,
     cast,
     exists,
@@ -396,7 +398,7 @@ def readiness_many(projects) -> dict[int, dict]:
     ids = [p.id for p in projects]
     if not ids:
         return {}
-    rows = db.session.execute(union_all(*_readiness_parts(ids))).all()
+    rows = db.session.execute(_readiness_statement(), {"ids": ids}).all()
     return _readiness_of(projects, rows)
 
 
@@ -404,6 +406,24 @@ def project_panel_data(project, with_choices: bool) -> tuple[dict, list, list]:
     """The project page's panel in one statement: the project's readiness (as
     `readiness_many`), the modules it requires (module_id, title) and, `with_choices`,
     the other current modules its collectivité may require, by title."""
+    rows = db.session.execute(_panel_statement(with_choices), {
+        "ids": [project.id], "project_id": project.id, "org": project.organisation_id}).all()
+    listed = [r for r in rows if r.part == "m"]
+    required = [_ModuleChoice(r.pid, r.title) for r in listed if r.oid]
+    choices = [_ModuleChoice(r.pid, r.title) for r in listed if not r.oid]
+    return _readiness_of([project], [r for r in rows if r.part != "m"])[project.id], \
+        required, choices
+
+
+# Both statements are built once per process with bound parameters: building them
+# (subqueries, column collections) cost more CPU than running them.
+@functools.cache
+def _readiness_statement():
+    return union_all(*_readiness_parts(bindparam("ids", expanding=True)))
+
+
+@functools.cache
+def _panel_statement(with_choices: bool):
     required_here = ProjectModule.project_id.isnot(None)
     modules = (
         select(literal("m").label("part"), ModuleVersion.module_id.label("pid"),
@@ -411,17 +431,13 @@ def project_panel_data(project, with_choices: bool) -> tuple[dict, list, list]:
                literal(0).label("ready"), ModuleVersion.title.label("title"))
         .join(Module, Module.id == ModuleVersion.module_id)
         .outerjoin(ProjectModule, and_(ProjectModule.module_id == ModuleVersion.module_id,
-                                       ProjectModule.project_id == project.id))
+                                       ProjectModule.project_id == bindparam("project_id")))
         .where(ModuleVersion.is_current.is_(True),
-               or_(required_here, visible(project.organisation_id)) if with_choices
+               or_(required_here, visible(bindparam("org"))) if with_choices
                else required_here))
-    rows = db.session.execute(union_all(*_readiness_parts([project.id], titles=True), modules)
-                              .order_by(literal_column("title"))).all()
-    listed = [r for r in rows if r.part == "m"]
-    required = [_ModuleChoice(r.pid, r.title) for r in listed if r.oid]
-    choices = [_ModuleChoice(r.pid, r.title) for r in listed if not r.oid]
-    return _readiness_of([project], [r for r in rows if r.part != "m"])[project.id], \
-        required, choices
+    ids = bindparam("ids", expanding=True)
+    return (union_all(*_readiness_parts(ids, titles=True), modules)
+            .order_by(literal_column("title")))
 
 
 @dataclass
@@ -430,7 +446,7 @@ class _ModuleChoice:
     title: str
 
 
-def _readiness_parts(ids: list[int], titles: bool = False) -> list[Select]:
+def _readiness_parts(ids, titles: bool = False) -> list[Select]:
     """The two selects of the readiness statement: the required counts, and per
     (project, collectivité) the agents and those who completed every required module
     (UNION ALL of the two shapes). `titles` adds an empty title column (for a

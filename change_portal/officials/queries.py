@@ -4,14 +4,15 @@ and what changed since the last visit, each in one statement."""
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, case, func, literal, select, union_all
+from sqlalchemy import and_, bindparam, case, func, literal, select, union_all
 
 from change_portal.core.labels import label
-from change_portal.core.models import utcnow
+from change_portal.core.models import UTCDateTime, utcnow
 from change_portal.core.tenancy import of_tenant
 from change_portal.extensions import db
 from change_portal.projects import queries as project_queries
@@ -38,7 +39,28 @@ def dashboard_project_rows(organisation_id: int, limit: int,
     proposal whose results are hidden count only in `hidden`; blocks are the blocking
     positions of proposals without an outcome. The dashboard shows no chart and no
     figure per proposal, so `series` and `by_proposal` stay empty."""
-    now = now or utcnow()
+    listed = db.session.execute(_project_rows_statement(), {
+        "now": now or utcnow(), "org": organisation_id, "limit": limit}).all()
+    projects = [r[0] for r in listed]
+    ready = project_queries.hook_values("project.readiness_many", projects)
+    rows = []
+    for r in listed:
+        m = r._mapping
+        meter = project_queries.Meter(
+            current=Counter({s: n for s in STANCES if (n := m[f"cur_{s}"] or 0)}),
+            closed=Counter({s: n for s in STANCES if (n := m[f"closed_{s}"] or 0)}),
+            blocks=int(m["blocks"] or 0), unanswered=int(m["unanswered"] or 0),
+            hidden=int(m["hidden"] or 0))
+        project = r[0]
+        rows.append(project_queries.ProjectRow(project, {}, meter, ready.get(project.id), None))
+    return rows
+
+
+# Built once per process with bound parameters: building it (a grouped subquery of
+# eleven sums) cost more CPU than running it.
+@functools.cache
+def _project_rows_statement():
+    now, org = bindparam("now", type_=UTCDateTime()), bindparam("org")
     is_open = Proposal.closes_at > now
     hidden = and_(Proposal.hide_results.is_(True), is_open)
 
@@ -57,29 +79,14 @@ def dashboard_project_rows(organisation_id: int, limit: int,
                   stance_cols[Stance.BLOCK.value]).label("blocks"),
         )
         .join(Project, Project.id == Proposal.project_id)
-        .where(of_tenant(Project, organisation_id))
+        .where(of_tenant(Project, org))
         .group_by(Proposal.project_id)
         .subquery()
     )
-    listed = db.session.execute(
-        select(Project, project_queries.unanswered_count_column().label("unanswered"), sums)
-        .outerjoin(sums, sums.c.pid == Project.id)
-        .where(of_tenant(Project, organisation_id), Project.status != ProjectStatus.ABANDONED)
-        .order_by(func.lower(Project.title), Project.id).limit(limit)
-    ).all()
-    projects = [r[0] for r in listed]
-    ready = project_queries.hook_values("project.readiness_many", projects)
-    rows = []
-    for r in listed:
-        m = r._mapping
-        meter = project_queries.Meter(
-            current=Counter({s: n for s in STANCES if (n := m[f"cur_{s}"] or 0)}),
-            closed=Counter({s: n for s in STANCES if (n := m[f"closed_{s}"] or 0)}),
-            blocks=int(m["blocks"] or 0), unanswered=int(m["unanswered"] or 0),
-            hidden=int(m["hidden"] or 0))
-        project = r[0]
-        rows.append(project_queries.ProjectRow(project, {}, meter, ready.get(project.id), None))
-    return rows
+    return (select(Project, project_queries.unanswered_count_column().label("unanswered"), sums)
+            .outerjoin(sums, sums.c.pid == Project.id)
+            .where(of_tenant(Project, org), Project.status != ProjectStatus.ABANDONED)
+            .order_by(func.lower(Project.title), Project.id).limit(bindparam("limit")))
 
 
 @dataclass
@@ -125,27 +132,39 @@ def changes_since(organisation_id: int, since: datetime | None, limit: int
     changes of the projects since `since` (all when None), newest first, with the
     title of what changed: one statement (a UNION of the two bounded lists)."""
 
-    def part(source, model, target, target_id, kind, label_col, value):
-        stmt = (select(literal(source).label("source"), model.id.label("id"),
-                       target_id.label("target_id"), target.title.label("title"),
-                       model.at.label("at"), kind.label("kind"), label_col.label("label"),
-                       value.label("value"))
-                .join(target, target.id == target_id)
-                .where(of_tenant(model, organisation_id))
-                .order_by(model.at.desc(), model.id.desc()).limit(limit))
-        if since is not None:
-            stmt = stmt.where(model.at > since)
-        return select(stmt.subquery())
-
-    rows = db.session.execute(union_all(
-        part("objective", ObjectiveHistory, Objective, ObjectiveHistory.objective_id,
-             ObjectiveHistory.kind, ObjectiveHistory.label, ObjectiveHistory.to_value),
-        part("project", ProjectStatusChange, Project, ProjectStatusChange.project_id,
-             literal("status"), literal(""), ProjectStatusChange.to_status),
-    )).all()
+    params = {"org": organisation_id, "limit": limit}
+    if since is not None:
+        params["since"] = since
+    rows = db.session.execute(_changes_statement(since is not None), params).all()
     rows.sort(key=lambda r: (r.at, r.id), reverse=True)
     history = [ObjectiveChange(r.target_id, _Target(r.title), r.at, r.kind, r.label, r.value)
                for r in rows if r.source == "objective"]
     status = [ProjectChange(r.target_id, _Target(r.title), r.at, r.value)
               for r in rows if r.source == "project"]
     return history, status
+
+
+@functools.cache
+def _changes_statement(with_since: bool):
+    """The UNION of `changes_since`, built once per process (bound parameters)."""
+    org, limit = bindparam("org"), bindparam("limit")
+    since = bindparam("since", type_=UTCDateTime())
+
+    def part(source, model, target, target_id, kind, label_col, value):
+        stmt = (select(literal(source).label("source"), model.id.label("id"),
+                       target_id.label("target_id"), target.title.label("title"),
+                       model.at.label("at"), kind.label("kind"), label_col.label("label"),
+                       value.label("value"))
+                .join(target, target.id == target_id)
+                .where(of_tenant(model, org))
+                .order_by(model.at.desc(), model.id.desc()).limit(limit))
+        if with_since:
+            stmt = stmt.where(model.at > since)
+        return select(stmt.subquery())
+
+    return union_all(
+        part("objective", ObjectiveHistory, Objective, ObjectiveHistory.objective_id,
+             ObjectiveHistory.kind, ObjectiveHistory.label, ObjectiveHistory.to_value),
+        part("project", ProjectStatusChange, Project, ProjectStatusChange.project_id,
+             literal("status"), literal(""), ProjectStatusChange.to_status),
+    )

@@ -6,6 +6,7 @@ come back as light objects with the attributes the page reads."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -14,6 +15,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    bindparam,
     case,
     cast,
     literal,
@@ -85,6 +87,31 @@ def _person(name: str | None, erased: int | None) -> Person | None:
 def page_rows(project, objective_ids: list[int], now: datetime) -> PageRows:
     """The four lists of the project page (see the module's docstring): one statement.
     Positions on a proposal whose results are hidden are left out until it closes."""
+    result = PageRows()
+    rows = db.session.execute(_statement(), {
+        "project_id": project.id, "org": project.organisation_id, "now": now,
+        "objective_ids": list(objective_ids)}).all()
+    by_part: dict[str, list] = {"s": [], "c": [], "p": [], "i": []}
+    for r in rows:
+        by_part[r.part].append(r)
+    for r in sorted(by_part["s"], key=lambda r: (r.at, r.id)):
+        result.history.append(StatusLine(r.id, r.at, r.t1, _person(r.t2, r.erased)))
+    for r in sorted(by_part["c"], key=lambda r: r.id):
+        result.comments.append(CommentLine(r.id, r.at, r.t1, _person(r.t2, r.erased)))
+    result.position_changes = [(project.id, r.n1, r.n2, r.t1, r.at)
+                               for r in sorted(by_part["p"], key=lambda r: (r.at, r.id))]
+    for r in sorted(by_part["i"], key=lambda r: r.id):
+        result.indicators.setdefault(r.n1, []).append(rules.IndicatorRow(r.f1, r.f2, r.f3))
+    return result
+
+
+# Built once per process with bound parameters: building the four selects cost more
+# CPU than running them.
+@functools.cache
+def _statement():
+    project_id, org, now = bindparam("project_id"), bindparam("org"), bindparam(
+        "now", type_=UTCDateTime())
+    objective_ids = bindparam("objective_ids", expanding=True)
     no_int, no_text, no_float = cast(null(), Integer), cast(null(), Text), cast(null(), Float)
     erased = case((User.erased_at.is_(None), 0), else_=1)
 
@@ -98,17 +125,17 @@ def page_rows(project, objective_ids: list[int], now: datetime) -> PageRows:
                           ProjectStatusChange.to_status, User.full_name, erased,
                           no_float, no_float, no_float))
               .outerjoin(User, User.id == ProjectStatusChange.actor_id)
-              .where(ProjectStatusChange.project_id == project.id))
+              .where(ProjectStatusChange.project_id == project_id))
     comments = (select(*row("c", ProjectComment.id, ProjectComment.created_at, no_int, no_int,
                             ProjectComment.body, User.full_name, erased,
                             no_float, no_float, no_float))
                 .outerjoin(User, User.id == ProjectComment.author_id)
-                .where(ProjectComment.project_id == project.id))
+                .where(ProjectComment.project_id == project_id))
     changes = (select(*row("p", PositionChange.id, PositionChange.at, PositionChange.proposal_id,
                            PositionChange.user_id, PositionChange.stance, no_text,
                            literal(0, Integer), no_float, no_float, no_float))
                .join(Proposal, Proposal.id == PositionChange.proposal_id)
-               .where(Proposal.project_id == project.id,
+               .where(Proposal.project_id == project_id,
                       or_(Proposal.hide_results.is_(False), Proposal.closes_at <= now)))
     latest = (select(IndicatorValue.id).where(IndicatorValue.indicator_id == Indicator.id)
               .order_by(IndicatorValue.measured_on.desc(), IndicatorValue.id.desc())
@@ -118,19 +145,6 @@ def page_rows(project, objective_ids: list[int], now: datetime) -> PageRows:
                               literal(0, Integer), Indicator.baseline, Indicator.target,
                               IndicatorValue.value))
                   .outerjoin(IndicatorValue, IndicatorValue.id == latest)
-                  .where(Indicator.organisation_id == project.organisation_id,
+                  .where(Indicator.organisation_id == org,
                          Indicator.objective_id.in_(objective_ids)))
-    result = PageRows()
-    rows = db.session.execute(union_all(status, comments, changes, indicators)).all()
-    by_part: dict[str, list] = {"s": [], "c": [], "p": [], "i": []}
-    for r in rows:
-        by_part[r.part].append(r)
-    for r in sorted(by_part["s"], key=lambda r: (r.at, r.id)):
-        result.history.append(StatusLine(r.id, r.at, r.t1, _person(r.t2, r.erased)))
-    for r in sorted(by_part["c"], key=lambda r: r.id):
-        result.comments.append(CommentLine(r.id, r.at, r.t1, _person(r.t2, r.erased)))
-    result.position_changes = [(project.id, r.n1, r.n2, r.t1, r.at)
-                               for r in sorted(by_part["p"], key=lambda r: (r.at, r.id))]
-    for r in sorted(by_part["i"], key=lambda r: r.id):
-        result.indicators.setdefault(r.n1, []).append(rules.IndicatorRow(r.f1, r.f2, r.f3))
-    return result
+    return union_all(status, comments, changes, indicators)

@@ -3,11 +3,12 @@ and every progress figure computed once by roadmap.progress."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from change_portal.core import clock
@@ -119,25 +120,7 @@ def load_roadmap(organisation_id: int, today: date | None = None) -> RoadmapView
     indicator): a few hundred rows at most, cheaper than one round trip per level
     (an axis-less roadmap, an objective without indicators give one row each)."""
     today = today or clock.today()
-    latest = (
-        select(IndicatorValue.id)
-        .where(IndicatorValue.indicator_id == Indicator.id)
-        .order_by(IndicatorValue.measured_on.desc(), IndicatorValue.id.desc())
-        .limit(1)
-        .correlate(Indicator)
-        .scalar_subquery()
-    )
-    rows = db.session.execute(
-        select(Roadmap, Axis, Objective, Indicator, IndicatorValue.value,
-               IndicatorValue.measured_on)
-        .outerjoin(Axis, Axis.roadmap_id == Roadmap.id)
-        .outerjoin(Objective, Objective.axis_id == Axis.id)
-        .outerjoin(Indicator, Indicator.objective_id == Objective.id)
-        .outerjoin(IndicatorValue, IndicatorValue.id == latest)
-        .where(Roadmap.organisation_id == organisation_id)
-        .options(joinedload(Objective.owner))
-        .order_by(Axis.position, Axis.id, Objective.id, Indicator.id)
-    ).all()
+    rows = db.session.execute(_roadmap_statement(), {"org": organisation_id}).all()
     if not rows:
         return RoadmapView(None, [])
     roadmap = rows[0][0]
@@ -164,6 +147,30 @@ def load_roadmap(organisation_id: int, today: date | None = None) -> RoadmapView
             late=rules.objective_late(obj.status, obj.target_date, today),
         ))
     return RoadmapView(roadmap, list(views.values()))
+
+
+@functools.cache
+def _roadmap_statement():
+    """The statement of `load_roadmap`, built once per process (bound parameter)."""
+    latest = (
+        select(IndicatorValue.id)
+        .where(IndicatorValue.indicator_id == Indicator.id)
+        .order_by(IndicatorValue.measured_on.desc(), IndicatorValue.id.desc())
+        .limit(1)
+        .correlate(Indicator)
+        .scalar_subquery()
+    )
+    return (
+        select(Roadmap, Axis, Objective, Indicator, IndicatorValue.value,
+               IndicatorValue.measured_on)
+        .outerjoin(Axis, Axis.roadmap_id == Roadmap.id)
+        .outerjoin(Objective, Objective.axis_id == Axis.id)
+        .outerjoin(Indicator, Indicator.objective_id == Objective.id)
+        .outerjoin(IndicatorValue, IndicatorValue.id == latest)
+        .where(Roadmap.organisation_id == bindparam("org"))
+        .options(joinedload(Objective.owner))
+        .order_by(Axis.position, Axis.id, Objective.id, Indicator.id)
+    )
 
 
 def objective_detail(objective: Objective, today: date | None = None):
