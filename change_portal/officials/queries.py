@@ -67,6 +67,12 @@ def _project_rows_statement():
     def total(when, column):
         return func.coalesce(func.sum(case((when, column), else_=0)), 0)
 
+    # The listed projects first, so that only their proposals are summed (not every
+    # proposal of the collectivité).
+    listed = (select(Project.id).where(of_tenant(Project, org),
+                                       Project.status != ProjectStatus.ABANDONED)
+              .order_by(func.lower(Project.title), Project.id).limit(bindparam("limit"))
+              .cte("listed"))
     stance_cols = {s: getattr(Proposal, f"positions_{s}") for s in STANCES}
     sums = (
         select(
@@ -78,16 +84,14 @@ def _project_rows_statement():
             total(and_(~hidden, Proposal.outcome.is_(None)),
                   stance_cols[Stance.BLOCK.value]).label("blocks"),
         )
-        .join(Project, Project.id == Proposal.project_id)
-        .where(of_tenant(Project, org))
+        .join(listed, listed.c.id == Proposal.project_id)
         .group_by(Proposal.project_id)
         .subquery()
     )
     return (select(Project, project_queries.unanswered_count_column().label("unanswered"), sums)
+            .join(listed, listed.c.id == Project.id)
             .outerjoin(sums, sums.c.pid == Project.id)
-            .where(of_tenant(Project, org), Project.status != ProjectStatus.ABANDONED)
-            .order_by(func.lower(Project.title), Project.id).limit(bindparam("limit")))
-
+            .order_by(func.lower(Project.title), Project.id))
 
 @dataclass
 class _Target:
