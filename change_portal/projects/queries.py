@@ -25,7 +25,6 @@ from change_portal.projects.models import (
     Position,
     PositionChange,
     Project,
-    ProjectStatusChange,
     Proposal,
     Stance,
     action_objective,
@@ -374,17 +373,6 @@ def dashboard_action_page(organisation_id: int, today: date, late: bool, page: i
         .limit(per_page).offset((page - 1) * per_page)).all()
     lines = [ActionLine(r.id, r.kind, r.title, r.planned_on, r.project_title) for r in rows]
     return lines, (rows[0].total if rows else 0)
-
-
-def status_changes_since(organisation_id: int, since, limit: int = 30):
-    stmt = (select(ProjectStatusChange)
-            .where(of_tenant(ProjectStatusChange, organisation_id))
-            .options(joinedload(ProjectStatusChange.actor),
-                     joinedload(ProjectStatusChange.project))
-            .order_by(ProjectStatusChange.at.desc()).limit(limit))
-    if since is not None:
-        stmt = stmt.where(ProjectStatusChange.at > since)
-    return list(db.session.scalars(stmt).all())
 
 
 def all_actions(organisation_id: int) -> list[Action]:

@@ -215,19 +215,6 @@ def objective_choices(organisation_id: int) -> list[tuple[int, str]]:
             for r in rows]
 
 
-def history_since(organisation_id: int, since, limit: int = 30) -> list[ObjectiveHistory]:
-    stmt = (
-        select(ObjectiveHistory)
-        .where(ObjectiveHistory.organisation_id == organisation_id)
-        .options(joinedload(ObjectiveHistory.objective), joinedload(ObjectiveHistory.actor))
-        .order_by(ObjectiveHistory.at.desc(), ObjectiveHistory.id.desc())
-        .limit(limit)
-    )
-    if since is not None:
-        stmt = stmt.where(ObjectiveHistory.at > since)
-    return list(db.session.scalars(stmt).all())
-
-
 def published_organisations() -> list:
     """Collectivités whose roadmap is public (open data), by name: one query."""
     from change_portal.organisations.models import Organisation
