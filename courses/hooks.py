@@ -27,8 +27,9 @@ def todo_panel(user) -> Markup | None:
 
 
 def _readiness(project) -> dict:
-    """Readiness of one project, computed once per request: the project page asks
-    for it through the readiness hook and again for its panel."""
+    """Readiness of one project, computed once per request: the project page's
+    panel computes it with its modules (project_panel) before the page asks for it
+    through the readiness hook."""
     cache = g.setdefault("_course_readiness", {})
     if project.id not in cache:
         cache[project.id] = queries.readiness_many([project])[project.id]
@@ -47,19 +48,13 @@ def project_readiness_many(projects) -> dict:
 
 def project_panel(project, user) -> Markup | None:
     """Required modules and readiness; a form for project leads and admins."""
-    required = queries.required_modules([project.id])[project.id]
-    readiness = _readiness(project)
     can_edit = user is not None and getattr(user, "organisation_id", None) == \
         project.organisation_id and (user.has_role(Role.PROJECT_LEAD) or user.has_role(Role.ADMIN))
-    choices = []
-    if can_edit:
-        taken = {v.module_id for v in required}
-        # (module_id, title) only: the select needs no introduction HTML.
-        choices = [row for row in db.session.execute(
-            select(ModuleVersion.module_id, ModuleVersion.title)
-            .join(Module, Module.id == ModuleVersion.module_id)
-            .where(ModuleVersion.is_current.is_(True), queries.visible(project.organisation_id))
-            .order_by(ModuleVersion.title)) if row.module_id not in taken]
+    # The readiness, the required modules and the choices of the select ((module_id,
+    # title) only: the select needs no introduction HTML) in one statement; the
+    # readiness is kept for the page's own readiness hook call.
+    readiness, required, choices = queries.project_panel_data(project, with_choices=can_edit)
+    g.setdefault("_course_readiness", {})[project.id] = readiness
     return Markup(render_template(  # noqa: S704 - autoescaped template
         "courses/_project_panel.html", project=project,
                                   required=required, readiness=readiness, can_edit=can_edit,

@@ -3,6 +3,7 @@ constant number of queries whatever the number of modules or learners."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from flask import abort
@@ -10,11 +11,13 @@ from sqlalchemy import (
     Select,
     String,
     and_,
+    bindparam,
     case,
     cast,
     exists,
     func,
     literal,
+    literal_column,
     or_,
     select,
     union_all,
@@ -393,13 +396,61 @@ def readiness_many(projects) -> dict[int, dict]:
     """For each project: required modules, active agents of its services, and
     how many completed every required module. One query for any number."""
     ids = [p.id for p in projects]
-    result = {pid: {"required": 0, "ready_agents": 0, "total_agents": 0, "percent": 0.0}
-              for pid in ids}
     if not ids:
-        return result
-    orgs = {p.id: p.organisation_id for p in projects}
-    # One statement: the required counts, and per (project, collectivité) the agents
-    # and those who completed every required module (UNION ALL of the two shapes).
+        return {}
+    rows = db.session.execute(_readiness_statement(), {"ids": ids}).all()
+    return _readiness_of(projects, rows)
+
+
+def project_panel_data(project, with_choices: bool) -> tuple[dict, list, list]:
+    """The project page's panel in one statement: the project's readiness (as
+    `readiness_many`), the modules it requires (module_id, title) and, `with_choices`,
+    the other current modules its collectivité may require, by title."""
+    rows = db.session.execute(_panel_statement(with_choices), {
+        "ids": [project.id], "project_id": project.id, "org": project.organisation_id}).all()
+    listed = [r for r in rows if r.part == "m"]
+    required = [_ModuleChoice(r.pid, r.title) for r in listed if r.oid]
+    choices = [_ModuleChoice(r.pid, r.title) for r in listed if not r.oid]
+    return _readiness_of([project], [r for r in rows if r.part != "m"])[project.id], \
+        required, choices
+
+
+# Both statements are built once per process with bound parameters: building them
+# (subqueries, column collections) cost more CPU than running them.
+@functools.cache
+def _readiness_statement():
+    return union_all(*_readiness_parts(bindparam("ids", expanding=True)))
+
+
+@functools.cache
+def _panel_statement(with_choices: bool):
+    required_here = ProjectModule.project_id.isnot(None)
+    modules = (
+        select(literal("m").label("part"), ModuleVersion.module_id.label("pid"),
+               case((required_here, 1), else_=0).label("oid"), literal(0).label("n"),
+               literal(0).label("ready"), ModuleVersion.title.label("title"))
+        .join(Module, Module.id == ModuleVersion.module_id)
+        .outerjoin(ProjectModule, and_(ProjectModule.module_id == ModuleVersion.module_id,
+                                       ProjectModule.project_id == bindparam("project_id")))
+        .where(ModuleVersion.is_current.is_(True),
+               or_(required_here, visible(bindparam("org"))) if with_choices
+               else required_here))
+    ids = bindparam("ids", expanding=True)
+    return (union_all(*_readiness_parts(ids, titles=True), modules)
+            .order_by(literal_column("title")))
+
+
+@dataclass
+class _ModuleChoice:
+    module_id: int
+    title: str
+
+
+def _readiness_parts(ids, titles: bool = False) -> list[Select]:
+    """The two selects of the readiness statement: the required counts, and per
+    (project, collectivité) the agents and those who completed every required module
+    (UNION ALL of the two shapes). `titles` adds an empty title column (for a
+    UNION with rows that have one)."""
     # No DISTINCT: a person has one service and (project, service) is the key of
     # project_service, so each (project, person) pair comes once already.
     agents = (
@@ -421,26 +472,34 @@ def readiness_many(projects) -> dict[int, dict]:
                                     Completion.user_id == agents.c.uid))
         .group_by(agents.c.pid, agents.c.uid, agents.c.oid).subquery()
     )
+    title = (cast(None, String).label("title"),) if titles else ()
     by_agents = (
         select(literal("a").label("part"), per_agent.c.pid, per_agent.c.oid,
                func.count().label("total"),
                func.sum(case((per_agent.c.n == func.coalesce(req.c.n, 0), 1), else_=0))
-               .label("ready"))
+               .label("ready"), *title)
         .select_from(per_agent).outerjoin(req, req.c.pid == per_agent.c.pid)
         .group_by(per_agent.c.pid, per_agent.c.oid)
     )
     by_required = select(literal("r").label("part"), req.c.pid, literal(None).label("oid"),
-                         req.c.n, literal(0))
+                         req.c.n, literal(0), *title)
+    return [by_required, by_agents]
+
+
+def _readiness_of(projects, rows) -> dict[int, dict]:
+    """The readiness dicts from the rows of `_readiness_parts`."""
+    orgs = {p.id: p.organisation_id for p in projects}
     required: dict[int, int] = {}
     totals: dict[int, int] = {}
     ready: dict[int, int] = {}
-    for part, pid, oid, total, n_ready in db.session.execute(union_all(by_required, by_agents)):
+    for part, pid, oid, total, n_ready, *_title in rows:
         if part == "r":
             required[pid] = total
         elif orgs.get(pid) == oid:
             totals[pid] = totals.get(pid, 0) + total
             ready[pid] = ready.get(pid, 0) + (n_ready or 0)
-    for pid in ids:
+    result = {}
+    for pid in orgs:
         total = totals.get(pid, 0)
         n_required = required.get(pid, 0)
         ready_agents = ready.get(pid, 0) if n_required else total

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import render_template
 from markupsafe import Markup
-from sqlalchemy import select
+from sqlalchemy import and_, func, or_, select
 
 from change_portal.core.tenancy import of_tenant
 from change_portal.extensions import db
@@ -39,25 +39,32 @@ def _theme_titles(referential_id: int, content_hash: str) -> list[tuple[str, str
 
 
 def dashboard_panel(user) -> Markup | None:
-    """Two queries whatever the number of respondents; None when the
+    """One query whatever the number of respondents; None when the
     collectivité has not submitted any diagnosis yet."""
     org_id = getattr(user, "organisation_id", None)
     if org_id is None:
         return None
-    row = db.session.execute(
-        select(Diagnosis, Edition.title, Edition.referential_id, Referential.content_hash)
+    # The latest submitted diagnosis with the distributions of its stratum and of all
+    # respondents, in one statement (a row per distribution, a few dozen at most).
+    latest = (select(Diagnosis.id)
+              .where(of_tenant(Diagnosis, org_id), Diagnosis.status == DiagnosisStatus.SUBMITTED)
+              .order_by(Diagnosis.edition_id.desc()).limit(1).scalar_subquery())
+    stratum_key = (func.coalesce(Diagnosis.stratum_kind, "") + ":"
+                   + func.coalesce(Diagnosis.stratum_band, ""))
+    found = db.session.execute(
+        select(Diagnosis, Edition.title, Edition.referential_id, Referential.content_hash,
+               Distribution)
         .join(Edition, Edition.id == Diagnosis.edition_id)
         .join(Referential, Referential.id == Edition.referential_id)
-        .where(of_tenant(Diagnosis, org_id),
-               Diagnosis.status == DiagnosisStatus.SUBMITTED)
-        .order_by(Diagnosis.edition_id.desc()).limit(1)).first()
-    if row is None:
+        .outerjoin(Distribution, and_(Distribution.edition_id == Diagnosis.edition_id,
+                                      or_(Distribution.group_key == stratum_key,
+                                          Distribution.group_key == ALL_RESPONDENTS)))
+        .where(Diagnosis.id == latest)).all()
+    if not found:
         return None
-    diagnosis, edition_title, referential_id, content_hash = row
+    diagnosis, edition_title, referential_id, content_hash, _d = found[0]
     stratum = Stratum(diagnosis.stratum_kind or "", diagnosis.stratum_band or "")
-    dists = {(d.group_key, d.theme_slug): d for d in db.session.scalars(
-        select(Distribution).where(Distribution.edition_id == diagnosis.edition_id,
-                                   Distribution.group_key.in_([stratum.key, ALL_RESPONDENTS])))}
+    dists = {(d.group_key, d.theme_slug): d for *_r, d in found if d is not None}
     themes = _theme_titles(referential_id, content_hash)
     rows = []
     for slug, title in [*themes, (OVERALL, None)]:

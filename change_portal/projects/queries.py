@@ -25,15 +25,13 @@ from change_portal.projects.models import (
     Position,
     PositionChange,
     Project,
-    ProjectComment,
-    ProjectStatusChange,
     Proposal,
     Stance,
     action_objective,
     project_objective,
 )
+from change_portal.projects.page_rows import CommentLine, StatusLine, page_rows
 from change_portal.roadmap import progress as rules
-from change_portal.roadmap.queries import latest_values
 
 STANCES = [s.value for s in Stance]
 
@@ -119,18 +117,24 @@ def _series(project_ids: list[int], now: datetime, points: int
                or_(Proposal.hide_results.is_(False), Proposal.closes_at <= now))
         .order_by(PositionChange.at, PositionChange.id)
     ).all()
+    return series_of(rows, points)
+
+
+def series_of(rows, points: int) -> dict[int, list[tuple[date, Counter]]]:
+    """The series of `_series` from the position changes given as (project id,
+    proposal id, user id, stance, at) in the order they happened."""
     state: dict[int, dict[tuple[int, int], str]] = defaultdict(dict)
     days: dict[int, dict[date, Counter]] = defaultdict(dict)
     # The state at the end of each day is counted once, when the project's next
     # change falls on another day (not after every change: that was quadratic).
     last_day: dict[int, date] = {}
-    for r in rows:
-        day = r.at.date()
-        previous = last_day.get(r.project_id)
+    for project_id, proposal_id, user_id, stance, at in rows:
+        day = at.date()
+        previous = last_day.get(project_id)
         if previous is not None and previous != day:
-            days[r.project_id][previous] = Counter(state[r.project_id].values())
-        last_day[r.project_id] = day
-        state[r.project_id][(r.id, r.user_id)] = r.stance
+            days[project_id][previous] = Counter(state[project_id].values())
+        last_day[project_id] = day
+        state[project_id][(proposal_id, user_id)] = stance
     for pid, day in last_day.items():
         days[pid][day] = Counter(state[pid].values())
     return {pid: sorted(by_day.items())[-points:] for pid, by_day in days.items()}
@@ -221,8 +225,8 @@ class ProjectPage:
     actions: list[Action]
     proposals: list[Proposal]
     my_positions: dict[int, Position]
-    history: list[ProjectStatusChange]
-    comments: list[ProjectComment]
+    history: list[StatusLine]
+    comments: list[CommentLine]
     meter: Meter
     objective_progress: dict[int, float]
     timeline: list[TimelineItem]
@@ -260,37 +264,23 @@ def project_page(project: Project, user, today: date | None = None) -> ProjectPa
         proposals.append(proposal)
         if mine is not None:
             my_positions[proposal.id] = mine
-    history = list(db.session.scalars(
-        select(ProjectStatusChange).where(ProjectStatusChange.project_id == project.id)
-        .options(joinedload(ProjectStatusChange.actor)).order_by(ProjectStatusChange.at)
-    ).all())
-    comments = list(db.session.scalars(
-        select(ProjectComment).where(ProjectComment.project_id == project.id)
-        .options(joinedload(ProjectComment.author)).order_by(ProjectComment.id)
-    ).all())
+    # Status changes, comments, the chart's position changes and the objectives'
+    # indicators: one statement (projects.page_rows).
+    objectives = list(project.objectives)
+    rows = page_rows(project, [o.id for o in objectives], now)
+    history, comments = rows.history, rows.comments
     # The meter from the proposals just loaded (their stored counts) and the chart's
-    # series from the history of this project only.
-    meter = Meter(series=_series([project.id], now, 6).get(project.id, []))
+    # series from this project's position changes.
+    meter = Meter(series=series_of(rows.position_changes, 6).get(project.id, []))
     for proposal in proposals:
         add_stored_counts(meter, proposal, now)
     meter.unanswered = sum(1 for a in actions for c in a.concerns if c.answer is None)
-    objective_progress = objectives_progress(project.organisation_id,
-                                             [o for o in project.objectives])
+    objective_progress = {
+        o.id: rules.objective_progress(o.status, o.manual_progress, rows.indicators.get(o.id, []))
+        for o in objectives}
     timeline = build_timeline(actions, proposals, history, today, now)
     return ProjectPage(project, actions, proposals, my_positions, history, comments,
                        meter, objective_progress, timeline)
-
-
-def objectives_progress(organisation_id: int, objectives) -> dict[int, float]:
-    """Progress of a few objectives, with one query for their indicators."""
-    ids = [o.id for o in objectives]
-    if not ids:
-        return {}
-    inds: dict[int, list] = defaultdict(list)
-    for ind, value, _on in latest_values(organisation_id, ids):
-        inds[ind.objective_id].append(rules.IndicatorRow(ind.baseline, ind.target, value))
-    return {o.id: rules.objective_progress(o.status, o.manual_progress, inds.get(o.id, []))
-            for o in objectives}
 
 
 def build_timeline(actions, proposals, history, today: date, now: datetime):
@@ -383,17 +373,6 @@ def dashboard_action_page(organisation_id: int, today: date, late: bool, page: i
         .limit(per_page).offset((page - 1) * per_page)).all()
     lines = [ActionLine(r.id, r.kind, r.title, r.planned_on, r.project_title) for r in rows]
     return lines, (rows[0].total if rows else 0)
-
-
-def status_changes_since(organisation_id: int, since, limit: int = 30):
-    stmt = (select(ProjectStatusChange)
-            .where(of_tenant(ProjectStatusChange, organisation_id))
-            .options(joinedload(ProjectStatusChange.actor),
-                     joinedload(ProjectStatusChange.project))
-            .order_by(ProjectStatusChange.at.desc()).limit(limit))
-    if since is not None:
-        stmt = stmt.where(ProjectStatusChange.at > since)
-    return list(db.session.scalars(stmt).all())
 
 
 def all_actions(organisation_id: int) -> list[Action]:

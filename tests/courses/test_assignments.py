@@ -226,3 +226,49 @@ def test_followup_shows_no_score_for_a_group_smaller_than_five(client, login_as,
     rows = {r["service"]: r for r in entry["rows"]}
     assert rows["Finances"]["hidden"] and rows["Cabinet"]["hidden"]
     assert entry["score"] == 50.0 and not entry["hidden"]
+
+
+def test_project_panel_lists_required_modules_choices_and_readiness_in_one_statement(
+        app, org, other_org):
+    """The panel's one statement: the required modules with the readiness figure,
+    the select offering the other modules the collectivité may see (not another
+    collectivité's own module), and the readiness kept for the page's hook."""
+    from flask import g
+    from sqlalchemy import event
+
+    service = factories.create_service(org, "Accueil")
+    ready = factories.create_user(org, service=service)
+    factories.create_user(org, service=service)
+    project = create_project(org, [service])
+    lead = factories.create_user(org, ["project_lead"])
+    required = create_module(slug="module-requis")
+    free = create_module(slug="module-libre")
+    elsewhere = create_module(other_org, slug="module-d-ailleurs")
+    assignments.add_required_module(lead, project, required)
+    complete_module(ready, required)
+    statements = []
+
+    def count(*_args):
+        statements.append(1)
+
+    with app.test_request_context("/projets/1"):
+        event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            html = hooks.project_panel(project=project, user=lead)
+            readiness = ask("project.readiness", project=project)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", count)
+        g.pop("_course_readiness", None)
+    assert len(statements) == 1
+    assert readiness == {"required": 1, "ready_agents": 1, "total_agents": 2, "percent": 50.0}
+    listed, select_part = html.split("<select", 1)
+    assert f"/modules/{required.id}" in listed and "Retirer" in listed
+    assert "1 agent(s) prêt(s) sur 2" in listed
+    assert f"/modules/{free.id}" not in listed
+    options = select_part.split("</select>", 1)[0]
+    assert f'value="{free.id}"' in options and options.count("<option") == 1
+    assert f'value="{required.id}"' not in options and f'value="{elsewhere.id}"' not in options
+    agent = factories.create_user(org)
+    with app.test_request_context("/projets/1"):
+        html = hooks.project_panel(project=project, user=agent)
+    assert "<select" not in html and f"/modules/{required.id}" in html

@@ -179,3 +179,43 @@ def test_full_action_lists_are_paginated_and_stay_in_the_collectivite(
     assert client.get(url + "?page=abc").status_code == 404
     login_as("agent")
     assert client.get(url).status_code == 403
+
+
+def test_dashboard_meters_summed_in_sql_equal_the_stored_counts(org):
+    """The dashboard's meters (one statement) give the same figures as the project
+    list's meters (projects.queries.meters) for open, closed, hidden and decided
+    proposals, and nothing for another collectivité's project."""
+    from change_portal.core.models import utcnow
+    from change_portal.officials.queries import dashboard_project_rows
+    from change_portal.projects import queries as project_queries
+
+    project = f.create_project(org, title="Accueil unique")
+    quiet = f.create_project(org, title="Bureau sans papier")
+    other = f.create_project(factories.create_organisation(), title="Ailleurs")
+    people = [factories.create_user(org, ["agent"]) for _ in range(4)]
+    open_ = f.create_proposal(project, "Ouverte")
+    hidden = f.create_proposal(project, "Cachée", hide_results=True)
+    closed = f.create_proposal(project, "Close", days=-3)
+    decided = f.create_proposal(project, "Décidée", days=2)
+    decided.outcome = "Adoptée"
+    for proposal, stances in ((open_, ["accord", "blocage", "reserves"]),
+                              (hidden, ["blocage", "accord"]),
+                              (closed, ["desaccord", "blocage"]),
+                              (decided, ["blocage", "accord", "accord"])):
+        for person, stance in zip(people, stances, strict=False):
+            f.create_position(proposal, person, stance)
+    f.create_position(f.create_proposal(other, "Hors sujet"), people[0], "blocage")
+    from change_portal.projects.services import recount_stances
+
+    recount_stances()
+    now = utcnow()
+    rows = {r.project.id: r.meter for r in dashboard_project_rows(org.id, 50, now)}
+    expected = project_queries.meters([project.id, quiet.id], now, series=False)
+    assert set(rows) == {project.id, quiet.id}
+    for pid in (project.id, quiet.id):
+        got, want = rows[pid], expected[pid]
+        assert (got.current, got.closed, got.blocks, got.hidden, got.unanswered) == (
+            want.current, want.closed, want.blocks, want.hidden, want.unanswered), pid
+    assert rows[project.id].current == {"accord": 3, "blocage": 2, "reserves": 1}
+    assert rows[project.id].blocks == 1 + 1 and rows[project.id].hidden == 2
+    assert not rows[quiet.id].current and not rows[quiet.id].closed

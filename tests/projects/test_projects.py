@@ -142,3 +142,48 @@ def test_readiness_from_the_courses_on_list_page_and_dashboard(client, org, logi
     assert expected in client.get(f"/projets/{project.id}").get_data(as_text=True)
     assert expected in client.get("/projets/").get_data(as_text=True)
     assert expected in client.get("/feuille-de-route/tableau-de-bord").get_data(as_text=True)
+
+
+def test_page_rows_history_comments_chart_and_indicators_from_one_statement(
+        client, org, login_as):
+    """What the project page reads through projects.page_rows: the status changes
+    with their actor (an erased one shown as such), the comments oldest first (with
+    "inconnu" when the author is gone), the indicators' progress of the project's
+    objectives (latest value), the chart from the positions; and nothing of another
+    project."""
+    from datetime import UTC, datetime
+
+    from change_portal.core.models import utcnow
+
+    login_as("elected")
+    axis = f.create_axis(f.create_roadmap(org))
+    objective = f.create_objective(axis, title="Accueil numérique")
+    f.create_indicator(objective, baseline=0, target=200, values=(20, 50))
+    project = f.create_project(org, title="Guichet", objectives=[objective])
+    other = f.create_project(org, title="Autre projet")
+    gone = factories.create_user(org, ["project_lead"], name="Paul Parti")
+    gone.erased_at = utcnow()
+    here = factories.create_user(org, ["elected"], name="Inès Présente")
+    db.session.add_all([
+        ProjectStatusChange(organisation_id=org.id, project_id=project.id, actor_id=gone.id,
+                            at=datetime(2026, 2, 1, tzinfo=UTC), from_status="idee",
+                            to_status="en_cours"),
+        ProjectComment(organisation_id=org.id, project_id=project.id, author_id=here.id,
+                       body="Premier avis"),
+        ProjectComment(organisation_id=org.id, project_id=project.id, author_id=None,
+                       body="Avis orphelin"),
+        ProjectComment(organisation_id=org.id, project_id=other.id, author_id=here.id,
+                       body="Avis d'ailleurs"),
+    ])
+    agent = factories.create_user(org, ["agent"])
+    proposal = f.create_proposal(project, "Ouvrir le samedi")
+    f.create_position(proposal, agent, "reserves")
+    db.session.flush()
+    page = client.get(f"/projets/{project.id}").get_data(as_text=True)
+    assert "(un ancien agent)" in page and "Paul Parti" not in page
+    assert page.index("Premier avis") < page.index("Avis orphelin")
+    assert "inconnu — " in page and "Inès Présente — " in page
+    assert "Avis d'ailleurs" not in page
+    assert "25 %" in page  # latest value 50 of 0 → 200
+    day = utcnow().strftime("%d/%m")
+    assert f">{day}</text>" in page  # the chart's day of the position

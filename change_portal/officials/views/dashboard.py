@@ -8,7 +8,6 @@ from datetime import UTC, datetime
 
 from flask import abort, render_template, request
 from flask_login import current_user
-from sqlalchemy import func, select
 
 from change_portal.core import clock
 from change_portal.core.pagination import Page, current_page_number
@@ -16,9 +15,9 @@ from change_portal.core.params import parse_int
 from change_portal.core.permissions import Role, role_required
 from change_portal.core.registry import render_hook
 from change_portal.extensions import db
+from change_portal.officials import queries as officials_queries
 from change_portal.officials.views import bp
 from change_portal.projects import queries as project_queries
-from change_portal.projects.models import Project, ProjectStatus
 from change_portal.roadmap import queries, services
 from change_portal.roadmap.changes import summarise
 
@@ -42,21 +41,13 @@ def dashboard():
     # Capped lists (the first ACTIONS_SHOWN of each, with their counts); "Voir les N
     # actions" leads to the paginated lists (dashboard_actions below).
     actions = project_queries.dashboard_actions(org_id, today, 30, limit=ACTIONS_SHOWN)
-    # The projects with their unanswered concerns in the same statement.
-    listed = db.session.execute(
-        select(Project, project_queries.unanswered_count_column())
-        .where(Project.organisation_id == org_id, Project.status != ProjectStatus.ABANDONED)
-        .order_by(func.lower(Project.title), Project.id).limit(PROJECTS_SHOWN)
-    ).all()
-    projects = [p for p, _n in listed]
-    rows = project_queries.project_rows(projects, brief=True,
-                                        unanswered={p.id: n for p, n in listed})
+    # The projects with their meters and unanswered concerns in one statement.
+    rows = officials_queries.dashboard_project_rows(org_id, PROJECTS_SHOWN)
     every_change = request.args.get("changements") == "tous"
     # "Voir tout" keeps the visit it was offered from (this GET records a new one)
     since = _since(request.args.get("depuis")) if every_change else previous
     fetch = 200  # recent rows summed up into lines (bounded whatever the history)
-    history = queries.history_since(org_id, since, limit=fetch)
-    status_changes = project_queries.status_changes_since(org_id, since, limit=fetch)
+    history, status_changes = officials_queries.changes_since(org_id, since, limit=fetch)
     # Units from the indicators already loaded with the roadmap (no extra query).
     units = {(iv.indicator.objective_id, iv.indicator.name): iv.indicator.unit
              for ov in view.objectives for iv in ov.indicators}
