@@ -11,7 +11,7 @@ from sqlalchemy import select
 from change_portal.core import clock
 from change_portal.core.permissions import Role
 from change_portal.extensions import db
-from courses import queries
+from courses import queries, readiness
 from courses.models import Competence, Module, ModuleVersion
 
 
@@ -32,7 +32,7 @@ def _readiness(project) -> dict:
     through the readiness hook."""
     cache = g.setdefault("_course_readiness", {})
     if project.id not in cache:
-        cache[project.id] = queries.readiness_many([project])[project.id]
+        cache[project.id] = readiness.readiness_many([project])[project.id]
     return cache[project.id]
 
 
@@ -43,7 +43,7 @@ def project_readiness(project) -> dict:
 
 def project_readiness_many(projects) -> dict:
     """(projects) -> {project_id: readiness dict}, in a constant number of queries."""
-    return queries.readiness_many(list(projects))
+    return readiness.readiness_many(list(projects))
 
 
 def project_panel(project, user) -> Markup | None:
@@ -53,12 +53,11 @@ def project_panel(project, user) -> Markup | None:
     # The readiness, the required modules and the choices of the select ((module_id,
     # title) only: the select needs no introduction HTML) in one statement; the
     # readiness is kept for the page's own readiness hook call.
-    readiness, required, choices = queries.project_panel_data(project, with_choices=can_edit)
-    g.setdefault("_course_readiness", {})[project.id] = readiness
+    ready, required, choices = readiness.project_panel_data(project, with_choices=can_edit)
+    g.setdefault("_course_readiness", {})[project.id] = ready
     return Markup(render_template(  # noqa: S704 - autoescaped template
-        "courses/_project_panel.html", project=project,
-                                  required=required, readiness=readiness, can_edit=can_edit,
-                                  choices=choices))
+        "courses/_project_panel.html", project=project, required=required, readiness=ready,
+        can_edit=can_edit, choices=choices))
 
 
 def maturity_theme_modules(tags_by_theme: dict, organisation_id: int) -> dict:

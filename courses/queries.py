@@ -3,7 +3,6 @@ constant number of queries whatever the number of modules or learners."""
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 
 from flask import abort
@@ -11,16 +10,11 @@ from sqlalchemy import (
     Select,
     String,
     and_,
-    bindparam,
-    case,
     cast,
     exists,
     func,
-    literal,
-    literal_column,
     or_,
     select,
-    union_all,
 )
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
@@ -28,7 +22,6 @@ from change_portal.accounts.models import User
 from change_portal.core.tenancy import of_tenant
 from change_portal.extensions import db
 from change_portal.organisations.models import Service
-from change_portal.projects.models import project_service
 from courses.models import (
     Assignment,
     AssignmentUser,
@@ -40,7 +33,6 @@ from courses.models import (
     LessonProgress,
     Module,
     ModuleVersion,
-    ProjectModule,
     Question,
     Quiz,
     QuizAttempt,
@@ -373,141 +365,6 @@ def completion_status(organisation_id: int, module_id: int) -> list[tuple[User, 
             select(QuizAttempt.user_id).where(QuizAttempt.module_id == module_id)))
     return [(u, "termine" if u.id in done else "en_cours" if u.id in started else "a_commencer")
             for u in users]
-
-
-# --- projects -----------------------------------------------------------------------------
-
-def required_modules(project_ids) -> dict[int, list[ModuleVersion]]:
-    ids = list(project_ids)
-    result: dict[int, list[ModuleVersion]] = {pid: [] for pid in ids}
-    if not ids:
-        return result
-    rows = db.session.execute(
-        select(ProjectModule.project_id, ModuleVersion)
-        .join(ModuleVersion, and_(ModuleVersion.module_id == ProjectModule.module_id,
-                                  ModuleVersion.is_current.is_(True)))
-        .where(ProjectModule.project_id.in_(ids)).order_by(ModuleVersion.title)).all()
-    for project_id, version in rows:
-        result[project_id].append(version)
-    return result
-
-
-def readiness_many(projects) -> dict[int, dict]:
-    """For each project: required modules, active agents of its services, and
-    how many completed every required module. One query for any number."""
-    ids = [p.id for p in projects]
-    if not ids:
-        return {}
-    rows = db.session.execute(_readiness_statement(), {"ids": ids}).all()
-    return _readiness_of(projects, rows)
-
-
-def project_panel_data(project, with_choices: bool) -> tuple[dict, list, list]:
-    """The project page's panel in one statement: the project's readiness (as
-    `readiness_many`), the modules it requires (module_id, title) and, `with_choices`,
-    the other current modules its collectivité may require, by title."""
-    rows = db.session.execute(_panel_statement(with_choices), {
-        "ids": [project.id], "project_id": project.id, "org": project.organisation_id}).all()
-    listed = [r for r in rows if r.part == "m"]
-    required = [_ModuleChoice(r.pid, r.title) for r in listed if r.oid]
-    choices = [_ModuleChoice(r.pid, r.title) for r in listed if not r.oid]
-    return _readiness_of([project], [r for r in rows if r.part != "m"])[project.id], \
-        required, choices
-
-
-# Both statements are built once per process with bound parameters: building them
-# (subqueries, column collections) cost more CPU than running them.
-@functools.cache
-def _readiness_statement():
-    return union_all(*_readiness_parts(bindparam("ids", expanding=True)))
-
-
-@functools.cache
-def _panel_statement(with_choices: bool):
-    required_here = ProjectModule.project_id.isnot(None)
-    modules = (
-        select(literal("m").label("part"), ModuleVersion.module_id.label("pid"),
-               case((required_here, 1), else_=0).label("oid"), literal(0).label("n"),
-               literal(0).label("ready"), ModuleVersion.title.label("title"))
-        .join(Module, Module.id == ModuleVersion.module_id)
-        .outerjoin(ProjectModule, and_(ProjectModule.module_id == ModuleVersion.module_id,
-                                       ProjectModule.project_id == bindparam("project_id")))
-        .where(ModuleVersion.is_current.is_(True),
-               or_(required_here, visible(bindparam("org"))) if with_choices
-               else required_here))
-    ids = bindparam("ids", expanding=True)
-    return (union_all(*_readiness_parts(ids, titles=True), modules)
-            .order_by(literal_column("title")))
-
-
-@dataclass
-class _ModuleChoice:
-    module_id: int
-    title: str
-
-
-def _readiness_parts(ids, titles: bool = False) -> list[Select]:
-    """The two selects of the readiness statement: the required counts, and per
-    (project, collectivité) the agents and those who completed every required module
-    (UNION ALL of the two shapes). `titles` adds an empty title column (for a
-    UNION with rows that have one)."""
-    # No DISTINCT: a person has one service and (project, service) is the key of
-    # project_service, so each (project, person) pair comes once already.
-    agents = (
-        select(project_service.c.project_id.label("pid"), User.id.label("uid"),
-               User.organisation_id.label("oid"))
-        .join(User, User.service_id == project_service.c.service_id)
-        .where(project_service.c.project_id.in_(ids), User.active.is_(True),
-               User.erased_at.is_(None))
-        .subquery()
-    )
-    req = (select(ProjectModule.project_id.label("pid"), func.count().label("n"))
-           .where(ProjectModule.project_id.in_(ids)).group_by(ProjectModule.project_id)
-           .subquery())
-    per_agent = (
-        select(agents.c.pid, agents.c.uid, agents.c.oid, func.count(Completion.id).label("n"))
-        .select_from(agents)
-        .outerjoin(ProjectModule, ProjectModule.project_id == agents.c.pid)
-        .outerjoin(Completion, and_(Completion.module_id == ProjectModule.module_id,
-                                    Completion.user_id == agents.c.uid))
-        .group_by(agents.c.pid, agents.c.uid, agents.c.oid).subquery()
-    )
-    title = (cast(None, String).label("title"),) if titles else ()
-    by_agents = (
-        select(literal("a").label("part"), per_agent.c.pid, per_agent.c.oid,
-               func.count().label("total"),
-               func.sum(case((per_agent.c.n == func.coalesce(req.c.n, 0), 1), else_=0))
-               .label("ready"), *title)
-        .select_from(per_agent).outerjoin(req, req.c.pid == per_agent.c.pid)
-        .group_by(per_agent.c.pid, per_agent.c.oid)
-    )
-    by_required = select(literal("r").label("part"), req.c.pid, literal(None).label("oid"),
-                         req.c.n, literal(0), *title)
-    return [by_required, by_agents]
-
-
-def _readiness_of(projects, rows) -> dict[int, dict]:
-    """The readiness dicts from the rows of `_readiness_parts`."""
-    orgs = {p.id: p.organisation_id for p in projects}
-    required: dict[int, int] = {}
-    totals: dict[int, int] = {}
-    ready: dict[int, int] = {}
-    for part, pid, oid, total, n_ready, *_title in rows:
-        if part == "r":
-            required[pid] = total
-        elif orgs.get(pid) == oid:
-            totals[pid] = totals.get(pid, 0) + total
-            ready[pid] = ready.get(pid, 0) + (n_ready or 0)
-    result = {}
-    for pid in orgs:
-        total = totals.get(pid, 0)
-        n_required = required.get(pid, 0)
-        ready_agents = ready.get(pid, 0) if n_required else total
-        result[pid] = {
-            "required": n_required, "ready_agents": ready_agents, "total_agents": total,
-            "percent": round(100.0 * ready_agents / total, 1) if total else 0.0,
-        }
-    return result
 
 
 # --- attestations -----------------------------------------------------------------------
