@@ -13,10 +13,11 @@ Levels are drawn from a fixed seed: the same demo every time.
 from __future__ import annotations
 
 import random
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy import select
 
+from change_portal.core import clock
 from change_portal.core.markdown import render_markdown
 from change_portal.core.models import utcnow
 from change_portal.core.tenancy import of_tenant
@@ -87,7 +88,7 @@ def load_demo(org, users=None, **_kw) -> None:
     themes = themes_of(ref.id)
     peers = list(load_peers().values())
     rng = random.Random(13)  # noqa: S311 - demo data, not security
-    today = date.today()
+    today = clock.today()
     closed = Edition(slug="2025", title="Édition 2025", referential_id=ref.id,
                      opens_on=today - timedelta(days=400), closes_on=today - timedelta(days=300),
                      status=EditionStatus.CLOSED, closed_at=utcnow() - timedelta(days=300),

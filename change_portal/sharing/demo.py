@@ -12,10 +12,11 @@ projet").
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy import select
 
+from change_portal.core import clock
 from change_portal.core.markdown import render_markdown
 from change_portal.core.models import utcnow
 from change_portal.core.tenancy import of_tenant
@@ -127,7 +128,7 @@ def _peer_fiche(org: Organisation, row, now) -> Fiche:
         "title": title, "summary": summary, "problem": "", "needs": [], "what_done": done,
         "results": [{"indicator_id": None, "name": name, "unit": unit, "baseline": base,
                      "target": None, "latest": latest,
-                     "latest_on": (date.today() - timedelta(days=60)).isoformat()}],
+                     "latest_on": (clock.today() - timedelta(days=60)).isoformat()}],
         "involvement": {"actions": actions, "participants": participants,
                         "proposals": proposals, "decided": decided},
         "difficulties_html": render_markdown(difficulties), "cost": cost,
@@ -212,7 +213,7 @@ def load_demo(org, users) -> None:
 
 
 def _events(operator, peer_fiches, ours, users) -> None:
-    today = date.today()
+    today = clock.today()
     past = SharingEvent(
         title="Journée de partage du printemps", held_on=today - timedelta(days=75),
         place="Salle du conseil, Val-d'Orgelet", created_by_id=operator.id if operator else None,

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
+from change_portal.core import clock
 from change_portal.core.audit import record
 from change_portal.core.errors import DomainError, NotAllowed
 from change_portal.core.markdown import render_markdown
@@ -67,7 +68,7 @@ def propose(actor, event: SharingEvent, fiche: Fiche, today: date | None = None)
         raise NotAllowed(_("Vous proposez une fiche de votre collectivité."))
     if not fiche.published:
         raise DomainError(_("Seule une fiche publiée peut être présentée."), field="fiche_id")
-    if event.held_on < (today or date.today()):
+    if event.held_on < (today or clock.today()):
         raise DomainError(_("Cette journée est passée."))
     existing = db.session.scalar(select(EventProposal).where(
         EventProposal.event_id == event.id, EventProposal.fiche_id == fiche.id))

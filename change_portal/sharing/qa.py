@@ -13,7 +13,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from change_portal.core import ratelimit
+from change_portal.core import clock, ratelimit
 from change_portal.core.audit import record
 from change_portal.core.errors import DomainError, NotAllowed
 from change_portal.core.markdown import render_markdown
@@ -157,7 +157,7 @@ def inspire(actor, fiche: Fiche, today: date | None = None):
         actor, actor.organisation_id, title=content["title"], description=description,
         lead=actor)
     kinds = list((content.get("involvement") or {}).get("actions", {}))
-    project_services.draft_plan(actor, project, kinds, today or date.today())
+    project_services.draft_plan(actor, project, kinds, today or clock.today())
     db.session.add(FicheReuse(fiche_id=fiche.id, organisation_id=actor.organisation_id,
                               project_id=project.id, user_id=actor.id))
     db.session.flush()

@@ -3,12 +3,13 @@ observatory of a closed edition (aggregates only, publication)."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from change_portal.core import clock
 from change_portal.core.errors import DomainError
 from change_portal.core.permissions import Role, role_required
 from change_portal.core.transactions import enqueue_after_commit
@@ -46,7 +47,7 @@ def editions():
             flash(_("L'édition « %(t)s » est ouverte.", t=edition.title), "success")
             return redirect(url_for("maturity_platform.edition", edition_id=edition.id))
     elif not form.is_submitted():
-        today = date.today()
+        today = clock.today()
         form.opens_on.data, form.closes_on.data = today, today + timedelta(days=90)
     return render_template("maturity/platform_editions.html", form=form,
                            editions=queries.editions())

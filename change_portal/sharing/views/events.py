@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from change_portal.core import clock
 from change_portal.core.errors import DomainError
 from change_portal.core.params import form_int
 from change_portal.core.permissions import Role, any_user_required, login_required, role_required
@@ -31,7 +30,7 @@ def _event_or_404(event_id: int) -> SharingEvent:
 @any_user_required
 def events_index():
     return render_template("sharing/events.html", rows=events.events_list(),
-                           today=date.today())
+                           today=clock.today())
 
 
 @bp.get("/journees/<int:event_id>")
@@ -39,7 +38,7 @@ def events_index():
 def event(event_id: int):
     ev = _event_or_404(event_id)
     return render_template("sharing/event.html", event=ev, form=ActionForm(),
-                           past=ev.held_on < date.today(), **events.event_detail(ev, current_user))
+                           past=ev.held_on < clock.today(), **events.event_detail(ev, current_user))
 
 
 def _event_form(ev: SharingEvent | None):
