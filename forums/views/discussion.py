@@ -89,33 +89,33 @@ def new_topic(category_id: int):
 @bp.get("/sujets/<int:topic_id>")
 @login_required
 def topic(topic_id: int):
-    t = load_topic(topic_id)
-    page = paginate(queries.posts_stmt(t), per_page=POSTS_PER_PAGE, joined=("author",))
+    topic = load_topic(topic_id)
+    page = paginate(queries.posts_stmt(topic), per_page=POSTS_PER_PAGE, joined=("author",))
     extras = queries.post_extras(current_user, [p.id for p in page.items])
     form = ReplyForm()
-    if not t.category.allow_anonymous:
+    if not topic.category.allow_anonymous:
         del form.anonymous
-    quoted = queries.quotable_post(t.id, arg_int("citer"))
+    quoted = queries.quotable_post(topic.id, arg_int("citer"))
     if quoted is not None:
         # The label everyone sees, whoever quotes: the author of an anonymous
         # message (or a moderator) would otherwise publish the name in the reply.
         form.body.data = services.quote_text(quoted, notify.author_label(quoted))
-    moderator = moderator_of(t.category)
+    moderator = moderator_of(topic.category)
     need_ctx = {}
-    if t.kind == TopicKind.NEED and t.need is not None:
-        need_ctx = need_context(t.need, moderator)
+    if topic.kind == TopicKind.NEED and topic.need is not None:
+        need_ctx = need_context(topic.need, moderator)
     # A GET writes only when the topic has unread notifications to mark read.
-    following, unread_here = notify.topic_state(current_user, t.id)
+    following, unread_here = notify.topic_state(current_user, topic.id)
     html = render_template(
-        "forums/topic.html", topic=t, page=page, extras=extras, form=form,
-        moderator=moderator, accepted=queries.accepted_post(t),
+        "forums/topic.html", topic=topic, page=page, extras=extras, form=form,
+        moderator=moderator, accepted=queries.accepted_post(topic),
         following=following, confirm=ConfirmForm(),
         label=lambda p: notify.author_label(p, current_user, moderator), **need_ctx,
     )
     # Reading a topic reads its notifications (after rendering: a commit expires
     # the loaded rows, and the page would reload them one by one).
     if unread_here:
-        notify.mark_topic_read(current_user, t.id)
+        notify.mark_topic_read(current_user, topic.id)
         db.session.commit()
     return html
 
@@ -124,25 +124,25 @@ def topic(topic_id: int):
 @login_required
 @once_per_submission
 def reply(topic_id: int):
-    t = load_topic(topic_id)
+    topic = load_topic(topic_id)
     form = ReplyForm()
-    if not t.category.allow_anonymous:
+    if not topic.category.allow_anonymous:
         del form.anonymous
     preview = None
     if request.method == "GET":
-        return redirect(url_for("forums.topic", topic_id=t.id, _anchor="repondre"))
+        return redirect(url_for("forums.topic", topic_id=topic.id, _anchor="repondre"))
     if form.validate_on_submit():
         if form.preview.data:
             try:
                 preview = services.preview(current_user, form.body.data)
             except services.PostingTooFast as err:
-                return too_fast("forums/reply_form.html", err, form=form, topic=t)
+                return too_fast("forums/reply_form.html", err, form=form, topic=topic)
         else:
             try:
-                post = services.reply(current_user, t, body=form.body.data, anonymous=bool(
+                post = services.reply(current_user, topic, body=form.body.data, anonymous=bool(
                     getattr(form, "anonymous", None) and form.anonymous.data))
             except services.PostingTooFast as err:
-                return too_fast("forums/reply_form.html", err, form=form, topic=t)
+                return too_fast("forums/reply_form.html", err, form=form, topic=topic)
             except NotAllowed:
                 abort(403)
             except DomainError as err:
@@ -151,7 +151,7 @@ def reply(topic_id: int):
                 db.session.commit()
                 flash(_("Votre réponse est publiée."), "success")
                 return redirect(_post_url(post))
-    return render_template("forums/reply_form.html", form=form, topic=t, preview=preview)
+    return render_template("forums/reply_form.html", form=form, topic=topic, preview=preview)
 
 
 def _post_url(post: Post) -> str:
@@ -242,11 +242,11 @@ def accept(post_id: int):
 @bp.post("/sujets/<int:topic_id>/suivre")
 @login_required
 def follow_topic(topic_id: int):
-    t = load_topic(topic_id)
-    now = notify.toggle_follow_topic(current_user, t)
+    topic = load_topic(topic_id)
+    now = notify.toggle_follow_topic(current_user, topic)
     db.session.commit()
     flash(_("Vous suivez ce sujet.") if now else _("Vous ne suivez plus ce sujet."), "success")
-    return redirect(url_for("forums.topic", topic_id=t.id))
+    return redirect(url_for("forums.topic", topic_id=topic.id))
 
 
 @bp.post("/categories/<int:category_id>/suivre")

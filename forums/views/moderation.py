@@ -90,42 +90,42 @@ def dismiss_reports(post_id: int):
 @bp.post("/sujets/<int:topic_id>/verrou")
 @login_required
 def toggle_lock(topic_id: int):
-    t = load_topic(topic_id)
-    _moderate(services.set_locked, t, not t.locked,
-              success=_("Sujet déverrouillé.") if t.locked else _("Sujet verrouillé."))
-    return redirect(url_for("forums.topic", topic_id=t.id))
+    topic = load_topic(topic_id)
+    _moderate(services.set_locked, topic, not topic.locked,
+              success=_("Sujet déverrouillé.") if topic.locked else _("Sujet verrouillé."))
+    return redirect(url_for("forums.topic", topic_id=topic.id))
 
 
 @bp.post("/sujets/<int:topic_id>/epingle")
 @login_required
 def toggle_pin(topic_id: int):
-    t = load_topic(topic_id)
-    _moderate(services.set_pinned, t, not t.pinned,
-              success=_("Sujet désépinglé.") if t.pinned else _("Sujet épinglé."))
-    return redirect(url_for("forums.topic", topic_id=t.id))
+    topic = load_topic(topic_id)
+    _moderate(services.set_pinned, topic, not topic.pinned,
+              success=_("Sujet désépinglé.") if topic.pinned else _("Sujet épinglé."))
+    return redirect(url_for("forums.topic", topic_id=topic.id))
 
 
 @bp.route("/sujets/<int:topic_id>/deplacer", methods=["GET", "POST"])
 @login_required
 def move_topic(topic_id: int):
-    t = load_topic(topic_id)
-    if not moderator_of(t.category):
+    topic = load_topic(topic_id)
+    if not moderator_of(topic.category):
         abort(403)
     targets = [c for c in queries.visible_categories(current_user)
-               if is_moderator(current_user, c) and c.id != t.category_id]
+               if is_moderator(current_user, c) and c.id != topic.category_id]
     form = MoveForm()
     form.category_id.choices = [(c.id, c.name) for c in targets]
     if form.validate_on_submit():
         target = next(c for c in targets if c.id == form.category_id.data)
         try:
-            services.move_topic(current_user, t, target)
+            services.move_topic(current_user, topic, target)
         except DomainError as err:
             form_error(form, err, "category_id")
         else:
             db.session.commit()
             flash(_("Sujet déplacé dans « %(c)s ».", c=target.name), "success")
-            return redirect(url_for("forums.topic", topic_id=t.id))
-    return render_template("forums/move.html", form=form, topic=t)
+            return redirect(url_for("forums.topic", topic_id=topic.id))
+    return render_template("forums/move.html", form=form, topic=topic)
 
 
 @bp.get("/messages/<int:post_id>/historique")

@@ -114,7 +114,7 @@ def needs_board():
         "forums/needs_board.html", page=page, filters=f, args=_query_args(f),
         projects=projects,
         services=queries.org_services(current_user.organisation_id),
-        linked=queries.projects_of_needs(current_user, [n.id for n, _c in items]),
+        linked=queries.projects_of_needs(current_user, [need.id for need, _c in items]),
         choices=_choices(),
     )
 
@@ -172,60 +172,60 @@ def new_need():
 @bp.get("/besoins/<int:need_id>")
 @login_required
 def need(need_id: int):
-    n = load_need(need_id)
-    return redirect(url_for("forums.topic", topic_id=n.topic_id))
+    need = load_need(need_id)
+    return redirect(url_for("forums.topic", topic_id=need.topic_id))
 
 
-def _back(n: Need, anchor: str = "besoin"):
-    return redirect(url_for("forums.topic", topic_id=n.topic_id, _anchor=anchor))
+def _back(need: Need, anchor: str = "besoin"):
+    return redirect(url_for("forums.topic", topic_id=need.topic_id, _anchor=anchor))
 
 
 @bp.post("/besoins/<int:need_id>/constate")
 @login_required
 def endorse(need_id: int):
-    n = load_need(need_id)
+    need = load_need(need_id)
     form = EndorseForm()
     if not form.validate_on_submit():
         flash(" ".join(e for errs in form.errors.values() for e in errs), "error")
-        return _back(n)
+        return _back(need)
     try:
-        need_services.endorse(current_user, n, note=form.note.data, channel=form.channel.data)
+        need_services.endorse(current_user, need, note=form.note.data, channel=form.channel.data)
     except DomainError as err:
         flash(err.message, "warning")
-        return _back(n)
+        return _back(need)
     db.session.commit()
     flash(_("Merci : votre constat est compté."), "success")
-    return _back(n)
+    return _back(need)
 
 
 @bp.post("/besoins/<int:need_id>/constate/retirer")
 @login_required
 def withdraw_endorsement(need_id: int):
-    n = load_need(need_id)
+    need = load_need(need_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    need_services.withdraw_endorsement(current_user, n)
+    need_services.withdraw_endorsement(current_user, need)
     db.session.commit()
     flash(_("Votre constat est retiré."), "success")
-    return _back(n)
+    return _back(need)
 
 
 @bp.route("/besoins/<int:need_id>/modifier", methods=["GET", "POST"])
 @login_required
 def edit_need(need_id: int):
-    n = load_need(need_id)
-    if n.topic.author_id != current_user.id and not need_services.can_manage(current_user):
+    need = load_need(need_id)
+    if need.topic.author_id != current_user.id and not need_services.can_manage(current_user):
         abort(403)
     services_ = queries.org_services(current_user.organisation_id)
-    form = NeedFieldsForm(obj=n) if request.method == "GET" else NeedFieldsForm()
+    form = NeedFieldsForm(obj=need) if request.method == "GET" else NeedFieldsForm()
     form.services.choices = [(s.id, s.name) for s in services_]
     if request.method == "GET":
-        form.services.data = [s.id for s in n.services]
+        form.services.data = [s.id for s in need.services]
     if form.validate_on_submit():
         wanted = set(form.services.data or [])
         try:
             need_services.update_need_fields(
-                current_user, n, public=form.public.data, channel=form.channel.data,
+                current_user, need, public=form.public.data, channel=form.channel.data,
                 frequency=form.frequency.data, impact=form.impact.data,
                 workaround=form.workaround.data or "",
                 services=[s for s in services_ if s.id in wanted])
@@ -236,79 +236,79 @@ def edit_need(need_id: int):
         else:
             db.session.commit()
             flash(_("Le besoin est mis à jour."), "success")
-            return _back(n)
-    return render_template("forums/need_edit.html", form=form, need=n)
+            return _back(need)
+    return render_template("forums/need_edit.html", form=form, need=need)
 
 
 @bp.post("/besoins/<int:need_id>/statut")
 @managers
 def need_status(need_id: int):
-    n = load_need(need_id)
+    need = load_need(need_id)
     form = StatusForm()
     form.status.choices = [(s.value, s.value) for s in NeedStatus]
     if not form.validate_on_submit():
         flash(_("Choisissez un statut proposé."), "error")
-        return _back(n)
+        return _back(need)
     try:
-        need_services.change_status(current_user, n, form.status.data, form.reason.data)
+        need_services.change_status(current_user, need, form.status.data, form.reason.data)
     except NotAllowed:
         abort(403)
     except DomainError as err:
         flash(err.message, "error")
-        return _back(n)
+        return _back(need)
     db.session.commit()
-    flash(_("Statut mis à jour : %(s)s.", s=n.status_label), "success")
-    return _back(n)
+    flash(_("Statut mis à jour : %(s)s.", s=need.status_label), "success")
+    return _back(need)
 
 
 @bp.post("/besoins/<int:need_id>/projets")
 @managers
 def link_project(need_id: int):
-    n = load_need(need_id)
+    need = load_need(need_id)
     project_id = form_int("project_id")
     if project_id is None:
         flash(_("Choisissez un projet."), "error")
-        return _back(n)
+        return _back(need)
     project = get_or_404(Project, project_id)
     try:
-        need_services.link_project(current_user, n, project)
+        need_services.link_project(current_user, need, project)
     except DomainError as err:
         flash(err.message, "error")
-        return _back(n)
+        return _back(need)
     db.session.commit()
     flash(_("Besoin rattaché au projet « %(p)s ».", p=project.title), "success")
-    return _back(n)
+    return _back(need)
 
 
 @bp.post("/besoins/<int:need_id>/reponse")
 @role_required(Role.PROJECT_LEAD)
 def draft_answer(need_id: int):
-    n = load_need(need_id)
+    need = load_need(need_id)
     form = AnswerForm()
     if form.validate_on_submit():
         try:
-            need_services.draft_answer(current_user, n, form.answer.data)
+            need_services.draft_answer(current_user, need, form.answer.data)
         except DomainError as err:
             form_error(form, err, "answer")
         else:
             db.session.commit()
             flash(_("Projet de réponse enregistré. Un administrateur ou un·e autre chef·fe de "
                     "projet doit le valider pour qu'il soit publié."), "success")
-            return _back(n, "reponse")
+            return _back(need, "reponse")
     # The text typed stays in the form, with the message next to it.
-    return render_template("forums/answer_form.html", form=form, need=n)
+    return render_template("forums/answer_form.html", form=form, need=need)
 
 
 @bp.post("/besoins/<int:need_id>/reponse/validation")
 @managers
 def validate_answer(need_id: int):
-    n = load_need(need_id)
+    need = load_need(need_id)
     try:
-        need_services.validate_answer(current_user, n)
+        need_services.validate_answer(current_user, need)
     except DomainError as err:
         flash(err.message, "error")
-        return _back(n, "reponse")
+        return _back(need, "reponse")
     db.session.commit()
     flash(_("Réponse validée et publiée ; les personnes qui suivent ce besoin sont prévenues."),
           "success")
-    return _back(n, "reponse")
+    return _back(need, "reponse")
