@@ -57,6 +57,7 @@ class LoginResult:
     user: User | None = None
     wait: int | None = None  # seconds to wait (429) when the attempt was refused
     device_cookie: str | None = None  # to set after a success
+    memberships: int = 0  # active memberships of the account, after a success
 
 
 def _hash(value: str) -> str:
@@ -139,21 +140,22 @@ def attempt(email: str, password: str, *, ip: str, limits: LoginLimits, secret_k
     upgraded = passwords.hash_password(password) if ok and passwords.needs_rehash(
         password_hash) else None
 
-    account = db.session.get(Account, account_id) if account_id is not None else None
-    # The membership the login lands in: the one used last (None: no active one left).
-    user = services.default_membership(account) if account is not None else None
+    # The memberships, loaded once: the first is where the login lands (the one used
+    # last; none: no active one left), their number goes to the session (header).
+    members = services.memberships(account_id)
+    user = members[0] if members else None
     if ok and user is not None:
         ratelimit.release(reservation)  # only failures count
         if upgraded is not None:
-            account.password_hash = upgraded
+            db.session.get(Account, account_id).password_hash = upgraded
         # The person proved themselves from here: their own bucket starts again
         # (not the address's, nor the account's ceiling: strangers filled those).
         ratelimit.clear(reservation, prefix=("login-device:", "login-account-ip:"))
         audit.record("login", actor=user, ip=ip)
-        return LoginResult(user=user,
-                           device_cookie=device_cookie(account.id, secret_key, device_id))
-    if user is None and account is not None:  # the audit names a membership, if any
-        user = db.session.scalars(select(User).where(User.account_id == account.id)
+        return LoginResult(user=user, memberships=len(members),
+                           device_cookie=device_cookie(account_id, secret_key, device_id))
+    if user is None and account_id is not None:  # the audit names a membership, if any
+        user = db.session.scalars(select(User).where(User.account_id == account_id)
                                   .order_by(User.id).limit(1)).first()
     audit.record("login_failed", actor=user, ip=ip,
                  reason="inactive" if ok else "bad_credentials")
