@@ -110,10 +110,13 @@ def attempt(email: str, password: str, *, ip: str, limits: LoginLimits, secret_k
             check=passwords.verify) -> LoginResult:
     """One login attempt, from the form to the verdict.
 
-    Unlike other services this one commits, twice, because its transactions
-    are the point: (1) the account is read, (2) the attempt is counted and
-    committed *before* the password is checked, so that concurrent attempts see
-    each other's counts (no check-then-act race); (3) the password hash (Argon2id,
+    Unlike other services this one commits, because its transactions are the
+    point: (1) the account is read and (2) the attempt is counted and committed
+    *before* the password is checked, so that concurrent attempts see each other's
+    counts (no check-then-act race). No commit between the two: on SQLite the first
+    write of a transaction that has only read ends the read and takes the write lock
+    on a fresh snapshot (extensions.py), on PostgreSQL the upsert is atomic under
+    READ COMMITTED; (3) the password hash (Argon2id,
     ~30 ms of CPU; see passwords.py) is checked outside any transaction, holding no lock,
     and when the stored hash is older (scrypt, other parameters) the new one is
     computed there too; (4) the verdict is written (audit, counters given back, the
@@ -126,7 +129,6 @@ def attempt(email: str, password: str, *, ip: str, limits: LoginLimits, secret_k
     ).one_or_none()
     account_id, password_hash = (row.id, row.password_hash) if row else (None, None)
     device_id = read_device(device, secret_key, user_id=account_id, max_days=device_days)
-    db.session.commit()  # end the read: the count below starts a short write
 
     reservation = ratelimit.consume(buckets(limits, ip=ip, email=email, device_id=device_id))
     db.session.commit()
