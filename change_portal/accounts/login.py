@@ -144,7 +144,7 @@ def attempt(email: str, password: str, *, ip: str, limits: LoginLimits, secret_k
 
     # The memberships, loaded once: the first is where the login lands (the one used
     # last; none: no active one left), their number goes to the session (header).
-    members = services.memberships(account_id)
+    members = services.memberships(account_id, with_organisation=False)
     user = members[0] if members else None
     if ok and user is not None:
         ratelimit.release(reservation)  # only failures count
