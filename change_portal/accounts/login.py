@@ -57,6 +57,7 @@ class LoginResult:
     user: User | None = None
     wait: int | None = None  # seconds to wait (429) when the attempt was refused
     device_cookie: str | None = None  # to set after a success
+    memberships: int = 0  # active memberships of the account, after a success
 
 
 def _hash(value: str) -> str:
@@ -109,10 +110,13 @@ def attempt(email: str, password: str, *, ip: str, limits: LoginLimits, secret_k
             check=passwords.verify) -> LoginResult:
     """One login attempt, from the form to the verdict.
 
-    Unlike other services this one commits, twice, because its transactions
-    are the point: (1) the account is read, (2) the attempt is counted and
-    committed *before* the password is checked, so that concurrent attempts see
-    each other's counts (no check-then-act race); (3) the password hash (Argon2id,
+    Unlike other services this one commits, because its transactions are the
+    point: (1) the account is read and (2) the attempt is counted and committed
+    *before* the password is checked, so that concurrent attempts see each other's
+    counts (no check-then-act race). No commit between the two: on SQLite the first
+    write of a transaction that has only read ends the read and takes the write lock
+    on a fresh snapshot (extensions.py), on PostgreSQL the upsert is atomic under
+    READ COMMITTED; (3) the password hash (Argon2id,
     ~30 ms of CPU; see passwords.py) is checked outside any transaction, holding no lock,
     and when the stored hash is older (scrypt, other parameters) the new one is
     computed there too; (4) the verdict is written (audit, counters given back, the
@@ -125,7 +129,6 @@ def attempt(email: str, password: str, *, ip: str, limits: LoginLimits, secret_k
     ).one_or_none()
     account_id, password_hash = (row.id, row.password_hash) if row else (None, None)
     device_id = read_device(device, secret_key, user_id=account_id, max_days=device_days)
-    db.session.commit()  # end the read: the count below starts a short write
 
     reservation = ratelimit.consume(buckets(limits, ip=ip, email=email, device_id=device_id))
     db.session.commit()
@@ -139,21 +142,22 @@ def attempt(email: str, password: str, *, ip: str, limits: LoginLimits, secret_k
     upgraded = passwords.hash_password(password) if ok and passwords.needs_rehash(
         password_hash) else None
 
-    account = db.session.get(Account, account_id) if account_id is not None else None
-    # The membership the login lands in: the one used last (None: no active one left).
-    user = services.default_membership(account) if account is not None else None
+    # The memberships, loaded once: the first is where the login lands (the one used
+    # last; none: no active one left), their number goes to the session (header).
+    members = services.memberships(account_id, with_organisation=False)
+    user = members[0] if members else None
     if ok and user is not None:
         ratelimit.release(reservation)  # only failures count
         if upgraded is not None:
-            account.password_hash = upgraded
+            db.session.get(Account, account_id).password_hash = upgraded
         # The person proved themselves from here: their own bucket starts again
         # (not the address's, nor the account's ceiling: strangers filled those).
         ratelimit.clear(reservation, prefix=("login-device:", "login-account-ip:"))
         audit.record("login", actor=user, ip=ip)
-        return LoginResult(user=user,
-                           device_cookie=device_cookie(account.id, secret_key, device_id))
-    if user is None and account is not None:  # the audit names a membership, if any
-        user = db.session.scalars(select(User).where(User.account_id == account.id)
+        return LoginResult(user=user, memberships=len(members),
+                           device_cookie=device_cookie(account_id, secret_key, device_id))
+    if user is None and account_id is not None:  # the audit names a membership, if any
+        user = db.session.scalars(select(User).where(User.account_id == account_id)
                                   .order_by(User.id).limit(1)).first()
     audit.record("login_failed", actor=user, ip=ip,
                  reason="inactive" if ok else "bad_credentials")

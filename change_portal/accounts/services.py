@@ -79,16 +79,20 @@ def _email_key(email: str) -> str:
     return hashlib.sha256(normalise_email(email).encode()).hexdigest()[:32]
 
 
-def memberships(account_id: int | None, *, active_only: bool = True) -> list[User]:
+def memberships(account_id: int | None, *, active_only: bool = True,
+                with_organisation: bool = True) -> list[User]:
     """The memberships of an account (active ones by default), most recently used
-    first."""
+    first, with their collectivité loaded (the switcher names them) unless
+    `with_organisation` is False (a login needs only the rows)."""
     if account_id is None:
         return []
     stmt = select(User).where(User.account_id == account_id)
     if active_only:
         stmt = stmt.where(User.status == MembershipStatus.ACTIVE.value, User.active.is_(True),
                           User.erased_at.is_(None))
-    return list(db.session.scalars(stmt.options(joinedload(User.organisation)).order_by(
+    if with_organisation:
+        stmt = stmt.options(joinedload(User.organisation))
+    return list(db.session.scalars(stmt.order_by(
         User.last_login_at.is_(None), User.last_login_at.desc(), User.id)))
 
 

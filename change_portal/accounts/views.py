@@ -49,7 +49,7 @@ def _client_ip() -> str:
     return request.remote_addr or "unknown"
 
 
-def _start_session(user) -> None:
+def _start_session(user, memberships: int | None = None) -> None:
     lang = session.get("lang")
     session.clear()  # a fresh cookie at every login
     if lang:
@@ -58,13 +58,15 @@ def _start_session(user) -> None:
     session.permanent = True
     cookie.fix_expiry(session, current_app.permanent_session_lifetime)
     login_user(user)
-    _remember_memberships(user)
+    _remember_memberships(user, memberships)
 
 
-def _remember_memberships(user) -> None:
+def _remember_memberships(user, count: int | None = None) -> None:
     # The header shows the collectivité switcher only to people with several
     # memberships; remembering the count spares everyone else a query per page.
-    session["memberships"] = len(services.memberships(user.account_id))
+    # `count`: already known (a login counted them), no second query.
+    session["memberships"] = len(services.memberships(user.account_id)) if count is None \
+        else count
 
 
 @bp.route("/connexion", methods=["GET", "POST"])
@@ -88,7 +90,7 @@ def login():
             db.session.commit()  # keep the failure counters and the audit entry
             flash(_("Adresse électronique ou mot de passe incorrect."), "error")
             return render_template("accounts/login.html", form=form), 200
-        _start_session(result.user)
+        _start_session(result.user, result.memberships)
         db.session.commit()
         resp = redirect(safe_next(url_for("core.home")))
         resp.set_cookie(login_attempts.DEVICE_COOKIE, result.device_cookie,
