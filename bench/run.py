@@ -51,9 +51,13 @@ URLS = {
 }
 PORT_MINIMAL, PORT_A, PORT_B, PORT_SMALL = 8710, 8711, 8712, 8713
 
+# Issue 15's targets (issue 8's were 10 %, 15 queries, a 2-minute digest, a 10-s PDF).
+# The search target of issue 15 is its database time (p50 < 15 ms, bench/search_db.py);
+# the page's p50 under wrk is reported against issue 8's 50 ms.
 TARGETS = {
-    "ratio_min": 0.10, "ratio_stretch": 0.20, "p99_ms": 100.0, "full_vs_small": 0.8,
-    "max_queries": 15, "search_p50_ms": 50.0, "digest_s": 120.0, "pdf_s": 10.0,
+    "ratio_min": 0.05, "ratio_stretch": 0.10, "p99_ms": 100.0, "full_vs_small": 0.8,
+    "max_queries": 8, "search_p50_ms": 50.0, "digest_s": 60.0, "pdf_s": 5.0,
+    "reindex_s": 90.0, "reindex_mb": 300,
 }
 
 
@@ -456,6 +460,9 @@ def evaluate(result: dict, previous_small: dict | None) -> dict:
         verdict["digest_ok"] = jobs["digest"]["seconds"] < t["digest_s"]
     if "council_pdf" in jobs:
         verdict["pdf_ok"] = jobs["council_pdf"]["seconds"] < t["pdf_s"]
+    if "reindex" in jobs:
+        verdict["reindex_ok"] = (jobs["reindex"]["seconds"] < t["reindex_s"]
+                                 and jobs["reindex"]["peak_rss_kb"] < t["reindex_mb"] * 1024)
     return verdict
 
 
@@ -480,8 +487,9 @@ def markdown_report(result: dict) -> str:
         f"{result['load']['minimal_before']['rps'] if result.get('load') else '—'} / "
         f"{result['load']['minimal_after']['rps'] if result.get('load') else '—'}).",
         "",
-        "| Page | req/s | % of minimal (≥ 10 %) | p50 ms | p99 ms (< 100) | queries "
-        "small / full (≤ 15, equal) | Markdown renders on GET | full ÷ small req/s (≥ 0.8) |",
+        f"| Page | req/s | % of minimal (≥ {TARGETS['ratio_min']:.0%}) | p50 ms | p99 ms "
+        f"(< {TARGETS['p99_ms']:.0f}) | queries small / full (≤ {TARGETS['max_queries']}, "
+        f"equal) | Markdown renders on GET | full ÷ small req/s (≥ {TARGETS['full_vs_small']}) |",
         "| --- | ---: | ---: | ---: | ---: | --- | ---: | ---: |",
     ]
     for name, row in v["pages"].items():
@@ -512,11 +520,16 @@ def markdown_report(result: dict) -> str:
                         for pid, w in result["worker_memory"].items())
         lines += [f"Web workers after the run: {mem}.", ""]
     checks = [
-        ("Search p50 < 50 ms", v.get("search_p50_ok")),
-        ("Digest for every user < 2 min", v.get("digest_ok")),
-        ("Council PDF < 10 s", v.get("pdf_ok")),
+        (f"Search page p50 under wrk < {TARGETS['search_p50_ms']:.0f} ms",
+         v.get("search_p50_ok")),
+        (f"Digest for every user < {TARGETS['digest_s']:.0f} s (one process)",
+         v.get("digest_ok")),
+        (f"Council PDF < {TARGETS['pdf_s']:.0f} s", v.get("pdf_ok")),
+        (f"Search reindex < {TARGETS['reindex_s']:.0f} s and < {TARGETS['reindex_mb']} MB",
+         v.get("reindex_ok")),
         ("No Markdown rendering on any GET", all(r["renders_ok"] for r in v["pages"].values())),
-        ("Queries ≤ 15 on every page", all(r["queries_ok"] for r in v["pages"].values())),
+        (f"Queries ≤ {TARGETS['max_queries']} on every page",
+         all(r["queries_ok"] for r in v["pages"].values())),
         ("Queries equal at small and full scale",
          None if any(r["queries_equal"] is None for r in v["pages"].values())
          else all(r["queries_equal"] for r in v["pages"].values())),
