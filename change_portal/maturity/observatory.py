@@ -123,17 +123,21 @@ def build(edition: Edition) -> Observatory | None:
         select(Theme.slug, Theme.title).where(Theme.referential_id == edition.referential_id)
         .order_by(Theme.position, Theme.id)).all()
 
+    # Each label once (a lazy translation per call), not once per theme × stratum:
+    # at full scale every stratum is shown, so the cells grow with the strata.
+    labels = {g: _label(g) for g in shown_strata}
+
     def figures(slug: str, title: str) -> ThemeFigures:
         return ThemeFigures(
             slug=slug, title=title, everyone=_band(rows.get((ALL_RESPONDENTS, slug))),
-            strata=[GroupFigures(g, _label(g), _band(rows.get((g, slug))))
+            strata=[GroupFigures(g, labels[g], _band(rows.get((g, slug))))
                     for g in shown_strata],
             previous_median=previous_medians.get(slug))
 
     everyone = _band(rows.get((ALL_RESPONDENTS, OVERALL)))
     return Observatory(
         edition=edition, respondents=everyone.n if everyone.shown else None,
-        participation=[GroupFigures(g, _label(g), _band(rows.get((g, OVERALL))))
+        participation=[GroupFigures(g, labels[g], _band(rows.get((g, OVERALL))))
                        for g in shown_strata],
         hidden_strata=len(strata) - len(shown_strata),
         themes=[figures(slug, title) for slug, title in themes],
