@@ -112,5 +112,6 @@ def observatory(edition_id: int):
     from change_portal.maturity.results import formatter
 
     ed = _edition(edition_id)
-    return render_template("maturity/observatory.html", obs=obs_mod.build(ed), edition=ed,
-                           fmt=formatter(), public=False)
+    obs, fmt = obs_mod.build(ed), formatter()
+    return render_template("maturity/observatory.html", obs=obs, edition=ed, fmt=fmt,
+                           public=False, tables=obs_mod.stratum_tables(obs, fmt))

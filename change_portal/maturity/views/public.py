@@ -24,7 +24,9 @@ def published_edition(slug: str) -> Edition:
 @public
 def observatory(edition: str):
     obs = obs_mod.build(published_edition(edition))
-    return render_template("maturity/observatory.html", obs=obs, fmt=formatter(), public=True)
+    fmt = formatter()
+    return render_template("maturity/observatory.html", obs=obs, fmt=fmt, public=True,
+                           tables=obs_mod.stratum_tables(obs, fmt))
 
 
 @public_bp.get("/api/v1/observatoire/<edition>")
