@@ -9,8 +9,11 @@ nobody can difference two snapshots to isolate one collectivité.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
+from flask_babel import get_locale
 from sqlalchemy import select
 
 from change_portal.extensions import db
@@ -80,7 +83,7 @@ class Observatory:
         return [t for t in shown if t.everyone.median == low]
 
 
-def _band(row: Distribution | None) -> rules.Band:
+def _band(row) -> rules.Band:
     if row is None or row.n < rules.MIN_GROUP:
         return rules.Band(n=0)  # the count itself is hidden under 5
     return rules.Band(n=row.n, q1=row.q1, median=row.median, q3=row.q3)
@@ -98,6 +101,13 @@ def _label(key: str) -> str:
     kind, _sep, band = key.partition(":")
     if band not in BANDS_BY_SLUG:
         return key
+    return _stratum_label(kind, band, str(get_locale() or "fr"))
+
+
+@lru_cache(maxsize=256)
+def _stratum_label(kind: str, band: str, locale: str) -> str:
+    # Keyed by locale: the label translates two lazy strings, and at full scale
+    # the page names every stratum (a few dozen at most: kinds × bands).
     return Stratum(kind, band).label
 
 
@@ -105,8 +115,12 @@ def build(edition: Edition) -> Observatory | None:
     """The observatory of `edition`, or None while it is open."""
     if edition.status != EditionStatus.CLOSED:
         return None
-    rows = {(r.group_key, r.theme_slug): r for r in db.session.scalars(
-        select(Distribution).where(Distribution.edition_id == edition.id))}
+    # Plain rows, not entities: every (group, theme) of the edition is read and
+    # only these five figures are used.
+    rows = {(r.group_key, r.theme_slug): r for r in db.session.execute(
+        select(Distribution.group_key, Distribution.theme_slug, Distribution.n,
+               Distribution.q1, Distribution.median, Distribution.q3)
+        .where(Distribution.edition_id == edition.id))}
     previous = db.session.scalar(
         select(Edition).where(Edition.id < edition.id, Edition.status == EditionStatus.CLOSED)
         .order_by(Edition.id.desc()).limit(1))
@@ -123,21 +137,54 @@ def build(edition: Edition) -> Observatory | None:
         select(Theme.slug, Theme.title).where(Theme.referential_id == edition.referential_id)
         .order_by(Theme.position, Theme.id)).all()
 
+    # Each label once (a lazy translation per call), not once per theme × stratum:
+    # at full scale every stratum is shown, so the cells grow with the strata.
+    labels = {g: _label(g) for g in shown_strata}
+
     def figures(slug: str, title: str) -> ThemeFigures:
         return ThemeFigures(
             slug=slug, title=title, everyone=_band(rows.get((ALL_RESPONDENTS, slug))),
-            strata=[GroupFigures(g, _label(g), _band(rows.get((g, slug))))
+            strata=[GroupFigures(g, labels[g], _band(rows.get((g, slug))))
                     for g in shown_strata],
             previous_median=previous_medians.get(slug))
 
     everyone = _band(rows.get((ALL_RESPONDENTS, OVERALL)))
     return Observatory(
         edition=edition, respondents=everyone.n if everyone.shown else None,
-        participation=[GroupFigures(g, _label(g), _band(rows.get((g, OVERALL))))
+        participation=[GroupFigures(g, labels[g], _band(rows.get((g, OVERALL))))
                        for g in shown_strata],
         hidden_strata=len(strata) - len(shown_strata),
         themes=[figures(slug, title) for slug, title in themes],
         overall=figures(OVERALL, "Niveau global"), previous=previous)
+
+
+@dataclass
+class StratumTable:
+    label: str
+    #: (theme title, median, "q1 – q3"); the figures are None under the rule of 5
+    rows: list[tuple[str, str | None, str | None]]
+
+
+def stratum_tables(obs: Observatory | None, fmt: Callable[[float | None], str]
+                   ) -> list[StratumTable]:
+    """The table of each shown stratum, figures already formatted with `fmt`.
+
+    At full scale every stratum is shown (kinds × bands), so these cells are
+    most of the page: formatting them here, in one pass, keeps the template's
+    per-cell work to printing strings."""
+    if obs is None:
+        return []
+    tables = []
+    for i, group in enumerate(obs.participation):
+        rows = []
+        for t in obs.themes:
+            b = t.strata[i].band  # t.strata follows obs.participation's order
+            if b.shown:
+                rows.append((t.title, fmt(b.median), f"{fmt(b.q1)} – {fmt(b.q3)}"))
+            else:
+                rows.append((t.title, None, None))
+        tables.append(StratumTable(group.label, rows))
+    return tables
 
 
 def _band_json(b: rules.Band) -> dict | None:

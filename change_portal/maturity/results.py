@@ -53,6 +53,18 @@ def fmt(value: float | None) -> str:
     return "—" if value is None else _formatted(float(value), str(get_locale() or "fr"))
 
 
+def formatter():
+    """`fmt` with the request's locale read once: the observatory formats a few
+    hundred figures at full scale (three per theme and stratum), and reading the
+    locale costs more than the cached formatting itself."""
+    locale = str(get_locale() or "fr")
+
+    def bound(value: float | None) -> str:
+        return "—" if value is None else _formatted(float(value), locale)
+
+    return bound
+
+
 @dataclass
 class ThemeResult:
     slug: str

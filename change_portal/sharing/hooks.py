@@ -26,12 +26,9 @@ def maturity_theme_panels(themes, organisation_id, per_theme: int = 3, **_kw) ->
     """Receiver of `maturity.theme_panels`: under each theme of a diagnosis' results,
     the most recent fiches other collectivités published on that theme (one query
     for all themes)."""
-    slugs = [slug for slug, _title in themes]
-    by_theme: dict[str, list] = {slug: [] for slug in slugs}
-    for fiche in queries.published_for_themes(slugs, exclude_organisation_id=organisation_id):
-        for slug in (fiche.pub_themes or "").strip(",").split(","):
-            if slug in by_theme and len(by_theme[slug]) < per_theme:
-                by_theme[slug].append(fiche)
+    by_theme = queries.published_for_themes([slug for slug, _title in themes],
+                                            exclude_organisation_id=organisation_id,
+                                            per_theme=per_theme)
     panels = {}
     for slug, title in themes:
         html = render_template("sharing/_maturity_panel.html", slug=slug, title=title,

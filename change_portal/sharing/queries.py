@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import abort
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, literal, select, union_all
 from sqlalchemy.orm import joinedload
 
 from change_portal.core.permissions import Role
@@ -176,17 +176,32 @@ def unanswered_counts(fiche_ids: list[int]) -> dict[int, int]:
 
 
 def published_for_themes(slugs: list[str], exclude_organisation_id: int | None = None,
-                         limit: int = 300) -> list[Fiche]:
-    """Published fiches filed under any of these themes, most recent first (one
-    query, whatever the number of themes)."""
+                         per_theme: int = 3) -> dict[str, list]:
+    """{theme slug: the `per_theme` most recent published fiches filed under it},
+    each a row (id, pub_title, organisation). One query whatever the number of
+    themes, bounded by themes × per_theme rows and reading only the columns a
+    panel shows (not the fiches' JSON contents), whatever the number of fiches."""
     if not slugs:
-        return []
-    stmt = select(Fiche).where(Fiche.published.is_(True),
-                               or_(*[Fiche.pub_themes.contains("," + s + ",") for s in slugs]))
-    if exclude_organisation_id is not None:
-        stmt = stmt.where(Fiche.organisation_id != exclude_organisation_id)
-    return list(db.session.scalars(
-        stmt.order_by(Fiche.published_at.desc(), Fiche.id.desc()).limit(limit)))
+        return {}
+    parts = []
+    for slug in slugs:
+        stmt = (select(literal(slug).label("theme"), Fiche.id, Fiche.pub_title,
+                       Fiche.published_content["organisation"].as_string()
+                       .label("organisation"),
+                       Fiche.published_at)
+                .where(Fiche.published.is_(True), Fiche.pub_themes.contains("," + slug + ","))
+                .order_by(Fiche.published_at.desc(), Fiche.id.desc()).limit(per_theme))
+        if exclude_organisation_id is not None:
+            stmt = stmt.where(Fiche.organisation_id != exclude_organisation_id)
+        # wrapped: SQLite refuses LIMIT on a bare member of a UNION
+        parts.append(select(stmt.subquery()))
+    by_theme: dict[str, list] = {slug: [] for slug in slugs}
+    for row in db.session.execute(union_all(*parts)).all():
+        by_theme[row.theme].append(row)
+    for rows in by_theme.values():  # a UNION keeps no order: most recent first again
+        rows.sort(key=lambda r: (r.published_at is not None, r.published_at, r.id),
+                  reverse=True)
+    return by_theme
 
 
 def attachment_of(fiche_id: int, attachment_id: int) -> FicheAttachment | None:

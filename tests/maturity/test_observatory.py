@@ -111,3 +111,26 @@ def test_document_matches_the_openapi_file(client, editions):
     theme = doc["themes"][0]
     assert set(theme) == set(schemas["ObservatoryTheme"]["properties"])
     assert set(doc["overall"]["all_respondents"]) == {"q1", "median", "q3"}
+
+
+def test_stratum_tables_one_per_shown_stratum(client, app, editions):
+    """The per-stratum tables: only the strata of 5 or more, each theme once,
+    figures formatted, « moins de 5 réponses » where a theme has too few levels."""
+    from change_portal.maturity import observatory as obs_mod
+    from change_portal.maturity.results import formatter
+
+    editions[1].published_at = utcnow()
+    db.session.commit()
+    with app.test_request_context():
+        obs = obs_mod.build(editions[1])
+        tables = obs_mod.stratum_tables(obs, formatter())
+    assert [t.label for t in tables] == ["communes de 3 500 à 9 999 habitants"]
+    rows = {title: (median, middle) for title, median, middle in tables[0].rows}
+    assert len(rows) == len(obs.themes)
+    assert rows["Données et ouverture des données"] == ("1,0", "1,0 – 1,0")
+    assert [v for v in rows.values() if v == (None, None)]  # themes nobody answered
+    assert obs_mod.stratum_tables(None, formatter()) == []
+    html = client.get("/observatoire/2026").get_data(as_text=True)
+    assert "<h3>Communes de 3 500 à 9 999 habitants</h3>" in html
+    assert "100 000 habitants et plus</h3>" not in html  # a group of 3: no table
+    assert "moins de 5 réponses" in html

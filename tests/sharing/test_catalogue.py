@@ -120,6 +120,37 @@ def test_maturity_theme_panels_list_others_fiches(app, org, other_org, fiches):
         assert "Prise de rendez-vous" not in own["relation-usagers"]  # not its own fiche
 
 
+def test_maturity_theme_panels_show_the_three_latest_per_theme(app, org, other_org, fiches):
+    """Bounded per theme: a theme with many fiches shows its 3 most recent, and a
+    theme whose fiches are older than every other theme's still gets its own."""
+    from datetime import timedelta
+
+    from change_portal.sharing.hooks import maturity_theme_panels
+    from change_portal.sharing.queries import published_for_themes
+
+    old = published_fiche(org, title="Ancienne fiche inclusion", themes=["inclusion"])
+    old.published_at = old.published_at - timedelta(days=400)
+    made = []
+    for i in range(5):
+        f = published_fiche(org, title=f"Fiche données {i}", themes=["donnees", "strategie"])
+        f.published_at = f.published_at + timedelta(minutes=i)
+        made.append(f)
+    db.session.commit()
+    with app.test_request_context():
+        rows = published_for_themes(["donnees", "inclusion", "cooperation"],
+                                    exclude_organisation_id=other_org.id)
+        assert [r.pub_title for r in rows["donnees"]] == [
+            "Fiche données 4", "Fiche données 3", "Fiche données 2"]
+        assert [r.pub_title for r in rows["inclusion"]] == ["Ancienne fiche inclusion"]
+        assert rows["cooperation"] == []
+        assert all(r.organisation == org.name for r in rows["donnees"])
+        panels = maturity_theme_panels(organisation_id=other_org.id,
+                                       themes=[("donnees", "Données")])
+        assert "Fiche données 4" in panels["donnees"]
+        assert "Fiche données 1" not in panels["donnees"]
+        assert org.name in panels["donnees"]
+
+
 def test_maturity_results_page_shows_others_fiches_per_theme(client, org, other_org,
                                                              login_as, fiches):
     from tests.maturity import factories as mf

@@ -109,8 +109,9 @@ def publish(edition_id: int):
 @operator_only
 def observatory(edition_id: int):
     from change_portal.maturity import observatory as obs_mod
-    from change_portal.maturity.results import fmt
+    from change_portal.maturity.results import formatter
 
     ed = _edition(edition_id)
-    return render_template("maturity/observatory.html", obs=obs_mod.build(ed), edition=ed,
-                           fmt=fmt, public=False)
+    obs, fmt = obs_mod.build(ed), formatter()
+    return render_template("maturity/observatory.html", obs=obs, edition=ed, fmt=fmt,
+                           public=False, tables=obs_mod.stratum_tables(obs, fmt))

@@ -9,7 +9,7 @@ from change_portal.core.permissions import public
 from change_portal.maturity import observatory as obs_mod
 from change_portal.maturity import queries
 from change_portal.maturity.models import Edition
-from change_portal.maturity.results import fmt
+from change_portal.maturity.results import formatter
 from change_portal.maturity.views import public_bp
 
 
@@ -24,7 +24,9 @@ def published_edition(slug: str) -> Edition:
 @public
 def observatory(edition: str):
     obs = obs_mod.build(published_edition(edition))
-    return render_template("maturity/observatory.html", obs=obs, fmt=fmt, public=True)
+    fmt = formatter()
+    return render_template("maturity/observatory.html", obs=obs, fmt=fmt, public=True,
+                           tables=obs_mod.stratum_tables(obs, fmt))
 
 
 @public_bp.get("/api/v1/observatoire/<edition>")

@@ -32,7 +32,7 @@ def results(diagnosis_id: int):
         axes = queries.axis_choices(diag.organisation_id)
     return render_template("maturity/results.html", r=res, diagnosis=diag,
                            edition=diag.edition, sentence=results_mod.sentence,
-                           fmt=results_mod.fmt, link_form=link_form, axes=axes)
+                           fmt=results_mod.formatter(), link_form=link_form, axes=axes)
 
 
 @bp.get("/diagnostic/<int:diagnosis_id>/resultats.csv")
