@@ -26,7 +26,7 @@ from sqlalchemy import (
 
 from change_portal.accounts.models import User
 from change_portal.extensions import db
-from change_portal.projects.models import project_service
+from change_portal.projects.models import Project, project_service
 from courses.models import Completion, Module, ModuleVersion, ProjectModule
 from courses.queries import visible
 
@@ -97,6 +97,11 @@ def _readiness_parts(ids, titles: bool = False) -> list[Select]:
     what is required and completed, not the size of the services (at full scale,
     50 projects × their services' agents made 24,000 pairs for a count)."""
     title = (cast(None, String).label("title"),) if titles else ()
+    # The ids bound once (a CTE) rather than in each of the four places that filter
+    # on them: 50 ids four times made a statement too long for the driver's cache of
+    # parsed queries, parsed again at every request.
+    listed = select(Project.id).where(Project.id.in_(ids)).cte("listed_ids")
+    ids = select(listed.c.id)
     active = and_(User.active.is_(True), User.erased_at.is_(None))
     req = (select(ProjectModule.project_id.label("pid"), func.count().label("n"))
            .where(ProjectModule.project_id.in_(ids)).group_by(ProjectModule.project_id)
