@@ -17,6 +17,7 @@ from change_portal.core import (
     dates,
     excerpts,
     fragments,
+    i18n,
     idempotency,
     links,
     retention,
@@ -57,6 +58,7 @@ def init_extensions(app: Flask) -> None:
     retention.init_app(app)  # the daily purge (periodic job)
     babel.init_app(app, locale_selector=_select_locale,
                    timezone_selector=lambda: "Europe/Paris")
+    i18n.install(app)  # templates: the catalogue looked up once per request
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.login_message = None  # the login page explains itself

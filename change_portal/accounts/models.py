@@ -15,7 +15,7 @@ import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from change_portal.core.labels import label
@@ -51,6 +51,13 @@ class User(UserMixin, TimestampMixin, db.Model):
     queries on members keep working; the password lives on the account."""
 
     __tablename__ = "user"
+    # The active agents of a service, counted from the index alone (project readiness:
+    # agents per service of the listed projects; migration 0026_dashboard).
+    __table_args__ = (
+        Index("ix_user_service_active", "service_id", "organisation_id",
+              postgresql_where=text("active IS TRUE AND erased_at IS NULL"),
+              sqlite_where=text("active = 1 AND erased_at IS NULL")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     account_id: Mapped[int | None] = mapped_column(

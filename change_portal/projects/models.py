@@ -13,6 +13,7 @@ from sqlalchemy import (
     Column,
     Date,
     ForeignKey,
+    Index,
     Integer,
     String,
     Table,
@@ -183,7 +184,12 @@ class Action(TenantMixin, TimestampMixin, db.Model):
     """A consensus-building action of a project, linked to ≥ 1 roadmap objective."""
 
     __tablename__ = "project_action"
-    __table_args__ = (CheckConstraint("participants >= 0", name="participants_positive"),)
+    __table_args__ = (
+        CheckConstraint("participants >= 0", name="participants_positive"),
+        # The dashboard's late / upcoming lists: one range of planned actions of a
+        # collectivité, already in (planned_on, id) order (migration 0026_dashboard).
+        Index("ix_project_action_dashboard", "organisation_id", "status", "planned_on", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     project_id: Mapped[int] = mapped_column(

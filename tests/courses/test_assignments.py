@@ -151,6 +151,35 @@ def test_project_readiness_hooks(org):
     assert many[empty.id]["required"] == 0 and many[empty.id]["total_agents"] == 1
 
 
+def test_readiness_counts_only_active_agents_of_the_project_services(org):
+    """Agents are counted per service, ready ones from the completions of the required
+    modules: someone who completed everything but is inactive, or not in one of the
+    project's services, is neither an agent nor ready; a module required by another
+    project does not count."""
+    accueil = factories.create_service(org, "Accueil")
+    etat_civil = factories.create_service(org, "État civil")
+    finances = factories.create_service(org, "Finances")
+    in_accueil = factories.create_user(org, service=accueil)
+    in_etat_civil = factories.create_user(org, service=etat_civil)
+    factories.create_user(org, service=etat_civil)
+    gone = factories.create_user(org, service=accueil, active=False)
+    outsider = factories.create_user(org, service=finances)
+    project = create_project(org, [accueil, etat_civil])
+    other = create_project(org, [finances], title="Autre projet")
+    m1, m2 = create_module(slug="module-un"), create_module(slug="module-deux")
+    lead = factories.create_user(org, ["project_lead"])
+    assignments.add_required_module(lead, project, m1)
+    assignments.add_required_module(lead, other, m2)
+    for person in (in_accueil, in_etat_civil, gone, outsider):
+        complete_module(person, m1)
+    complete_module(outsider, m2)
+    many = ask("project.readiness_many", projects=[project, other])
+    assert many[project.id] == {"required": 1, "ready_agents": 2, "total_agents": 3,
+                                "percent": 66.7}
+    assert many[other.id] == {"required": 1, "ready_agents": 1, "total_agents": 1,
+                              "percent": 100.0}
+
+
 def test_project_panel_and_routes(app, client, login_as, org):
     lead = login_as("project_lead")
     project = create_project(org)
