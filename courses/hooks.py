@@ -8,22 +8,10 @@ from flask import g, render_template
 from markupsafe import Markup
 from sqlalchemy import select
 
-from change_portal.core import clock
 from change_portal.core.permissions import Role
 from change_portal.extensions import db
 from courses import queries, readiness
 from courses.models import Competence, Module, ModuleVersion
-
-
-def todo_panel(user) -> Markup | None:
-    """Modules assigned to the user and not completed yet."""
-    if getattr(user, "organisation_id", None) is None:
-        return None
-    todo = queries.todo_for(user)
-    if not todo:
-        return None
-    return Markup(render_template(  # noqa: S704 - autoescaped template
-        "courses/_todo_panel.html", todo=todo, today=clock.today()))
 
 
 def _readiness(project) -> dict:

@@ -9,7 +9,7 @@ from change_portal.core.jobs import register_periodic
 from change_portal.core.privacy import register_provider
 from change_portal.core.registry import register
 from change_portal.core.signals import demo_loaded
-from courses import hooks, jobs, privacy
+from courses import home, hooks, jobs, privacy
 from courses.cli import courses_cli
 from courses.demo import load_demo
 from courses.views import bp
@@ -21,7 +21,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.cli.add_command(courses_cli)
     demo_loaded.connect(load_demo, weak=False)
-    register_panel(hooks.todo_panel, order=20)
+    register_panel(home.todo_panel, order=20)
     register("project.readiness", hooks.project_readiness)
     register("project.readiness_many", hooks.project_readiness_many)
     register("project.panels", hooks.project_panel)

@@ -14,16 +14,6 @@ from forums.access import can_see_category
 from forums.models import Notification
 
 
-def home_panel(user) -> Markup | None:
-    """Recent topics on the home page of members of a collectivité."""
-    if getattr(user, "organisation_id", None) is None:
-        return None
-    categories = queries.visible_categories(user)
-    topics = queries.recent_topics([c.id for c in categories], limit=5)
-    # render_template autoescapes: its output is safe HTML.
-    return Markup(render_template("forums/_home_panel.html", topics=topics))  # noqa: S704
-
-
 def project_panel(project, user) -> Markup | None:
     """The needs linked to a project, with their "je l'ai aussi constaté" counts."""
     if user is None or getattr(user, "organisation_id", None) != project.organisation_id:

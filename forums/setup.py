@@ -11,6 +11,7 @@ from change_portal.core.privacy import register_provider
 from change_portal.core.signals import demo_loaded, organisation_created
 from forums import (
     demo,
+    home,
     hooks,
     jobs,
     models,  # noqa: F401 - registers the tables
@@ -36,7 +37,7 @@ def init_app(app: Flask) -> None:
     registry.register("project.needs_many", hooks.project_needs_many)
     registry.register("project.need_titles", hooks.project_need_titles)
     registry.register("retention.purge", hooks.purge_old_notifications)
-    register_panel(hooks.home_panel, order=40)
+    register_panel(home.home_panel, order=40)
     app.context_processor(hooks.unread_context)
     register_provider(privacy.PROVIDER)
     register_periodic(jobs.send_daily_digests)
