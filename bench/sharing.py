@@ -24,15 +24,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bench.pages import WORK
+from bench.sharing_gen import THEMES, _text, published_content
 
-THEMES = ["strategie", "relation-usagers", "administration-interne", "donnees",
-          "cybersecurite", "inclusion", "numerique-responsable", "competences", "cooperation"]
-WORDS = [
-    "rendez-vous", "démarches", "état", "civil", "urbanisme", "données", "inventaire",
-    "sécurité", "sauvegarde", "formation", "agents", "usagers", "accueil", "téléphone",
-    "guichet", "mutualisation", "parapheur", "médiathèque", "inclusion", "numérique",
-    "conseillers", "permanence", "logiciel", "libre",
-]
 CONTROL = ("BEGIN", "SAVEPOINT", "RELEASE", "ROLLBACK", "COMMIT", "PRAGMA")
 PAGES = {
     "catalogue": "/retours-experience/",
@@ -43,10 +36,6 @@ PAGES = {
     "fiche with Q&A": "/retours-experience/{fiche}",
     "events (control: 2 small queries)": "/retours-experience/journees",
 }
-
-
-def _text(rng: random.Random, n: int) -> str:
-    return " ".join(rng.choice(WORDS) for _ in range(n)).capitalize() + "."
 
 
 def generate(db, n_orgs: int = 50, per_org: int = 40, seed: int = 14) -> dict:
@@ -74,17 +63,7 @@ def generate(db, n_orgs: int = 50, per_org: int = 40, seed: int = 14) -> dict:
             themes = rng.sample(THEMES, rng.randint(1, 3))
             repo = f"https://forge.exemple.org/{fid}" if rng.random() < 0.2 else ""
             title = _text(rng, 6)[:200]
-            content = {
-                "title": title, "summary": _text(rng, 40), "problem": _text(rng, 30),
-                "needs": [_text(rng, 6)], "what_done": _text(rng, 50),
-                "results": [{"indicator_id": None, "name": _text(rng, 4), "unit": "%",
-                             "baseline": 10, "target": 80, "latest": rng.randint(10, 90),
-                             "latest_on": "2026-09-01"}],
-                "involvement": {"actions": {"atelier": 3, "formation": 2}, "participants": 40,
-                                "proposals": 1, "decided": 1},
-                "difficulties_html": f"<p>{_text(rng, 40)}</p>", "cost": "", "duration": "",
-                "links": [], "repo_url": repo, "themes": themes, "contact": None,
-                "organisation": org["name"], "kind": org["kind"], "band": band, "region": None}
+            content = published_content(rng, title, org, band, themes, repo)
             fiches.append({
                 "id": fid, "organisation_id": org["id"], "title": title, "summary": "",
                 "problem": "", "needs": [], "what_done": "", "results": [], "involvement": {},

@@ -21,6 +21,23 @@ def _text(rng, n: int) -> str:
     return " ".join(rng.choice(WORDS) for _ in range(n)).capitalize() + "."
 
 
+def published_content(rng, title: str, org: dict, band: str, themes: list[str],
+                      repo: str) -> dict:
+    """A published fiche's snapshot (what the catalogue and the fiche page read), with
+    text from `rng`; also used by bench/sharing.py."""
+    return {
+        "title": title, "summary": _text(rng, 40), "problem": _text(rng, 30),
+        "needs": [_text(rng, 6)], "what_done": _text(rng, 50),
+        "results": [{"indicator_id": None, "name": _text(rng, 4), "unit": "%",
+                     "baseline": 10, "target": 80, "latest": rng.randint(10, 90),
+                     "latest_on": "2026-09-01"}],
+        "involvement": {"actions": {"atelier": 3, "formation": 2}, "participants": 40,
+                        "proposals": 1, "decided": 1},
+        "difficulties_html": f"<p>{_text(rng, 40)}</p>", "cost": "", "duration": "",
+        "links": [], "repo_url": repo, "themes": themes, "contact": None,
+        "organisation": org["name"], "kind": org["kind"], "band": band, "region": None}
+
+
 def add_sharing(gen) -> None:
     """Rows of published fiches, interests and questions into `gen.rows`."""
     rng, now = gen.rng, gen.now
@@ -33,17 +50,7 @@ def add_sharing(gen) -> None:
             themes = rng.sample(THEMES, rng.randint(1, 3))
             repo = f"https://forge.exemple.org/{len(fiches) + 1}" if rng.random() < 0.2 else ""
             title = _text(rng, 6)[:200]
-            content = {
-                "title": title, "summary": _text(rng, 40), "problem": _text(rng, 30),
-                "needs": [_text(rng, 6)], "what_done": _text(rng, 50),
-                "results": [{"indicator_id": None, "name": _text(rng, 4), "unit": "%",
-                             "baseline": 10, "target": 80, "latest": rng.randint(10, 90),
-                             "latest_on": "2026-09-01"}],
-                "involvement": {"actions": {"atelier": 3, "formation": 2}, "participants": 40,
-                                "proposals": 1, "decided": 1},
-                "difficulties_html": f"<p>{_text(rng, 40)}</p>", "cost": "", "duration": "",
-                "links": [], "repo_url": repo, "themes": themes, "contact": None,
-                "organisation": org["name"], "kind": org["kind"], "band": band, "region": None}
+            content = published_content(rng, title, org, band, themes, repo)
             at = gen.ago(300)
             fiches.append(gen.add(
                 "sharing_fiche", organisation_id=org["id"], title=title, summary="",
