@@ -90,10 +90,9 @@ def get_roadmap(organisation_id: int) -> Roadmap | None:
     return db.session.scalar(select(Roadmap).where(Roadmap.organisation_id == organisation_id))
 
 
-def latest_values(organisation_id: int, objective_ids=None) -> list[tuple]:
-    """(Indicator, latest value, date of latest) for the indicators of a collectivité,
-    in one query (a correlated subquery picks the latest value)."""
-    latest = (
+def _latest_value_id():
+    """Correlated subquery: the id of an indicator's latest value (by date, then id)."""
+    return (
         select(IndicatorValue.id)
         .where(IndicatorValue.indicator_id == Indicator.id)
         .order_by(IndicatorValue.measured_on.desc(), IndicatorValue.id.desc())
@@ -101,6 +100,12 @@ def latest_values(organisation_id: int, objective_ids=None) -> list[tuple]:
         .correlate(Indicator)
         .scalar_subquery()
     )
+
+
+def latest_values(organisation_id: int, objective_ids=None) -> list[tuple]:
+    """(Indicator, latest value, date of latest) for the indicators of a collectivité,
+    in one query (a correlated subquery picks the latest value)."""
+    latest = _latest_value_id()
     stmt = (
         select(Indicator, IndicatorValue.value, IndicatorValue.measured_on)
         .outerjoin(IndicatorValue, IndicatorValue.id == latest)
@@ -152,14 +157,7 @@ def load_roadmap(organisation_id: int, today: date | None = None) -> RoadmapView
 @functools.cache
 def _roadmap_statement():
     """The statement of `load_roadmap`, built once per process (bound parameter)."""
-    latest = (
-        select(IndicatorValue.id)
-        .where(IndicatorValue.indicator_id == Indicator.id)
-        .order_by(IndicatorValue.measured_on.desc(), IndicatorValue.id.desc())
-        .limit(1)
-        .correlate(Indicator)
-        .scalar_subquery()
-    )
+    latest = _latest_value_id()
     return (
         select(Roadmap, Axis, Objective, Indicator, IndicatorValue.value,
                IndicatorValue.measured_on)
