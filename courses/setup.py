@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
+from change_portal.core import cache
 from change_portal.core.home import register_panel
 from change_portal.core.jobs import register_periodic
 from change_portal.core.privacy import register_provider
@@ -12,6 +13,7 @@ from change_portal.core.signals import demo_loaded
 from courses import home, hooks, jobs, privacy
 from courses.cli import courses_cli
 from courses.demo import load_demo
+from courses.models import Completion, Module, ModuleVersion, ProjectModule
 from courses.views import bp
 
 
@@ -24,6 +26,8 @@ def init_app(app: Flask) -> None:
     register_panel(home.todo_panel, order=20)
     register("project.readiness", hooks.project_readiness)
     register("project.readiness_many", hooks.project_readiness_many)
+    # What readiness is computed from: pages that cache it are rebuilt when it changes.
+    cache.watch("project.readiness", (Completion, Module, ModuleVersion, ProjectModule))
     register("project.panels", hooks.project_panel)
     register("maturity.theme_modules", hooks.maturity_theme_modules)
     register_provider(privacy.PROVIDER)

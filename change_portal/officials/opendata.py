@@ -8,9 +8,7 @@ import json
 from collections import defaultdict
 from datetime import date
 
-from flask import has_app_context
-from sqlalchemy import event, select
-from sqlalchemy.orm import Session
+from sqlalchemy import select
 
 from change_portal.core import cache, clock
 from change_portal.extensions import db
@@ -103,18 +101,12 @@ def roadmap_document(organisation, today: date | None = None) -> dict:
     return doc
 
 
-# --- The document as served: cached under version tokens, with its ETag ------------
+# --- The document as served: cached until what it is made of changes, with its ETag ---
 
-# What the document is made of: a write to any of these, committed, invalidates it.
-_WATCHED = (Organisation, Roadmap, Axis, Objective, Indicator, IndicatorValue, Project, Action)
-_WATCHED_TABLES = frozenset(
-    [m.__table__.name for m in _WATCHED] + [action_objective.name, project_objective.name])
-_ALL = "opendata:*"  # bumped when a change cannot be tied to one collectivité
-_PENDING = "opendata_changed"  # session.info key: collectivités changed, not yet committed
-
-
-def _version_name(organisation_id: int) -> str:
-    return f"opendata:{organisation_id}"
+# What the document is made of: a committed write to any of these invalidates it.
+WATCHED = (Organisation, Roadmap, Axis, Objective, Indicator, IndicatorValue, Project, Action)
+WATCHED_TABLES = (action_objective.name, project_objective.name)
+WATCH = "opendata"
 
 
 def published_document(organisation, today: date | None = None) -> tuple[bytes, str]:
@@ -122,62 +114,17 @@ def published_document(organisation, today: date | None = None) -> tuple[bytes, 
     nothing it is made of has changed since it was built (today's date is part of
     the key: "late" depends on it)."""
     today = today or clock.today()
-    pending = db.session.info.get(_PENDING)
-    tokens = None if pending else cache.version_tokens(_ALL, _version_name(organisation.id))
-    key = None
-    if tokens is not None:
-        key = f"opendata:doc:{organisation.id}:{today.isoformat()}:{':'.join(tokens)}"
-        hit = cache.get(key)
-        if hit is not None:
-            return hit
-    body = json.dumps(roadmap_document(organisation, today), ensure_ascii=False,
-                      separators=(",", ":")).encode()
-    entry = (body, hashlib.sha256(body).hexdigest()[:32])
-    if key is not None:
-        cache.set(key, entry)
-    return entry
 
+    def build() -> tuple[bytes, str]:
+        body = json.dumps(roadmap_document(organisation, today), ensure_ascii=False,
+                          separators=(",", ":")).encode()
+        return body, hashlib.sha256(body).hexdigest()[:32]
 
-def _collect_changes(session, _flush_context) -> None:
-    changed = session.info.setdefault(_PENDING, set())
-    for obj in (*session.new, *session.dirty, *session.deleted):
-        if isinstance(obj, Organisation):
-            changed.add(_version_name(obj.id))
-        elif isinstance(obj, _WATCHED):
-            org_id = obj.organisation_id
-            changed.add(_version_name(org_id) if org_id is not None else _ALL)
-    if not changed:
-        session.info.pop(_PENDING, None)
-
-
-def _collect_bulk_changes(state) -> None:
-    # Bulk UPDATE/DELETE/INSERT statements bypass the flush: invalidate every document.
-    if not (state.is_update or state.is_delete or state.is_insert):
-        return
-    table = getattr(state.statement, "table", None)
-    if table is not None and getattr(table, "name", None) in _WATCHED_TABLES:
-        state.session.info.setdefault(_PENDING, set()).add(_ALL)
-
-
-def _invalidate(session) -> None:
-    changed = session.info.pop(_PENDING, None)
-    if changed and has_app_context():
-        cache.bump(*changed)
-
-
-def _forget(session) -> None:
-    # Nothing was cached while changes were pending (see published_document).
-    session.info.pop(_PENDING, None)
-
-
-_LISTENERS = (("after_flush", _collect_changes), ("do_orm_execute", _collect_bulk_changes),
-              ("after_commit", _invalidate), ("after_rollback", _forget))
+    return cache.cached_value(WATCH, organisation.id, (today.isoformat(),), build,
+                              db.session)
 
 
 def install_invalidation() -> None:
-    """Listen to the sessions' writes so that a published document is rebuilt after any
-    change it is made of (called by officials' init_app; idempotent: several apps in one
-    process share the Session class)."""
-    for name, listener in _LISTENERS:
-        if not event.contains(Session, name, listener):
-            event.listen(Session, name, listener)
+    """Rebuild a published document after any committed change it is made of (called
+    by officials' init_app)."""
+    cache.watch(WATCH, WATCHED, WATCHED_TABLES)
