@@ -25,6 +25,11 @@ def _translations():
     return cached
 
 
+def gettext(message: str) -> str:
+    """`message` translated with the request's catalogue (looked up once per request)."""
+    return _translations().ugettext(message)
+
+
 def install(app: Flask) -> None:
     """Replace the Jinja gettext callables Flask-Babel installed (same newstyle API)."""
     app.jinja_env.install_gettext_callables(
