@@ -13,6 +13,6 @@ def home_panel(user) -> Markup | None:
     if getattr(user, "organisation_id", None) is None:
         return None
     categories = queries.visible_categories(user)
-    topics = queries.recent_topics([c.id for c in categories], limit=5)
+    topics = queries.recent_topic_lines([c.id for c in categories], limit=5)
     # render_template autoescapes: its output is safe HTML.
     return Markup(render_template("forums/_home_panel.html", topics=topics))  # noqa: S704

@@ -3,9 +3,10 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
-from sqlalchemy import Select, case, func, select
+from sqlalchemy import Select, bindparam, case, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from change_portal.accounts import queries as account_queries
@@ -346,3 +347,20 @@ def quotable_post(topic_id: int, post_id: int | None) -> Post | None:
         return None
     post = db.session.get(Post, post_id)
     return post if post is not None and post.topic_id == topic_id and post.is_visible else None
+
+
+def recent_topic_lines(category_ids: list[int], limit: int = 5) -> list:
+    """(id, title, category_name) of the latest topics of these categories: what the
+    home panel shows, in one statement built once per process."""
+    if not category_ids:
+        return []
+    return db.session.execute(_recent_lines_statement(),
+                              {"ids": category_ids, "limit": limit}).all()
+
+
+@functools.cache
+def _recent_lines_statement():
+    return (select(Topic.id, Topic.title, Category.name.label("category_name"))
+            .join(Category, Category.id == Topic.category_id)
+            .where(Topic.category_id.in_(bindparam("ids", expanding=True)))
+            .order_by(Topic.last_post_at.desc(), Topic.id.desc()).limit(bindparam("limit")))
