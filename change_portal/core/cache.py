@@ -1,6 +1,6 @@
 """The application cache (Flask-Caching): Redis when REDIS_URL is set, so that every
-worker and every process sees the same entries and the same invalidations; a simple
-in-process cache in the embedded mode (one process).
+worker and every process sees the same entries and the same invalidations; files under
+the instance folder in the embedded mode (shared by its processes); in-process in tests.
 
 Cached documents are keyed by a version token (see `version_tokens`): invalidating is
 replacing the token, which makes every entry made under the old one unreachable. Tokens
@@ -15,6 +15,7 @@ import contextlib
 import logging
 import uuid
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from flask import Flask, has_app_context
@@ -33,8 +34,16 @@ def init_app(app: Flask) -> None:
         config = {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": redis_url,
                   "CACHE_KEY_PREFIX": "cp:cache:", "CACHE_DEFAULT_TIMEOUT": 24 * 3600,
                   "CACHE_OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2}}
-    else:
+    elif app.testing:
         config = {"CACHE_TYPE": "SimpleCache", "CACHE_THRESHOLD": 1000,
+                  "CACHE_DEFAULT_TIMEOUT": 24 * 3600}
+    else:
+        # The embedded server runs several processes (`flask serve --workers`): an
+        # in-process cache would keep serving an entry that another process invalidated.
+        # Files under the instance folder are shared by all of them (each write is an
+        # atomic rename), and cost a file read per lookup.
+        config = {"CACHE_TYPE": "FileSystemCache", "CACHE_THRESHOLD": 5000,
+                  "CACHE_DIR": str(Path(app.instance_path) / "cache"),
                   "CACHE_DEFAULT_TIMEOUT": 24 * 3600}
     config.update({k: v for k, v in app.config.items() if k.startswith("CACHE_")})
     cache.init_app(app, config=config)

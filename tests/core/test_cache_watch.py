@@ -70,3 +70,23 @@ def test_another_collectivite_keeps_its_entry(watched, org, other_org):
 def test_an_undeclared_watch_is_an_error(app, org):
     with pytest.raises(KeyError, match="not declared"):
         cache.cached_value("nothing.here", org.id, (), list, db.session)
+
+
+def test_the_embedded_servers_processes_share_entries_and_invalidations(tmp_path):
+    """`flask serve` runs several processes without Redis: the cache lives in files
+    of the instance folder, so a token replaced by one is seen by the others."""
+    from change_portal import create_app
+    from tests.conftest import _test_config
+
+    config = {**_test_config(), "TESTING": False, "CACHE_DIR": str(tmp_path)}
+    one, two = create_app(config), create_app(config)
+    with one.app_context():
+        assert cache.cache.cache.__class__.__name__ == "FileSystemCache"
+        (token,) = cache.version_tokens("watch:7")
+        cache.set(f"entry:{token}", "made by one")
+    with two.app_context():
+        assert cache.version_tokens("watch:7") == [token]
+        assert cache.get(f"entry:{token}") == "made by one"
+        cache.bump("watch:7")
+    with one.app_context():
+        assert cache.version_tokens("watch:7") != [token]
