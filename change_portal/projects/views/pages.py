@@ -16,10 +16,7 @@ from change_portal.core.tenancy import get_or_404
 from change_portal.extensions import db
 from change_portal.projects import access, queries, services
 from change_portal.projects.forms import (
-    AnswerForm,
     CommentForm,
-    ConcernForm,
-    PositionForm,
     ProjectForm,
 )
 from change_portal.projects.models import PROJECT_STATUS_LABELS, Project, ProjectStatus
@@ -112,10 +109,8 @@ def edit(project_id: int):
 
 def render_project(project: Project, status_code: int = 200, **forms):
     page = queries.project_page(project, current_user)
+    # The page has one form (concerns, answers and positions are on their own pages).
     forms.setdefault("comment_form", CommentForm(formdata=None))
-    forms.setdefault("concern_form", ConcernForm(formdata=None))
-    forms.setdefault("answer_form", AnswerForm(formdata=None))
-    forms.setdefault("position_form", PositionForm(formdata=None))
     panels = render_hook("project.panels", project=project, user=current_user)
     ready = queries.readiness(project)
     return render_template(
