@@ -21,6 +21,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import scoped_session, sessionmaker
 
 from change_portal import create_app
+from change_portal.core import cache as app_cache
 from change_portal.extensions import db as _db
 from tests import factories
 
@@ -115,6 +116,10 @@ def _reset_schema() -> None:
 def db(request, app):
     """Each test runs inside a transaction that is rolled back at the end; commits
     made by the code under test become savepoints."""
+    # The rolled-back rows' ids are reused by the next test: nothing it cached (pages'
+    # shared parts, core.cache) may serve that test.
+    with app.app_context():
+        app_cache.cache.clear()
     if request.node.get_closest_marker("e2e"):
         # The browser's server commits to its own database, in another thread:
         # the shared session must not be swapped for the rolled-back one.

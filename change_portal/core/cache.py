@@ -106,14 +106,26 @@ def set(key: str, value, timeout: int | None = None) -> None:  # noqa: A001 - ca
 # very next request, in every process that shares the cache (Redis in production).
 
 _WATCHES: dict[str, tuple[tuple[type, ...], frozenset[str]]] = {}
+# Watches of content made of every collectivité's rows and the same for all (what they
+# publish to each other): any write replaces the one token every reader keys with.
+_ACROSS: builtins.set[str] = builtins.set()
 _CHANGED = "cache_watch_changed"  # session.info: version names to replace at commit
 
 
-def watch(name: str, models: tuple[type, ...], tables: tuple[str, ...] = ()) -> None:
+def watch(name: str, models: tuple[type, ...], tables: tuple[str, ...] = (), *,
+          across_collectivites: bool = False) -> None:
     """Declare that content cached under `name` is made of `models` (and of the
     association `tables`, written without an ORM object). Called from the init_app
     of the domains that own the models; several domains may add to one name, and
-    declaring the same models again changes nothing."""
+    declaring the same models again changes nothing.
+
+    `across_collectivites`: the content mixes rows of every collectivité and is the
+    same for all of them: a write to any row replaces the token of every collectivité
+    (its readers pass organisation_id 0 to `cached_value`)."""
+    if name in _WATCHES and (name in _ACROSS) != across_collectivites:
+        raise ValueError(f"cache watch {name!r} declared both per collectivité and across")
+    if across_collectivites:
+        _ACROSS.add(name)
     known_models, known_tables = _WATCHES.get(name, ((), frozenset()))
     models = tuple(dict.fromkeys((*known_models, *models)))
     _WATCHES[name] = (models, known_tables | {m.__table__.name for m in models} | frozenset(tables))
@@ -137,7 +149,7 @@ def _collect_changes(session, _flush_context) -> None:
     for obj in (*session.new, *session.dirty, *session.deleted):
         for name, (models, _tables) in _WATCHES.items():
             if isinstance(obj, models):
-                changed.add(_scope(name, _tenant_of(obj)))
+                changed.add(_scope(name, None if name in _ACROSS else _tenant_of(obj)))
     if not changed:
         session.info.pop(_CHANGED, None)
 

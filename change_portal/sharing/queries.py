@@ -127,11 +127,13 @@ class Thread:
 
 
 def thread(fiche_id: int) -> list[Thread]:
-    """Questions with their answers, oldest first (one query)."""
+    """Questions with their answers and the writers' collectivités, oldest first (one
+    query; the authors' names are read apart, see views._shared). Rows already in the
+    session are refreshed: the fiche page caches what this reads."""
     rows = db.session.scalars(
         select(FicheQuestion).where(FicheQuestion.fiche_id == fiche_id)
-        .options(joinedload(FicheQuestion.author), joinedload(FicheQuestion.organisation))
-        .order_by(FicheQuestion.id)).all()
+        .options(joinedload(FicheQuestion.organisation))
+        .order_by(FicheQuestion.id).execution_options(populate_existing=True)).all()
     threads: dict[int, Thread] = {}
     for msg in rows:
         if msg.parent_id is None:

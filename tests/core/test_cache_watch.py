@@ -90,3 +90,33 @@ def test_the_embedded_servers_processes_share_entries_and_invalidations(tmp_path
         cache.bump("watch:7")
     with one.app_context():
         assert cache.version_tokens("watch:7") != [token]
+
+
+ACROSS = "test.across"
+
+
+@pytest.fixture
+def across(app):
+    cache.watch(ACROSS, (Service,), across_collectivites=True)
+    yield
+    cache._WATCHES.pop(ACROSS, None)
+    cache._ACROSS.discard(ACROSS)
+
+
+def test_across_collectivites_a_write_of_any_replaces_the_shared_entry(across, org, other_org):
+    factories.create_service(org, name="Accueil")
+    db.session.commit()
+    builds: list[int] = []
+
+    def everyone():
+        def build():
+            builds.append(1)
+            return sorted(db.session.scalars(db.select(Service.name)))
+        return cache.cached_value(ACROSS, 0, ("fr",), build, db.session)
+
+    assert everyone() == ["Accueil"] and everyone() == ["Accueil"] and len(builds) == 1
+    factories.create_service(other_org, name="Ailleurs")  # another collectivité's row
+    db.session.commit()
+    assert everyone() == ["Accueil", "Ailleurs"] and len(builds) == 2
+    with pytest.raises(ValueError, match="per collectivité and across"):
+        cache.watch(ACROSS, (Service,))

@@ -47,10 +47,15 @@ def _num(value) -> str:
 
 
 def fiche_view(fiche: Fiche, content: dict) -> FicheView:
+    return snapshot_view(fiche.id, content)
+
+
+def snapshot_view(fiche_id: int, content: dict) -> FicheView:
+    """The view of a fiche's snapshot (or working copy) `content`."""
     titles = theme_titles()
     involvement = content.get("involvement", {})
     return FicheView(
-        fiche_id=fiche.id, content=content,
+        fiche_id=fiche_id, content=content,
         themes=[(t, titles.get(t, t)) for t in content.get("themes", [])],
         kind=kind_label(content.get("kind", "")), band=band_label(content.get("band", "")),
         region=region_name(content.get("region")),
