@@ -58,6 +58,10 @@ class User(UserMixin, TimestampMixin, db.Model):
               postgresql_where=text("active IS TRUE AND erased_at IS NULL"),
               sqlite_where=text("active = 1 AND erased_at IS NULL")),
     )
+    # Written at every login and every notification, shown by no cached page: a change
+    # of these alone keeps what core.cache holds (pages that show people's names, the
+    # readiness counting active agents) instead of emptying it all day.
+    cache_ignored_columns = frozenset({"last_login_at", "unread_notifications", "updated_at"})
 
     id: Mapped[int] = mapped_column(primary_key=True)
     account_id: Mapped[int | None] = mapped_column(

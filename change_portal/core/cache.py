@@ -21,6 +21,7 @@ from typing import Any
 from flask import Flask, has_app_context
 from flask_caching import Cache
 from sqlalchemy import event
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Session
 
 log = logging.getLogger(__name__)
@@ -144,9 +145,22 @@ def _tenant_of(obj) -> int | None:
     return getattr(obj, "organisation_id", None)
 
 
+def _changes_content(obj) -> bool:
+    """Whether a changed (dirty) object changes what it shows. Its model may declare
+    bookkeeping columns (`cache_ignored_columns`: a last-login time, a counter that
+    cached content never shows): a row where only those moved changes nothing."""
+    ignored = getattr(type(obj), "cache_ignored_columns", None)
+    if not ignored:
+        return True
+    # History is still there in after_flush, and reading it never loads anything.
+    return any(attr.history.has_changes() for attr in sa_inspect(obj).attrs
+               if attr.key not in ignored)
+
+
 def _collect_changes(session, _flush_context) -> None:
     changed = session.info.setdefault(_CHANGED, builtins.set())
-    for obj in (*session.new, *session.dirty, *session.deleted):
+    dirty = [obj for obj in session.dirty if _changes_content(obj)]
+    for obj in (*session.new, *dirty, *session.deleted):
         for name, (models, _tables) in _WATCHES.items():
             if isinstance(obj, models):
                 changed.add(_scope(name, None if name in _ACROSS else _tenant_of(obj)))
@@ -154,11 +168,26 @@ def _collect_changes(session, _flush_context) -> None:
         session.info.pop(_CHANGED, None)
 
 
+def _bulk_changes_content(state) -> bool:
+    if not state.is_update:
+        return True
+    entity = state.bind_mapper.class_ if state.bind_mapper is not None else None
+    ignored = getattr(entity, "cache_ignored_columns", None)
+    # The columns an UPDATE sets (its `.values()`): when SQLAlchemy's statement does not
+    # say, the write counts.
+    values = getattr(state.statement, "_values", None)
+    if not ignored or not values:
+        return True
+    return any(getattr(column, "key", column) not in ignored for column in values)
+
+
 def _collect_bulk_changes(state) -> None:
     # Bulk INSERT/UPDATE/DELETE bypass the flush: every collectivité's entries go.
     if not (state.is_update or state.is_delete or state.is_insert):
         return
     table = getattr(getattr(state.statement, "table", None), "name", None)
+    if table is None or not _bulk_changes_content(state):
+        return
     for name, (_models, tables) in _WATCHES.items():
         if table in tables:
             state.session.info.setdefault(_CHANGED, builtins.set()).add(_scope(name, None))

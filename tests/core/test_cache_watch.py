@@ -120,3 +120,39 @@ def test_across_collectivites_a_write_of_any_replaces_the_shared_entry(across, o
     assert everyone() == ["Accueil", "Ailleurs"] and len(builds) == 2
     with pytest.raises(ValueError, match="per collectivité and across"):
         cache.watch(ACROSS, (Service,))
+
+
+def test_bookkeeping_columns_keep_the_entries(app, org):
+    """A login (last_login_at) or a notification (the unread counter, moved by a bulk
+    UPDATE) changes no cached page: entries made of users stay; a name change does not."""
+    from sqlalchemy import update as sql_update
+
+    from change_portal.accounts.models import User
+    from change_portal.core.models import utcnow
+
+    cache.watch("test.people", (User,))
+    try:
+        user = factories.create_user(org, ["agent"])
+        db.session.commit()
+        builds: list[int] = []
+
+        def names():
+            def build():
+                builds.append(1)
+                return sorted(db.session.scalars(
+                    db.select(User.full_name).where(User.organisation_id == org.id)))
+            return cache.cached_value("test.people", org.id, (), build, db.session)
+
+        names()
+        user.last_login_at = utcnow()
+        db.session.commit()
+        db.session.execute(sql_update(User).where(User.id == user.id)
+                           .values(unread_notifications=User.unread_notifications + 1))
+        db.session.commit()
+        names()
+        assert len(builds) == 1
+        user.full_name = "Camille Renommée"
+        db.session.commit()
+        assert "Camille Renommée" in names() and len(builds) == 2
+    finally:
+        cache._WATCHES.pop("test.people", None)
