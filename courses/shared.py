@@ -8,10 +8,12 @@ personal: progress, quiz results and forms are read per request by the views.
 
 from __future__ import annotations
 
+import functools
 import json
 from typing import NamedTuple
 
-from flask import abort
+from flask import abort, get_template_attribute, request
+from flask_babel import get_locale
 from sqlalchemy import func, select
 
 from change_portal.core import cache
@@ -21,6 +23,7 @@ from change_portal.organisations.models import Organisation
 from courses import queries, services
 from courses.models import (
     LEVEL_LABELS,
+    PROGRESS_LABELS,
     Competence,
     Lesson,
     Module,
@@ -56,46 +59,65 @@ class CatalogueItem(NamedTuple):
         return label(LEVEL_LABELS, self.level)
 
 
-class Listing(NamedTuple):
+class CataloguePage(NamedTuple):
+    """A page of the catalogue without what is personal: the modules listed, their
+    count, and the HTML of the filters and of each module's card (the member's
+    progress is added around it by the page)."""
+
     total: int
     items: list[CatalogueItem]
+    form: str
+    cards: list[str]
+    labels: list[str]  # of each card's progress bar
 
 
-def catalogue_listing(organisation_id: int | None, audience: tuple[str, ...] | None,
-                      filters: dict[str, str], number: int) -> tuple[Listing, list[str]]:
+def catalogue_page(organisation_id: int | None, audience: tuple[str, ...] | None,
+                   filters: dict[str, str], number: int) -> CataloguePage:
     """Page `number` of the catalogue for members of `organisation_id` who see
-    `audience` (queries.catalogue_audience), filtered by q/competence/duration/level,
-    and the competences to choose from: from the cache while no module changes."""
-    def build() -> tuple[Listing, list[str]]:
-        return (_listing(organisation_id, audience, filters, number),
-                queries.competence_choices(organisation_id))
+    `audience` (queries.catalogue_audience), filtered by q/competence/duration/level:
+    from the cache while no module changes."""
+    def build() -> CataloguePage:
+        listing = _listing(organisation_id, audience, filters, number)
+        competences = queries.competence_choices(organisation_id)
+        return _rendered(*listing, {**filters, "status": ""}, competences)
 
-    parts = ("catalogue", "*" if audience is None else ",".join(audience), number,
+    parts = (str(get_locale()), request.script_root, "catalogue",
+             "*" if audience is None else ",".join(audience), number,
              json.dumps([filters[k] for k in sorted(filters)], ensure_ascii=False))
     return cache.cached_value(WATCH, organisation_id, parts, build, db.session,
                               timeout=SEARCH_MAX_AGE if filters.get("q") else None)
 
 
-def personal_listing(organisation_id: int | None, audience: tuple[str, ...] | None,
-                     filters: dict[str, str], number: int, user_id: int
-                     ) -> tuple[Listing, list[str]]:
-    """The same, filtered by the member's own progress (`filters["status"]`): the list
-    is read for this request; the competences still come from the cache."""
+def personal_page(organisation_id: int | None, audience: tuple[str, ...] | None,
+                  filters: dict[str, str], number: int, user_id: int) -> CataloguePage:
+    """The same, filtered by the member's own progress (`filters["status"]`): read and
+    rendered for this request; only the competences to choose from come from the cache."""
     competences = cache.cached_value(WATCH, organisation_id, ("competences",),
                                      lambda: queries.competence_choices(organisation_id),
                                      db.session)
-    return _listing(organisation_id, audience, filters, number, user_id), competences
+    listing = _listing(organisation_id, audience, filters, number, user_id)
+    return _rendered(*listing, filters, competences)
 
 
-def _listing(organisation_id, audience, filters, number, user_id=None) -> Listing:
+def _listing(organisation_id, audience, filters, number, user_id=None
+             ) -> tuple[int, list[CatalogueItem]]:
     stmt = queries.catalogue_stmt(organisation_id, audience, user_id=user_id, **filters)
     total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
     rows = db.session.execute(stmt.limit(PER_PAGE).offset((number - 1) * PER_PAGE)).all()
     keys = queries.lesson_keys([r.id for r in rows])
-    return Listing(total or 0, [
+    return total or 0, [
         CatalogueItem(r.module_id, r.title, r.summary, r.duration, r.level,
                       r.organisation_id is None, tuple(r.competences or ()), keys[r.id])
-        for r in rows])
+        for r in rows]
+
+
+def _rendered(total: int, items: list[CatalogueItem], filters: dict[str, str],
+              competences: list[str]) -> CataloguePage:
+    macro = functools.partial(get_template_attribute, "courses/_catalogue.html")
+    card, progress_label = macro("card"), macro("progress_label")
+    form = macro("filters_form")(filters, competences, LEVEL_LABELS, PROGRESS_LABELS)
+    return CataloguePage(total, items, str(form), [str(card(v)) for v in items],
+                         [str(progress_label(v)) for v in items])
 
 
 # --- a lesson -----------------------------------------------------------------------

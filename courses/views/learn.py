@@ -7,8 +7,10 @@ import re
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 
 from change_portal.core.errors import DomainError
+from change_portal.core.labels import label
 from change_portal.core.pagination import Page, current_page_number
 from change_portal.core.params import parse_int
 from change_portal.core.permissions import login_required, public
@@ -38,20 +40,22 @@ def catalogue():
     number = current_page_number()
     org_id, audience = current_user.organisation_id, queries.catalogue_audience(current_user)
     if status:  # the member's own progress: not shared, read for this request
-        listing, competences = shared.personal_listing(
-            org_id, audience, {**filters, "status": status}, number, current_user.id)
+        part = shared.personal_page(org_id, audience, {**filters, "status": status}, number,
+                                    current_user.id)
     else:
-        listing, competences = shared.catalogue_listing(org_id, audience, filters, number)
-    if number > 1 and not listing.items:
+        part = shared.catalogue_page(org_id, audience, filters, number)
+    if number > 1 and not part.items:
         abort(404)
-    page = Page(items=listing.items, page=number, per_page=shared.PER_PAGE,
-                total=listing.total)
+    page = Page(items=part.items, page=number, per_page=shared.PER_PAGE, total=part.total)
     states = queries.progress_states(current_user.id,
                                      {item.module_id: item.lesson_keys for item in page.items})
+    # Rendered by Jinja with autoescaping (courses/_catalogue.html): safe HTML.
+    html = {"form": Markup(part.form),  # noqa: S704
+            "cards": [Markup(card) for card in part.cards],  # noqa: S704
+            "labels": [Markup(text) for text in part.labels]}  # noqa: S704
     return render_template(
-        "courses/catalogue.html", page=page, states=states,
-        filters={**filters, "status": status}, competences=competences,
-        levels=LEVEL_LABELS, statuses=PROGRESS_LABELS,
+        "courses/catalogue.html", page=page, states=states, shared=html,
+        statuses={key: label(PROGRESS_LABELS, key) for key in PROGRESS_LABELS},
         args={k: v for k, v in request.args.items() if k != "page"},
     )
 
