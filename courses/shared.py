@@ -38,6 +38,9 @@ WATCH = "courses.content"
 # no ORM event): its writes replace the token too.
 WATCHED = (Organisation, Module, ModuleVersion, Competence, Lesson, Quiz, Question, Option)
 PER_PAGE = 20
+# Part of every key: change it when the cached tuples change shape (entries in Redis
+# outlive a deployment).
+FORMAT = "1"
 # A search's free text makes the number of keys unbounded: such entries live 10 min.
 SEARCH_MAX_AGE = 600
 
@@ -81,7 +84,7 @@ def catalogue_page(organisation_id: int | None, audience: tuple[str, ...] | None
         competences = queries.competence_choices(organisation_id)
         return _rendered(*listing, {**filters, "status": ""}, competences)
 
-    parts = (str(get_locale()), request.script_root, "catalogue",
+    parts = (FORMAT, str(get_locale()), request.script_root, "catalogue",
              "*" if audience is None else ",".join(audience), number,
              json.dumps([filters[k] for k in sorted(filters)], ensure_ascii=False))
     return cache.cached_value(WATCH, organisation_id, parts, build, db.session,
@@ -92,7 +95,7 @@ def personal_page(organisation_id: int | None, audience: tuple[str, ...] | None,
                   filters: dict[str, str], number: int, user_id: int) -> CataloguePage:
     """The same, filtered by the member's own progress (`filters["status"]`): read and
     rendered for this request; only the competences to choose from come from the cache."""
-    competences = cache.cached_value(WATCH, organisation_id, ("competences",),
+    competences = cache.cached_value(WATCH, organisation_id, (FORMAT, "competences"),
                                      lambda: queries.competence_choices(organisation_id),
                                      db.session)
     listing = _listing(organisation_id, audience, filters, number, user_id)
@@ -188,5 +191,5 @@ def lesson_content(organisation_id: int | None, module_id: int, lesson_key: str
             services.split_quiz_html(lesson.body_html), quizzes,
             [LessonRef(*row) for row in queries.lesson_outline(version.id)])
 
-    return cache.cached_value(WATCH, organisation_id, ("lesson", module_id, lesson_key),
-                              build, db.session)
+    return cache.cached_value(WATCH, organisation_id,
+                              (FORMAT, "lesson", module_id, lesson_key), build, db.session)

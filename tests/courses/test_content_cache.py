@@ -224,6 +224,22 @@ def test_lesson_progress_and_quiz_results_stay_personal(client, login_as, org):
     assert "Votre meilleur score : 2 sur 2" in client.get(url).get_data(as_text=True)
 
 
+def test_markdown_rerender_command_replaces_cached_lessons(client, login_as, org, runner):
+    """The command rewrites stored HTML on a Core connection, which no watch sees."""
+    login_as("agent")
+    module = create_module(org)
+    lesson = db.session.scalar(select(Lesson).where(
+        Lesson.version_id == _current(module).id, Lesson.key == "lecon-1"))
+    lesson.body_html = "<p>ancien rendu</p>"
+    db.session.commit()
+    url = _lesson_url(module)
+    assert "ancien rendu" in client.get(url).get_data(as_text=True)
+    result = runner.invoke(args=["markdown", "rerender"])
+    assert result.exit_code == 0, result.output
+    page = client.get(url).get_data(as_text=True)
+    assert "ancien rendu" not in page and "Texte de la leçon 1." in page
+
+
 def test_watch_covers_what_the_pages_are_made_of():
     assert {Module, ModuleVersion, Lesson, Question, Option} <= set(shared.WATCHED)
     assert shared.WATCH in cache._WATCHES
