@@ -41,7 +41,8 @@ PER_PAGE = 20
 # Part of every key: change it when the cached tuples change shape (entries in Redis
 # outlive a deployment).
 FORMAT = "1"
-# A search's free text makes the number of keys unbounded: such entries live 10 min.
+# Free text (a search, or a competence typed in the address) makes the number of keys
+# unbounded: such entries live 10 minutes.
 SEARCH_MAX_AGE = 600
 
 
@@ -87,8 +88,9 @@ def catalogue_page(organisation_id: int | None, audience: tuple[str, ...] | None
     parts = (FORMAT, str(get_locale()), request.script_root, "catalogue",
              "*" if audience is None else ",".join(audience), number,
              json.dumps([filters[k] for k in sorted(filters)], ensure_ascii=False))
+    free_text = filters["q"] or filters["competence"]
     return cache.cached_value(WATCH, organisation_id, parts, build, db.session,
-                              timeout=SEARCH_MAX_AGE if filters.get("q") else None)
+                              timeout=SEARCH_MAX_AGE if free_text else None)
 
 
 def personal_page(organisation_id: int | None, audience: tuple[str, ...] | None,
@@ -107,6 +109,8 @@ def _listing(organisation_id, audience, filters, number, user_id=None
     stmt = queries.catalogue_stmt(organisation_id, audience, user_id=user_id, **filters)
     total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
     rows = db.session.execute(stmt.limit(PER_PAGE).offset((number - 1) * PER_PAGE)).all()
+    if number > 1 and not rows:
+        abort(404)  # before anything is cached: no entry for pages that do not exist
     keys = queries.lesson_keys([r.id for r in rows])
     return total or 0, [
         CatalogueItem(r.module_id, r.title, r.summary, r.duration, r.level,

@@ -44,8 +44,6 @@ def catalogue():
                                     current_user.id)
     else:
         part = shared.catalogue_page(org_id, audience, filters, number)
-    if number > 1 and not part.items:
-        abort(404)
     page = Page(items=part.items, page=number, per_page=shared.PER_PAGE, total=part.total)
     states = queries.progress_states(current_user.id,
                                      {item.module_id: item.lesson_keys for item in page.items})
