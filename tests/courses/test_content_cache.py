@@ -6,6 +6,7 @@ the status filter stay personal."""
 from __future__ import annotations
 
 import pytest
+from flask import g
 from sqlalchemy import select, update
 
 from change_portal import create_app
@@ -82,6 +83,22 @@ def test_filters_and_pages_have_their_own_entries(client, login_as, org):
         rgpd = client.get(CATALOGUE + "?competence=RGPD").get_data(as_text=True)
         assert "Module court" in rgpd and "Module long" not in rgpd
         assert client.get(CATALOGUE + "?page=2").status_code == 404
+
+
+def test_each_language_has_its_own_entry(client, login_as, org):
+    login_as("agent")
+    create_module(slug="module-partage", title="Module de la plateforme")
+    db.session.commit()
+    for _round in range(2):
+        for lang, shared_label, progress in (("fr", "Module partagé", "Progression dans"),
+                                             ("en", "Shared module", "Progress in")):
+            with client.session_transaction() as sess:
+                sess["lang"] = lang
+            # The tests' requests share one app context: forget the locale the last
+            # one memoised in `g` (each request has its own in production).
+            g.pop("_flask_babel", None)
+            page = client.get(CATALOGUE).get_data(as_text=True)
+            assert shared_label in page and progress in page, lang
 
 
 def test_each_audience_sees_its_own_catalogue(client, login_as, org, tmp_path):
