@@ -250,8 +250,8 @@ def progress_states(user_id: int,
     for module_id, key, kind in rows:
         state = states[module_id]
         state.started = True
-        if kind == _LESSON_DONE:
-            state.lessons_done += key in keys_by_module[module_id]
+        if kind == _LESSON_DONE and key in keys_by_module[module_id]:
+            state.lessons_done += 1  # a lesson since removed from the module does not count
         elif kind == _COMPLETED:
             state.completed = True
     return states
