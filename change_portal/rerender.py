@@ -127,9 +127,13 @@ def markdown_cli():
 @with_appcontext
 def rerender_command():
     """Re-render the stored HTML of every Markdown field with the current engine."""
+    from change_portal.core import cache
     from change_portal.extensions import db
 
     counts = rerender_all(db.session.connection())
     db.session.commit()
+    # Written on the session's connection, not through the ORM: the cache watches saw
+    # nothing, and cached pages hold the former HTML.
+    cache.bump_all()
     for name, changed in counts.items():
         click.echo(f"{name}: {changed} re-rendered")

@@ -3,20 +3,26 @@ constant number of queries whatever the number of modules or learners."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from flask import abort
 from sqlalchemy import (
+    Integer,
     Select,
     String,
     and_,
+    bindparam,
     cast,
     exists,
     func,
+    literal_column,
+    null,
     or_,
     select,
+    union_all,
 )
-from sqlalchemy.orm import aliased, joinedload, selectinload
+from sqlalchemy.orm import aliased, selectinload
 
 from change_portal.accounts.models import User
 from change_portal.core.tenancy import of_tenant
@@ -111,23 +117,28 @@ def _done(user_id: int):
                           Completion.module_id == ModuleVersion.module_id)
 
 
-def catalogue_stmt(user, *, q: str = "", competence: str = "", duration: str = "",
-                   level: str = "", status: str = "") -> Select:
-    """Current versions of the modules `user` may see, filtered."""
-    stmt = (select(ModuleVersion).join(Module, Module.id == ModuleVersion.module_id)
-            .where(ModuleVersion.is_current.is_(True), visible(user.organisation_id))
-            .options(joinedload(ModuleVersion.module))  # many-to-one: in the same statement
+def catalogue_stmt(organisation_id: int | None, audience: tuple[str, ...] | None, *,
+                   user_id: int | None = None, q: str = "", competence: str = "",
+                   duration: str = "", level: str = "", status: str = "") -> Select:
+    """The catalogue's columns of the current versions of the modules a member of
+    `organisation_id` may see, filtered. `audience`: the member's roles, which the
+    catalogue is narrowed to (None for trainers and admins, who see everything);
+    `status` (the member's progress) needs `user_id`."""
+    stmt = (select(ModuleVersion.id, ModuleVersion.module_id, ModuleVersion.title,
+                   ModuleVersion.summary, ModuleVersion.duration, ModuleVersion.level,
+                   ModuleVersion.competences, Module.organisation_id)
+            .join(Module, Module.id == ModuleVersion.module_id)
+            .where(ModuleVersion.is_current.is_(True), visible(organisation_id))
             .order_by(ModuleVersion.title, ModuleVersion.id))
     own = aliased(Module)
     # A shared module the collectivité copied to adapt is replaced by its copy.
     stmt = stmt.where(~and_(Module.organisation_id.is_(None), exists().where(
-        of_tenant(own, user.organisation_id), own.slug == Module.slug)))
-    roles = set(user.role_names)
-    if not roles & {"trainer", "admin"}:
+        of_tenant(own, organisation_id), own.slug == Module.slug)))
+    if audience is not None:
         # `audience` targets the catalogue (authors see everything); it is not an
         # access rule: a module's page stays reachable by its address.
         as_text = cast(ModuleVersion.audience, String)
-        stmt = stmt.where(or_(*[as_text.like(f'%"{role}"%') for role in sorted(roles)],
+        stmt = stmt.where(or_(*[as_text.like(f'%"{role}"%') for role in sorted(audience)],
                               False))
     if q:
         escaped = q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
@@ -142,13 +153,33 @@ def catalogue_stmt(user, *, q: str = "", competence: str = "", duration: str = "
         stmt = stmt.where(ModuleVersion.duration.between(low, high))
     if level:
         stmt = stmt.where(ModuleVersion.level == level)
+    if status and user_id is None:
+        raise ValueError("the status filter needs the learner")
     if status == "termine":
-        stmt = stmt.where(_done(user.id))
+        stmt = stmt.where(_done(user_id))
     elif status == "en_cours":
-        stmt = stmt.where(~_done(user.id), _started(user.id))
+        stmt = stmt.where(~_done(user_id), _started(user_id))
     elif status == "a_commencer":
-        stmt = stmt.where(~_done(user.id), ~_started(user.id))
+        stmt = stmt.where(~_done(user_id), ~_started(user_id))
     return stmt
+
+
+def catalogue_audience(user) -> tuple[str, ...] | None:
+    """The roles the catalogue of `user` is narrowed to (None: everything)."""
+    roles = user.role_names
+    if roles & {"trainer", "admin"}:
+        return None
+    return tuple(sorted(roles))
+
+
+def lesson_keys(version_ids: list[int]) -> dict[int, frozenset[str]]:
+    """The lesson keys of each version (one statement)."""
+    keys: dict[int, set[str]] = {v: set() for v in version_ids}
+    if version_ids:
+        for version_id, key in db.session.execute(
+                select(Lesson.version_id, Lesson.key).where(Lesson.version_id.in_(version_ids))):
+            keys[version_id].add(key)
+    return {v: frozenset(k) for v, k in keys.items()}
 
 
 def competence_choices(organisation_id: int) -> list[str]:
@@ -181,35 +212,48 @@ class LearnerState:
 
 
 def learner_states(user_id: int, versions: list[ModuleVersion]) -> dict[int, LearnerState]:
-    """Progress of one learner on several modules, in three queries."""
-    states = {v.module_id: LearnerState() for v in versions}
-    if not versions:
+    """Progress of one learner on several modules, in two statements."""
+    keys = lesson_keys([v.id for v in versions])
+    return progress_states(user_id, {v.module_id: keys[v.id] for v in versions})
+
+
+# Kinds of rows of the progress statement below.
+_LESSON_DONE, _COMPLETED, _ATTEMPTED = 1, 2, 3
+
+
+# Built once per process with bound parameters (as every catalogue page asks it).
+@functools.cache
+def _progress_statement():
+    user, modules = bindparam("user"), bindparam("modules", expanding=True)
+    no_key = cast(null(), String)
+    return union_all(
+        select(LessonProgress.module_id, LessonProgress.lesson_key,
+               literal_column(str(_LESSON_DONE)))
+        .where(LessonProgress.user_id == user, LessonProgress.module_id.in_(modules)),
+        select(Completion.module_id, no_key, literal_column(str(_COMPLETED)))
+        .where(Completion.user_id == user, Completion.module_id.in_(modules)),
+        select(QuizAttempt.module_id, no_key, literal_column(str(_ATTEMPTED)))
+        .where(QuizAttempt.user_id == user, QuizAttempt.module_id.in_(modules))
+        .group_by(QuizAttempt.module_id),
+    )
+
+
+def progress_states(user_id: int,
+                    keys_by_module: dict[int, frozenset[str]]) -> dict[int, LearnerState]:
+    """Progress of one learner on several modules (module id → the lesson keys of its
+    current version): lessons done, completions and quiz attempts in one statement."""
+    states = {m: LearnerState(lessons_total=len(keys)) for m, keys in keys_by_module.items()}
+    if not states:
         return states
-    by_version = {v.id: v.module_id for v in versions}
-    module_ids = list(states)
-    lesson_rows = db.session.execute(
-        select(Lesson.version_id, Lesson.key).where(Lesson.version_id.in_(list(by_version)))
-    ).all()
-    keys: dict[int, set[str]] = {m: set() for m in module_ids}
-    for version_id, key in lesson_rows:
-        keys[by_version[version_id]].add(key)
-    done_rows = db.session.execute(
-        select(LessonProgress.module_id, LessonProgress.lesson_key).where(
-            LessonProgress.user_id == user_id, LessonProgress.module_id.in_(module_ids))
-    ).all()
-    for module_id, key in done_rows:
-        states[module_id].started = True
-        if key in keys[module_id]:
-            states[module_id].lessons_done += 1
-    for module_id, state in states.items():
-        state.lessons_total = len(keys[module_id])
-    for module_id in db.session.scalars(select(Completion.module_id).where(
-            Completion.user_id == user_id, Completion.module_id.in_(module_ids))):
-        states[module_id].completed = True
-        states[module_id].started = True
-    for module_id in db.session.scalars(select(QuizAttempt.module_id).distinct().where(
-            QuizAttempt.user_id == user_id, QuizAttempt.module_id.in_(module_ids))):
-        states[module_id].started = True
+    rows = db.session.execute(_progress_statement(),
+                              {"user": user_id, "modules": list(states)})
+    for module_id, key, kind in rows:
+        state = states[module_id]
+        state.started = True
+        if kind == _LESSON_DONE and key in keys_by_module[module_id]:
+            state.lessons_done += 1  # a lesson since removed from the module does not count
+        elif kind == _COMPLETED:
+            state.completed = True
     return states
 
 
@@ -237,6 +281,33 @@ def lesson_outline(version_id: int) -> list:
 def done_keys(user_id: int, module_id: int) -> set[str]:
     return set(db.session.scalars(select(LessonProgress.lesson_key).where(
         LessonProgress.user_id == user_id, LessonProgress.module_id == module_id)))
+
+
+# Built once per process with bound parameters (as every lesson page asks it).
+@functools.cache
+def _lesson_progress_statement():
+    user, module = bindparam("user"), bindparam("module")
+    return union_all(
+        select(QuizAttempt.lesson_key, QuizAttempt.quiz_number, func.max(QuizAttempt.correct))
+        .where(QuizAttempt.user_id == user, QuizAttempt.module_id == module)
+        .group_by(QuizAttempt.lesson_key, QuizAttempt.quiz_number),
+        select(LessonProgress.lesson_key, cast(null(), Integer), cast(null(), Integer))
+        .where(LessonProgress.user_id == user, LessonProgress.module_id == module),
+    )
+
+
+def lesson_progress(user_id: int, module_id: int) -> tuple[set[str], dict[tuple[str, int], int]]:
+    """(keys of the lessons done, best correct count per (lesson key, quiz number)) of
+    one learner in a module, in one statement."""
+    done: set[str] = set()
+    best: dict[tuple[str, int], int] = {}
+    for key, number, correct in db.session.execute(
+            _lesson_progress_statement(), {"user": user_id, "module": module_id}):
+        if number is None:
+            done.add(key)
+        else:
+            best[(key, number)] = correct
+    return done, best
 
 
 def completion_of(user_id: int, module_id: int) -> Completion | None:

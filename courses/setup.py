@@ -10,7 +10,7 @@ from change_portal.core.jobs import register_periodic
 from change_portal.core.privacy import register_provider
 from change_portal.core.registry import register
 from change_portal.core.signals import demo_loaded
-from courses import home, hooks, jobs, privacy
+from courses import home, hooks, jobs, privacy, shared
 from courses.cli import courses_cli
 from courses.demo import load_demo
 from courses.models import Completion, Module, ModuleVersion, ProjectModule
@@ -28,6 +28,8 @@ def init_app(app: Flask) -> None:
     register("project.readiness_many", hooks.project_readiness_many)
     # What readiness is computed from: pages that cache it are rebuilt when it changes.
     cache.watch("project.readiness", (Completion, Module, ModuleVersion, ProjectModule))
+    # The catalogue's lists and the lessons' content, cached (courses.shared).
+    cache.watch(shared.WATCH, shared.WATCHED)
     register("project.panels", hooks.project_panel)
     register("maturity.theme_modules", hooks.maturity_theme_modules)
     register_provider(privacy.PROVIDER)

@@ -135,6 +135,13 @@ def watch(name: str, models: tuple[type, ...], tables: tuple[str, ...] = (), *,
             event.listen(Session, event_name, listener)
 
 
+def bump_all() -> None:
+    """Invalidate every watched content of every collectivité: for writes the watches
+    cannot see (statements on a Core connection, e.g. `flask markdown rerender`)."""
+    if _WATCHES:
+        bump(*(_scope(name, None) for name in _WATCHES))
+
+
 def _scope(name: str, organisation_id: int | None) -> str:
     return f"{name}:{'*' if organisation_id is None else organisation_id}"
 

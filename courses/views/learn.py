@@ -7,13 +7,15 @@ import re
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 
 from change_portal.core.errors import DomainError
-from change_portal.core.pagination import paginate
+from change_portal.core.labels import label
+from change_portal.core.pagination import Page, current_page_number
 from change_portal.core.params import parse_int
 from change_portal.core.permissions import login_required, public
 from change_portal.extensions import db
-from courses import learning, queries, services
+from courses import learning, queries, shared
 from courses.models import LEVEL_LABELS, PROGRESS_LABELS
 from courses.views import bp
 
@@ -33,14 +35,25 @@ def catalogue():
         "competence": _arg("competence", limit=120),
         "duration": _arg("duree", queries.DURATIONS),
         "level": _arg("niveau", LEVEL_LABELS),
-        "status": _arg("statut", queries.STATUSES),
     }
-    page = paginate(queries.catalogue_stmt(current_user, **filters), per_page=20)
-    states = queries.learner_states(current_user.id, page.items)
+    status = _arg("statut", queries.STATUSES)
+    number = current_page_number()
+    org_id, audience = current_user.organisation_id, queries.catalogue_audience(current_user)
+    if status:  # the member's own progress: not shared, read for this request
+        part = shared.personal_page(org_id, audience, {**filters, "status": status}, number,
+                                    current_user.id)
+    else:
+        part = shared.catalogue_page(org_id, audience, filters, number)
+    page = Page(items=part.items, page=number, per_page=shared.PER_PAGE, total=part.total)
+    states = queries.progress_states(current_user.id,
+                                     {item.module_id: item.lesson_keys for item in page.items})
+    # Rendered by Jinja with autoescaping (courses/_catalogue.html): safe HTML.
+    html = {"form": Markup(part.form),  # noqa: S704
+            "cards": [Markup(card) for card in part.cards],  # noqa: S704
+            "labels": [Markup(text) for text in part.labels]}  # noqa: S704
     return render_template(
-        "courses/catalogue.html", page=page, states=states, filters=filters,
-        competences=queries.competence_choices(current_user.organisation_id),
-        levels=LEVEL_LABELS, statuses=PROGRESS_LABELS,
+        "courses/catalogue.html", page=page, states=states, shared=html,
+        statuses={key: label(PROGRESS_LABELS, key) for key in PROGRESS_LABELS},
         args={k: v for k, v in request.args.items() if k != "page"},
     )
 
@@ -73,20 +86,21 @@ def module(module_id: int):
                            next_lesson=next_lesson, statuses=PROGRESS_LABELS)
 
 
-def _lesson_page(module, version, lesson, *, result=None, quiz_number=None, error=None,
-                 status=200):
-    outline = queries.lesson_outline(version.id)
-    keys = [row.key for row in outline]
-    index = keys.index(lesson.key)
-    best = learning.best_scores(current_user.id, module.id)
+def _lesson_page(module_id: int, lesson_key: str, *, result=None, quiz_number=None,
+                 error=None, status=200):
+    # The lesson and its module's outline are the same for every member (cached); what
+    # this person did (lessons done, best scores, a quiz's result) and the forms are not.
+    content = shared.lesson_content(current_user.organisation_id, module_id, lesson_key)
+    outline, lesson = content.outline, content.lesson
+    index = [row.key for row in outline].index(lesson.key)
+    done, best = queries.lesson_progress(current_user.id, content.module.id)
     html = render_template(
-        "courses/lesson.html", module=module, version=version, lesson=lesson,
-        parts=services.split_quiz_html(lesson.body_html),
-        quizzes={q.number: q for q in lesson.quizzes},
+        "courses/lesson.html", module=content.module, version=content.version, lesson=lesson,
+        parts=content.parts, quizzes=content.quizzes,
         previous=outline[index - 1] if index > 0 else None,
         following=outline[index + 1] if index + 1 < len(outline) else None,
-        outline=outline, done=queries.done_keys(current_user.id, module.id),
-        best=best, result=result, quiz_number=quiz_number, error=error,
+        outline=outline, done=done, best=best, result=result, quiz_number=quiz_number,
+        error=error,
     )
     return make_response(html, status)
 
@@ -103,8 +117,9 @@ def _lesson_or_404(version, lesson_key: str):
 @bp.get("/modules/<int:module_id>/lecons/<lesson_key>")
 @login_required
 def lesson(module_id: int, lesson_key: str):
-    module, version = _load(module_id, lessons=False)
-    return _lesson_page(module, version, _lesson_or_404(version, lesson_key))
+    if len(lesson_key) > 80:
+        abort(404)
+    return _lesson_page(module_id, lesson_key)
 
 
 @bp.post("/modules/<int:module_id>/lecons/<lesson_key>/terminer")
@@ -145,10 +160,10 @@ def answer_quiz(module_id: int, lesson_key: str, quiz_number: int):
         result = learning.answer_quiz(current_user, module, lesson, quiz, answers)
     except DomainError as err:
         db.session.rollback()
-        return _lesson_page(module, version, lesson, quiz_number=quiz_number, error=err.message,
-                            status=422)
+        return _lesson_page(module_id, lesson_key, quiz_number=quiz_number,
+                            error=err.message, status=422)
     db.session.commit()
-    return _lesson_page(module, version, lesson, result=result, quiz_number=quiz_number)
+    return _lesson_page(module_id, lesson_key, result=result, quiz_number=quiz_number)
 
 
 @bp.get("/modules/<int:module_id>/fichiers/<path:image_name>")
