@@ -38,9 +38,6 @@ WATCH = "courses.content"
 # no ORM event): its writes replace the token too.
 WATCHED = (Organisation, Module, ModuleVersion, Competence, Lesson, Quiz, Question, Option)
 PER_PAGE = 20
-# Part of every key: change it when the cached tuples change shape (entries in Redis
-# outlive a deployment).
-FORMAT = "1"
 # Free text (a search, or a competence typed in the address) makes the number of keys
 # unbounded: such entries live 10 minutes.
 SEARCH_MAX_AGE = 600
@@ -85,7 +82,7 @@ def catalogue_page(organisation_id: int | None, audience: tuple[str, ...] | None
         competences = queries.competence_choices(organisation_id)
         return _rendered(*listing, {**filters, "status": ""}, competences)
 
-    parts = (FORMAT, str(get_locale()), request.script_root, "catalogue",
+    parts = (str(get_locale()), request.script_root, "catalogue",
              "*" if audience is None else ",".join(audience), number,
              json.dumps([filters[k] for k in sorted(filters)], ensure_ascii=False))
     free_text = filters["q"] or filters["competence"]
@@ -97,7 +94,7 @@ def personal_page(organisation_id: int | None, audience: tuple[str, ...] | None,
                   filters: dict[str, str], number: int, user_id: int) -> CataloguePage:
     """The same, filtered by the member's own progress (`filters["status"]`): read and
     rendered for this request; only the competences to choose from come from the cache."""
-    competences = cache.cached_value(WATCH, organisation_id, (FORMAT, "competences"),
+    competences = cache.cached_value(WATCH, organisation_id, ("competences",),
                                      lambda: queries.competence_choices(organisation_id),
                                      db.session)
     listing = _listing(organisation_id, audience, filters, number, user_id)
@@ -196,4 +193,4 @@ def lesson_content(organisation_id: int | None, module_id: int, lesson_key: str
             [LessonRef(*row) for row in queries.lesson_outline(version.id)])
 
     return cache.cached_value(WATCH, organisation_id,
-                              (FORMAT, "lesson", module_id, lesson_key), build, db.session)
+                              ("lesson", module_id, lesson_key), build, db.session)

@@ -156,3 +156,21 @@ def test_bookkeeping_columns_keep_the_entries(app, org):
         assert "Camille Renommée" in names() and len(builds) == 2
     finally:
         cache._WATCHES.pop("test.people", None)
+
+
+def test_a_new_deployment_never_serves_the_previous_ones_entries(app, org, monkeypatch):
+    """Version names carry a digest of the code and templates: Redis keeps entries
+    across a restart, and HTML made by older templates must not come back."""
+    cache.watch(WATCH, (Service,))
+    try:
+        factories.create_service(org, name="Accueil")
+        db.session.commit()
+        builds: list[int] = []
+        _names(org, builds)
+        _names(org, builds)
+        assert len(builds) == 1
+        monkeypatch.setattr(cache, "_code_generation", lambda: "next-release")
+        _names(org, builds)
+        assert len(builds) == 2
+    finally:
+        cache._WATCHES.pop(WATCH, None)
