@@ -60,7 +60,9 @@ CATALOGUE: dict[str, Hook] = {h.name: h for h in (
     Hook("maturity.theme_modules", "tags_by_theme: dict[slug, list[str]], "
          "organisation_id: int", "dict[theme slug, list[(title, module id)]]",
          "all, merged per theme (maturity.results)",
-         "Published modules whose competences match each theme's tags (courses)."),
+         "Published modules whose competences match each theme's tags (courses). Cached "
+         "with the results: the receiver's domain adds its models to the cache watch "
+         "\"maturity.results\"."),
 )}
 
 # Extension points with their own small registry (same rule: register in init_app).

@@ -151,9 +151,19 @@ def _merge_hooks(name: str, **kwargs) -> dict:
     return merged
 
 
-def build(diagnosis: Diagnosis, organisation: Organisation, *, extras: bool = True) -> Results:
+def theme_panels(organisation_id: int, themes: list[tuple[str, str]]) -> dict[str, list[Markup]]:
+    """{theme slug: the other domains' blocks under that theme} (THEME_PANELS_HOOK),
+    Markup only."""
+    panels = _merge_hooks(THEME_PANELS_HOOK, organisation_id=organisation_id, themes=themes)
+    return {slug: [p for p in found if isinstance(p, Markup)] for slug, found in panels.items()}
+
+
+def build(diagnosis: Diagnosis, organisation: Organisation, *, extras: bool = True,
+          panels: bool = True) -> Results:
     """The results of `diagnosis` (submitted or not: levels are computed live
-    while in progress; positioning always uses submitted diagnoses only)."""
+    while in progress; positioning always uses submitted diagnoses only).
+    `panels=False` leaves out the THEME_PANELS_HOOK blocks (the results page asks
+    for them on every request: they show other collectivités' fiches)."""
     if diagnosis.is_submitted and diagnosis.stratum_kind:
         stratum = Stratum(diagnosis.stratum_kind, diagnosis.stratum_band)
     else:
@@ -162,13 +172,14 @@ def build(diagnosis: Diagnosis, organisation: Organisation, *, extras: bool = Tr
     dists = _distributions(diagnosis.edition_id, stratum.key)
     previous_title, previous_levels, previous_overall = _previous(diagnosis)
     objectives = _objectives(diagnosis.organisation_id) if extras else {}
-    modules, panels = {}, {}
+    modules, blocks = {}, {}
     if extras:
         modules = _merge_hooks(
             THEME_MODULES_HOOK, organisation_id=diagnosis.organisation_id,
             tags_by_theme={t.theme.slug: list(t.theme.tags or []) for t in view.themes})
-        panels = _merge_hooks(THEME_PANELS_HOOK, organisation_id=diagnosis.organisation_id,
-                              themes=[(t.theme.slug, t.theme.title) for t in view.themes])
+    if extras and panels:
+        blocks = theme_panels(diagnosis.organisation_id,
+                              [(t.theme.slug, t.theme.title) for t in view.themes])
     themes = []
     for t in view.themes:
         slug = t.theme.slug
@@ -179,7 +190,7 @@ def build(diagnosis: Diagnosis, organisation: Organisation, *, extras: bool = Tr
             everyone=_band(dists.get((ALL_RESPONDENTS, slug))),
             previous=previous_levels.get(slug), objectives=objectives.get(slug, []),
             modules=[m for group in modules.get(slug, []) for m in group],
-            panels=[p for p in panels.get(slug, []) if isinstance(p, Markup)]))
+            panels=blocks.get(slug, [])))
     overall_level = (diagnosis.overall_level if diagnosis.is_submitted
                      else rules.overall_level(t.level for t in themes))
     overall = ThemeResult(

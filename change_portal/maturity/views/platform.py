@@ -108,10 +108,8 @@ def publish(edition_id: int):
 @platform_bp.get("/editions/<int:edition_id>/observatoire")
 @operator_only
 def observatory(edition_id: int):
-    from change_portal.maturity import observatory as obs_mod
-    from change_portal.maturity.results import formatter
+    from change_portal.maturity.views.public import observatory_body
 
     ed = _edition(edition_id)
-    obs, fmt = obs_mod.build(ed), formatter()
-    return render_template("maturity/observatory.html", obs=obs, edition=ed, fmt=fmt,
-                           public=False, tables=obs_mod.stratum_tables(obs, fmt))
+    return render_template("maturity/observatory.html", edition=ed,
+                           body=observatory_body(ed, public=False))

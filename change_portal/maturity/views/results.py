@@ -6,10 +6,22 @@ from __future__ import annotations
 import csv
 import io
 
-from flask import Response, abort, flash, redirect, render_template, url_for
+from flask import (
+    Response,
+    abort,
+    flash,
+    get_template_attribute,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 
+from change_portal.core import cache
 from change_portal.core.errors import DomainError
 from change_portal.core.permissions import Role, login_required, role_required
 from change_portal.core.privacy import csv_safe
@@ -19,20 +31,49 @@ from change_portal.maturity import results as results_mod
 from change_portal.maturity.forms import LinkForm, ObjectiveFromThemeForm
 from change_portal.maturity.views import bp
 
+#: What the shared part of the results is made of (declared in maturity.setup).
+RESULTS_WATCH = "maturity.results"
+
 
 @bp.get("/diagnostic/<int:diagnosis_id>/resultats")
 @login_required
 def results(diagnosis_id: int):
     diag = queries.diagnosis_or_404(diagnosis_id, current_user.organisation_id)
-    res = results_mod.build(diag, current_user.organisation)
+    shared = _shared_part(diag)
+    # Asked on every request: these blocks show the other collectivités' published
+    # fiches, whose writes do not reach this collectivité's watch.
+    panels = results_mod.theme_panels(diag.organisation_id, shared["themes_titles"])
     link_form = axes = None
     if current_user.has_role(Role.ADMIN):
         link_form = LinkForm(formdata=None)
         link_form.objective_id.choices = queries.objective_choices(diag.organisation_id)
         axes = queries.axis_choices(diag.organisation_id)
-    return render_template("maturity/results.html", r=res, diagnosis=diag,
-                           edition=diag.edition, sentence=results_mod.sentence,
-                           fmt=results_mod.formatter(), link_form=link_form, axes=axes)
+    return render_template("maturity/results.html", shared=shared, panels=panels,
+                           diagnosis=diag, edition=diag.edition, link_form=link_form, axes=axes)
+
+
+def _shared_part(diag) -> dict:
+    """The figures, chart, table and theme by theme (linked objectives, modules):
+    the same for every member of the collectivité, rendered once, then from the
+    cache until something they are made of changes (maturity.setup declares what).
+    Returns {"head": Markup, "themes": [(slug, Markup)], "themes_titles": [(slug,
+    title)]}; the CSRF-bearing admin forms and the fiches' panels stay outside."""
+    def build() -> dict:
+        res = results_mod.build(diag, current_user.organisation, panels=False)
+        fmt, sentence = results_mod.formatter(), results_mod.sentence
+        head = get_template_attribute("maturity/_results_shared.html", "head")
+        theme = get_template_attribute("maturity/_results_shared.html", "theme")
+        return {"head": str(head(res, diag, diag.edition, sentence, fmt)),
+                "themes": [(t.slug, str(theme(t, res, sentence, fmt))) for t in res.themes],
+                "themes_titles": [(t.slug, t.title) for t in res.themes]}
+
+    value = cache.cached_value(
+        RESULTS_WATCH, diag.organisation_id,
+        (diag.id, str(get_locale()), request.script_root), build, db.session)
+    # Rendered by Jinja with autoescaping: safe HTML.
+    return {"head": Markup(value["head"]),  # noqa: S704
+            "themes": [(slug, Markup(html)) for slug, html in value["themes"]],  # noqa: S704
+            "themes_titles": value["themes_titles"]}
 
 
 @bp.get("/diagnostic/<int:diagnosis_id>/resultats.csv")
