@@ -56,7 +56,8 @@ CATALOGUE: dict[str, Hook] = {h.name: h for h in (
     Hook("maturity.theme_panels", "themes: list[(slug, title)], organisation_id: int",
          "dict[theme slug, Markup]", "all, merged per theme (maturity.results)",
          "Blocks under each theme of a collectivité's maturity results (sharing: the "
-         "published fiches of that theme). One call for all themes."),
+         "published fiches of that theme). One call for all themes, on every request "
+         "(not cached with the results)."),
     Hook("maturity.theme_modules", "tags_by_theme: dict[slug, list[str]], "
          "organisation_id: int", "dict[theme slug, list[(title, module id)]]",
          "all, merged per theme (maturity.results)",
