@@ -57,7 +57,7 @@ CATALOGUE: dict[str, Hook] = {h.name: h for h in (
          "dict[theme slug, Markup]", "all, merged per theme (maturity.results)",
          "Blocks under each theme of a collectivité's maturity results (sharing: the "
          "published fiches of that theme). One call for all themes, on every request "
-         "(not cached with the results)."),
+         "(not cached with the results: a receiver caches its answer under its own watch)."),
     Hook("maturity.theme_modules", "tags_by_theme: dict[slug, list[str]], "
          "organisation_id: int", "dict[theme slug, list[(title, module id)]]",
          "all, merged per theme (maturity.results)",

@@ -3,11 +3,15 @@ fiches, "préparer une fiche", the fiche it was inspired by)."""
 
 from __future__ import annotations
 
-from flask import render_template
+from flask import get_template_attribute, render_template, request
+from flask_babel import get_locale
 from markupsafe import Markup
 
+from change_portal.core import cache
+from change_portal.extensions import db
 from change_portal.sharing import queries, services
 from change_portal.sharing.forms import ActionForm
+from change_portal.sharing.views._shared import CATALOGUE_WATCH, EVERYONE
 
 
 def project_panel(project, user) -> Markup | None:
@@ -25,13 +29,22 @@ def project_panel(project, user) -> Markup | None:
 def maturity_theme_panels(themes, organisation_id, per_theme: int = 3, **_kw) -> dict:
     """Receiver of `maturity.theme_panels`: under each theme of a diagnosis' results,
     the most recent fiches other collectivités published on that theme (one query
-    for all themes)."""
-    by_theme = queries.published_for_themes([slug for slug, _title in themes],
-                                            exclude_organisation_id=organisation_id,
-                                            per_theme=per_theme)
-    panels = {}
-    for slug, title in themes:
-        html = render_template("sharing/_maturity_panel.html", slug=slug, title=title,
-                               fiches=by_theme.get(slug, []))
-        panels[slug] = Markup(html)  # noqa: S704 - autoescaped template output
-    return panels
+    for all themes). Cached under the catalogue's watch (across collectivités: any
+    fiche published, changed or withdrawn anywhere replaces it), keyed by the
+    collectivité left out."""
+    themes = [(slug, str(title)) for slug, title in themes]
+
+    def build() -> dict[str, str]:
+        by_theme = queries.published_for_themes([slug for slug, _title in themes],
+                                                exclude_organisation_id=organisation_id,
+                                                per_theme=per_theme)
+        panel = get_template_attribute("sharing/_maturity_panel.html", "panel")
+        return {slug: str(panel(slug, title, by_theme.get(slug, [])))
+                for slug, title in themes}
+
+    panels = cache.cached_value(
+        CATALOGUE_WATCH, EVERYONE,
+        ("maturity.theme_panels", organisation_id, per_theme, tuple(themes),
+         str(get_locale()), request.script_root), build, db.session)
+    # Rendered by Jinja with autoescaping: safe HTML.
+    return {slug: Markup(html) for slug, html in panels.items()}  # noqa: S704

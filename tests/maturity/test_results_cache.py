@@ -18,6 +18,7 @@ from change_portal.extensions import db
 from change_portal.maturity import jobs
 from change_portal.maturity.models import Answer, Distribution, Edition, ThemeObjective
 from change_portal.roadmap.models import Objective
+from change_portal.sharing import services
 from tests import factories
 from tests.conftest import _test_config
 from tests.maturity import factories as mf
@@ -153,17 +154,28 @@ def test_admin_forms_stay_personal(app, client, org, login_as, setting, monkeypa
         assert "Créer l'objectif" not in content and "Sauvegarder hors site" in content
 
 
-def test_other_collectivites_fiches_are_asked_every_time(client, org, other_org, login_as,
-                                                        setting, monkeypatch):
+def test_other_collectivites_fiches_show_at_once(client, org, other_org, login_as, setting,
+                                                 monkeypatch):
     _ref, _edition, mine, _objective = setting
     login_as("agent")
     url = _url(mine)
     assert "Pas encore de fiche publiée sur ce thème." in client.get(url).get_data(as_text=True)
+    hit, _page = _statements(client, url)
     # Another collectivité publishes: its writes do not touch this collectivité's watch,
-    # and the page shows the fiche at once all the same.
-    sf.published_fiche(other_org, themes=("cybersecurite",), title="Sauvegardes mutualisées")
+    # and the page shows the fiche at once all the same (the sharing domain's watch,
+    # across collectivités); the collectivité's own fiches are never listed there.
+    fiche = sf.published_fiche(other_org, themes=("cybersecurite",),
+                               title="Sauvegardes mutualisées")
+    sf.published_fiche(org, themes=("cybersecurite",), title="Notre propre fiche")
     db.session.commit()
-    assert "Sauvegardes mutualisées" in client.get(url).get_data(as_text=True)
+    miss, page = _statements(client, url)
+    assert "Sauvegardes mutualisées" in page and "Notre propre fiche" not in page
+    assert miss > hit
+    again, _page = _statements(client, url)
+    assert again == hit  # the panels are cached too
+    services.unpublish(factories.create_user(other_org, ["admin"]), fiche)
+    db.session.commit()
+    assert "Sauvegardes mutualisées" not in client.get(url).get_data(as_text=True)
     # Any receiver of the hook is asked on each request.
     monkeypatch.setitem(registry._HOOKS, "maturity.theme_panels",
                         [(50, lambda themes, organisation_id: {

@@ -40,8 +40,9 @@ RESULTS_WATCH = "maturity.results"
 def results(diagnosis_id: int):
     diag = queries.diagnosis_or_404(diagnosis_id, current_user.organisation_id)
     shared = _shared_part(diag)
-    # Asked on every request: these blocks show the other collectivités' published
-    # fiches, whose writes do not reach this collectivité's watch.
+    # Asked on every request, outside this collectivité's entry: these blocks show the
+    # other collectivités' published fiches, whose writes do not reach its watch (the
+    # sharing domain caches its answer under its own, across collectivités).
     panels = results_mod.theme_panels(diag.organisation_id, shared["themes_titles"])
     link_form = axes = None
     if current_user.has_role(Role.ADMIN):
