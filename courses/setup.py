@@ -13,7 +13,7 @@ from change_portal.core.signals import demo_loaded
 from courses import home, hooks, jobs, privacy, shared
 from courses.cli import courses_cli
 from courses.demo import load_demo
-from courses.models import Completion, Module, ModuleVersion, ProjectModule
+from courses.models import Competence, Completion, Module, ModuleVersion, ProjectModule
 from courses.views import bp
 
 
@@ -32,5 +32,7 @@ def init_app(app: Flask) -> None:
     cache.watch(shared.WATCH, shared.WATCHED)
     register("project.panels", hooks.project_panel)
     register("maturity.theme_modules", hooks.maturity_theme_modules)
+    # The maturity results cache the modules this hook answers with (titles, ids).
+    cache.watch("maturity.results", (Module, ModuleVersion, Competence))
     register_provider(privacy.PROVIDER)
     register_periodic(jobs.send_assignment_reminders)

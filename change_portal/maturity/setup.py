@@ -40,7 +40,7 @@ def init_app(app: Flask) -> None:
     # answers, the earlier diagnoses (evolution), editions, the referential, the
     # peers' distributions, the collectivité (its stratum while in progress), the
     # linked roadmap objectives (their titles); the domains answering the
-    # "maturity.theme_modules" hook add their models to this watch.
+    # "maturity.theme_modules" hook add their models to this watch (courses.setup).
     cache.watch("maturity.results", (Diagnosis, Answer, DiagnosisHistory, Edition, Referential,
                                      Theme, Statement, Distribution, ThemeObjective,
                                      Objective, Organisation))

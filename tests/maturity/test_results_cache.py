@@ -19,8 +19,10 @@ from change_portal.maturity import jobs
 from change_portal.maturity.models import Answer, Distribution, Edition, ThemeObjective
 from change_portal.roadmap.models import Objective
 from change_portal.sharing import services
+from courses.models import ModuleVersion
 from tests import factories
 from tests.conftest import _test_config
+from tests.courses import factories as cf
 from tests.maturity import factories as mf
 from tests.maturity.test_results import _peers
 from tests.roadmap import factories as rf
@@ -90,6 +92,26 @@ def test_cached_until_a_change_then_rebuilt_at_once(client, login_as, setting):
                        .values(title="Édition renommée"))
     db.session.commit()
     assert "Où en sommes-nous ? – Édition renommée" in client.get(url).get_data(as_text=True)
+
+
+def test_course_modules_show_at_once(client, org, other_org, login_as, setting):
+    _ref, _edition, mine, _objective = setting
+    login_as("agent")
+    url = _url(mine)
+    assert "Modules pour progresser" not in client.get(url).get_data(as_text=True)
+    # A shared module (no collectivité) matching the theme's tags is imported…
+    module = cf.create_module(slug="sauvegardes", title="Sauvegarder ses données")
+    db.session.commit()
+    assert "Sauvegarder ses données" in client.get(url).get_data(as_text=True)
+    # …renamed by a bulk UPDATE of its version…
+    db.session.execute(update(ModuleVersion).where(ModuleVersion.module_id == module.id)
+                       .values(title="Restaurer ses données"))
+    db.session.commit()
+    assert "Restaurer ses données" in client.get(url).get_data(as_text=True)
+    # …while another collectivité's own module is never listed here.
+    cf.create_module(other_org, slug="module-b", title="Module de Ville B")
+    db.session.commit()
+    assert "Module de Ville B" not in client.get(url).get_data(as_text=True)
 
 
 def test_submission_and_peers_show_at_once(client, login_as, setting):
