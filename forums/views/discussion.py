@@ -13,7 +13,7 @@ from change_portal.core.pagination import paginate
 from change_portal.core.params import arg_int
 from change_portal.core.permissions import login_required
 from change_portal.extensions import db
-from forums import notify, queries, services
+from forums import notify, queries, services, shared
 from forums.forms import ConfirmForm, EditPostForm, ReplyForm, TopicForm
 from forums.models import Post, TopicKind
 from forums.views import (
@@ -46,11 +46,10 @@ def index():
 @login_required
 def category(category_id: int):
     cat = load_category(category_id)
-    page = paginate(queries.topics_stmt(cat), per_page=20, joined=("author", "need"))
-    return render_template("forums/category.html", category=cat, page=page,
+    return render_template("forums/category.html", category=cat,
+                           topics=shared.category_topics(cat),
                            moderator=moderator_of(cat),
-                           following=cat.id in queries.followed_category_ids(current_user),
-                           form=ConfirmForm())
+                           following=cat.id in queries.followed_category_ids(current_user))
 
 
 @bp.route("/categories/<int:category_id>/nouveau-sujet", methods=["GET", "POST"])
