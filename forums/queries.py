@@ -193,11 +193,11 @@ def needs_board_stmt(organisation_id: int, category_ids: list[int], *, status: s
         order = [Topic.created_at.desc()]
     else:
         order = [n.desc(), Need.impact_rank.desc(), Topic.created_at.desc()]
-    # What the board shows, loaded with the page: topic and author joined in the same
+    # What the board shows, loaded with the page: the topic joined in the same
     # statement (many-to-one: no extra rows; not rendered in the pager's COUNT
     # subquery), the services in one more.
     return stmt.order_by(*order, Need.id.desc()).options(
-        joinedload(Need.topic).joinedload(Topic.author), selectinload(Need.services))
+        joinedload(Need.topic), selectinload(Need.services))
 
 
 def load_need_rows(rows) -> list[tuple[Need, int]]:
@@ -216,6 +216,19 @@ def projects_of_needs(user: User, need_ids: list[int]) -> dict[int, list[Project
     out: dict[int, list[Project]] = {}
     for need_id, project in rows:
         out.setdefault(need_id, []).append(project)
+    return out
+
+
+def need_project_links(need_ids: list[int]) -> dict[int, list[int]]:
+    """need id → ids of its linked projects, whoever may read them (the shared part of
+    the board keeps them; each reader sees only the titles of those they may read)."""
+    if not need_ids:
+        return {}
+    out: dict[int, list[int]] = {}
+    for need_id, project_id in db.session.execute(
+            select(NeedProject.need_id, NeedProject.project_id)
+            .where(NeedProject.need_id.in_(need_ids)).order_by(NeedProject.id)):
+        out.setdefault(need_id, []).append(project_id)
     return out
 
 
