@@ -7,6 +7,8 @@ links, the viewer's projects, CSRF tokens) is never part of them: the views add 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import current_app, render_template, request
 from flask_babel import get_locale
 from markupsafe import Markup
@@ -55,23 +57,27 @@ def category_topics(category: Category) -> Markup:
     return Markup(html)  # noqa: S704 - rendered by Jinja with autoescaping
 
 
-def needs_board(organisation_id: int, category_ids: list[int], filters: dict,
-                args: dict) -> dict:
+def needs_board(organisation_id: int, category_ids: list[int], filters: dict, args: dict,
+                choices: Callable[[], dict]) -> dict:
     """The shared part of the needs board for these visible categories and filters
-    (`filters` as forums.views.needs reads them, `args` the same as query arguments):
-    caption and header, rows (need id, HTML of every cell but the projects, ids of
-    the linked projects), pager, and the services of the collectivité (the filter)."""
+    (`filters` as forums.views.needs reads them, `args` the same as query arguments,
+    `choices` gives the filters' options): the filter form but its projects, the
+    table's caption and header, its rows (need id, HTML of every cell but the
+    projects, ids of the linked projects) and the pager."""
     number = current_page_number()
 
     def build() -> dict:
         stmt = queries.needs_board_stmt(organisation_id, category_ids, **filters)
         page = paginate(stmt, per_page=NEEDS_PER_PAGE, rows=True, load=queries.load_need_rows)
         links = queries.need_project_links([need.id for need, _count in page.items])
+        services = [(s.id, s.name) for s in queries.org_services(organisation_id)]
         macros = current_app.jinja_env.get_template("forums/_needs_board_shared.html").module
-        return {"head": str(macros.head(page)), "pager": str(macros.board_pager(page, args)),
-                "rows": [(need.id, str(macros.row(need, count)), links.get(need.id, []))
-                         for need, count in page.items],
-                "services": [(s.id, s.name) for s in queries.org_services(organisation_id)]}
+        return {
+            "filters_head": str(macros.filters_head(filters, choices(), services)),
+            "filters_tail": str(macros.filters_tail(filters)),
+            "head": str(macros.head(page)), "pager": str(macros.board_pager(page, args)),
+            "rows": [(need.id, str(macros.row(need, count)), links.get(need.id, []))
+                     for need, count in page.items]}
 
     scope = ",".join(map(str, sorted(category_ids)))
     board = cache.cached_value(
@@ -79,6 +85,6 @@ def needs_board(organisation_id: int, category_ids: list[int], filters: dict,
         _parts("board", scope, *(f"{k}={filters[k]}" for k in sorted(filters)), number),
         build, db.session)
     # Rendered by Jinja with autoescaping: safe HTML.
-    return {"head": Markup(board["head"]), "pager": Markup(board["pager"]),  # noqa: S704
-            "rows": [(i, Markup(html), linked) for i, html, linked in board["rows"]],  # noqa: S704
-            "services": board["services"]}
+    out = {k: Markup(v) for k, v in board.items() if k != "rows"}  # noqa: S704
+    out["rows"] = [(i, Markup(html), linked) for i, html, linked in board["rows"]]  # noqa: S704
+    return out

@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 
 from change_portal.core.errors import DomainError, NotAllowed
 from change_portal.core.idempotency import once_per_submission
@@ -95,6 +96,15 @@ def _query_args(f: dict) -> dict:
     return {names[k]: v for k, v in f.items() if v}
 
 
+def _project_options(projects: list, selected: int | None) -> Markup:
+    """The <option>s of the "Projet" filter (the projects the reader may read): a
+    join rather than a template loop, as the list is long."""
+    return Markup("").join(
+        Markup('<option value="{}"{}>{}</option>').format(
+            p.id, Markup(" selected") if p.id == selected else "", p.title)
+        for p in projects)
+
+
 def _linked_titles(rows: list, projects: list) -> dict[int, str]:
     """need id → the titles of its linked projects among `projects` (those the reader
     may read, by title), in that order."""
@@ -112,11 +122,11 @@ def needs_board():
     ids = [c.id for c in queries.visible_categories(current_user)]
     # The rows are the same for every reader with these categories and filters (cached);
     # each reader sees only the linked projects they may read.
-    board = shared.needs_board(current_user.organisation_id, ids, f, args)
+    board = shared.needs_board(current_user.organisation_id, ids, f, args, _choices)
     return render_template(
-        "forums/needs_board.html", board=board, filters=f, args=args, projects=projects,
-        services=board["services"], linked=_linked_titles(board["rows"], projects),
-        choices=_choices(),
+        "forums/needs_board.html", board=board, args=args,
+        project_options=_project_options(projects, f["project_id"]),
+        linked=_linked_titles(board["rows"], projects),
     )
 
 
