@@ -8,8 +8,9 @@ links, the viewer's projects, CSRF tokens) is never part of them: the views add 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import NamedTuple
 
-from flask import current_app, render_template, request
+from flask import current_app, render_template, request, url_for
 from flask_babel import get_locale
 from markupsafe import Markup
 
@@ -18,8 +19,8 @@ from change_portal.core import cache
 from change_portal.core.pagination import current_page_number, paginate
 from change_portal.extensions import db
 from change_portal.organisations.models import Service
-from forums import queries
-from forums.models import Category, Need, NeedProject, Topic, need_service
+from forums import notify, queries
+from forums.models import Category, Need, NeedProject, Post, Topic, need_service
 
 # A category's topic list (titles, badges, authors' names, counts, dates).
 TOPICS = "forums.topics"
@@ -30,10 +31,17 @@ NEEDS = "forums.needs"
 NEEDS_PER_PAGE = 25
 
 
+# A topic's messages: bodies, authors' names, dates, states (the accepted answer is the
+# topic's).
+POSTS = "forums.posts"
+POSTS_PER_PAGE = 20
+
+
 def install_watches() -> None:
     """Declare what each shared part is made of (called by forums.setup.init_app)."""
     cache.watch(TOPICS, (Topic, User))
     cache.watch(NEEDS, (Need, Topic, Service, NeedProject), (need_service.name,))
+    cache.watch(POSTS, (Topic, Post, User))
 
 
 def _parts(*parts) -> tuple:
@@ -88,3 +96,71 @@ def needs_board(organisation_id: int, category_ids: list[int], filters: dict, ar
     out = {k: Markup(v) for k, v in board.items() if k != "rows"}  # noqa: S704
     out["rows"] = [(i, Markup(html), linked) for i, html, linked in board["rows"]]  # noqa: S704
     return out
+
+
+class SharedPost(NamedTuple):
+    """A message as every reader with the same moderator flag sees it (picklable)."""
+
+    id: int
+    author_id: int | None
+    anonymous: bool
+    label: str  # the name shown to readers who are neither its author nor moderators
+    meta: str  # HTML of the line after the name: date, edited, accepted…
+    content: str  # HTML: the body, or why it is not shown
+    is_first: bool
+    visible: bool
+    hidden: bool
+    deleted: bool
+    accepted: bool
+    # Where its actions lead: the URLs, built once with it.
+    url_quote: str
+    url_useful: str
+    url_report: str
+    url_edit: str
+    url_delete: str
+    url_accept: str
+    url_moderate: str  # hide, or restore a hidden one
+    url_history: str
+
+
+def _shared_post(p: Post, topic: Topic, moderator: bool, number: int, macros) -> SharedPost:
+    return SharedPost(
+        p.id, p.author_id, p.anonymous, notify.author_label(p, None, moderator),
+        str(macros.meta(p, topic, moderator)), str(macros.content(p, moderator)),
+        p.is_first, p.is_visible, p.hidden_at is not None, p.deleted_at is not None,
+        p.id == topic.accepted_post_id,
+        url_for("forums.topic", topic_id=topic.id, citer=p.id, page=number),
+        url_for("forums.useful", post_id=p.id), url_for("forums.report", post_id=p.id),
+        url_for("forums.edit_post", post_id=p.id), url_for("forums.delete_post", post_id=p.id),
+        url_for("forums.accept", post_id=p.id),
+        url_for("forums.restore_post" if p.hidden_at else "forums.hide_post", post_id=p.id),
+        url_for("forums.post_history", post_id=p.id))
+
+
+def topic_posts(topic: Topic, moderator: bool) -> dict:
+    """A page of a topic's messages as `SharedPost`s, the accepted answer (None, or its
+    id, author id, anonymity, public label and the HTML after the name) and the
+    pager, for readers with this moderator flag (the caller checked access)."""
+    number = current_page_number()
+
+    def build() -> dict:
+        page = paginate(queries.posts_stmt(topic), per_page=POSTS_PER_PAGE, joined=("author",))
+        macros = current_app.jinja_env.get_template("forums/_topic_posts_shared.html").module
+        accepted = queries.accepted_post(topic)
+        if accepted is not None:
+            accepted = (accepted.id, accepted.author_id, accepted.anonymous,
+                        notify.author_label(accepted, None, moderator),
+                        str(macros.accepted_rest(accepted)))
+        return {"rows": [_shared_post(p, topic, moderator, number, macros) for p in page.items],
+                "accepted": accepted, "pager": str(macros.posts_pager(page, topic))}
+
+    shared = cache.cached_value(POSTS, topic.organisation_id,
+                                _parts("topic", topic.id, number, int(moderator)), build,
+                                db.session)
+    # Rendered by Jinja with autoescaping: safe HTML.
+    accepted = shared["accepted"]
+    if accepted is not None:
+        accepted = (*accepted[:4], Markup(accepted[4]))  # noqa: S704
+    return {"rows": [p._replace(meta=Markup(p.meta), content=Markup(p.content))  # noqa: S704
+                     for p in shared["rows"]],
+            "accepted": accepted, "pager": Markup(shared["pager"])}  # noqa: S704

@@ -9,7 +9,6 @@ from flask_login import current_user
 
 from change_portal.core.errors import DomainError, NotAllowed
 from change_portal.core.idempotency import once_per_submission
-from change_portal.core.pagination import paginate
 from change_portal.core.params import arg_int
 from change_portal.core.permissions import login_required
 from change_portal.extensions import db
@@ -27,7 +26,7 @@ from forums.views import (
 )
 from forums.views.needs import need_context
 
-POSTS_PER_PAGE = 20
+POSTS_PER_PAGE = shared.POSTS_PER_PAGE  # the pages of forums.shared.topic_posts
 
 
 @bp.get("/")
@@ -89,8 +88,11 @@ def new_topic(category_id: int):
 @login_required
 def topic(topic_id: int):
     topic = load_topic(topic_id)
-    page = paginate(queries.posts_stmt(topic), per_page=POSTS_PER_PAGE, joined=("author",))
-    extras = queries.post_extras(current_user, [p.id for p in page.items])
+    moderator = moderator_of(topic.category)
+    # The messages as every reader with this moderator flag sees them (cached); the
+    # reader's own state (their reactions, their messages' links) is added here.
+    posts = shared.topic_posts(topic, moderator)
+    extras = queries.post_extras(current_user, [p.id for p in posts["rows"]])
     form = ReplyForm()
     if not topic.category.allow_anonymous:
         del form.anonymous
@@ -99,17 +101,14 @@ def topic(topic_id: int):
         # The label everyone sees, whoever quotes: the author of an anonymous
         # message (or a moderator) would otherwise publish the name in the reply.
         form.body.data = services.quote_text(quoted, notify.author_label(quoted))
-    moderator = moderator_of(topic.category)
     need_ctx = {}
     if topic.kind == TopicKind.NEED and topic.need is not None:
         need_ctx = need_context(topic.need, moderator)
     # A GET writes only when the topic has unread notifications to mark read.
     following, unread_here = notify.topic_state(current_user, topic.id)
     html = render_template(
-        "forums/topic.html", topic=topic, page=page, extras=extras, form=form,
-        moderator=moderator, accepted=queries.accepted_post(topic),
-        following=following, confirm=ConfirmForm(),
-        label=lambda p: notify.author_label(p, current_user, moderator), **need_ctx,
+        "forums/topic.html", topic=topic, posts=posts, extras=extras, form=form,
+        moderator=moderator, following=following, **need_ctx,
     )
     # Reading a topic reads its notifications (after rendering: a commit expires
     # the loaded rows, and the page would reload them one by one).
