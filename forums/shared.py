@@ -20,6 +20,7 @@ from change_portal.core.pagination import current_page_number, paginate
 from change_portal.extensions import db
 from change_portal.organisations.models import Service
 from forums import notify, queries
+from forums.forms import ReplyForm
 from forums.models import Category, Need, NeedProject, Post, Topic, need_service
 
 # A category's topic list (titles, badges, authors' names, counts, dates).
@@ -152,15 +153,29 @@ def topic_posts(topic: Topic, moderator: bool) -> dict:
                         notify.author_label(accepted, None, moderator),
                         str(macros.accepted_rest(accepted)))
         return {"rows": [_shared_post(p, topic, moderator, number, macros) for p in page.items],
-                "accepted": accepted, "pager": str(macros.posts_pager(page, topic))}
+                "accepted": accepted, "pager": str(macros.posts_pager(page, topic)),
+                "reply_fields": str(render_template("forums/_reply_fields.html",
+                                                    form=blank_reply_form(topic)))}
 
-    shared = cache.cached_value(POSTS, topic.organisation_id,
-                                _parts("topic", topic.id, number, int(moderator)), build,
-                                db.session)
+    shared = cache.cached_value(
+        POSTS, topic.organisation_id,
+        # The category's setting shapes the reply form (not a model of the watch).
+        _parts("topic", topic.id, number, int(moderator), int(topic.category.allow_anonymous)),
+        build, db.session)
     # Rendered by Jinja with autoescaping: safe HTML.
     accepted = shared["accepted"]
     if accepted is not None:
         accepted = (*accepted[:4], Markup(accepted[4]))  # noqa: S704
     return {"rows": [p._replace(meta=Markup(p.meta), content=Markup(p.content))  # noqa: S704
                      for p in shared["rows"]],
-            "accepted": accepted, "pager": Markup(shared["pager"])}  # noqa: S704
+            "accepted": accepted, "pager": Markup(shared["pager"]),  # noqa: S704
+            "reply_fields": Markup(shared["reply_fields"])}  # noqa: S704
+
+
+def blank_reply_form(topic: Topic) -> ReplyForm:
+    """The reply form of a topic, without the anonymous box where the category does
+    not allow it."""
+    form = ReplyForm()
+    if not topic.category.allow_anonymous:
+        del form.anonymous
+    return form

@@ -93,11 +93,11 @@ def topic(topic_id: int):
     # reader's own state (their reactions, their messages' links) is added here.
     posts = shared.topic_posts(topic, moderator)
     extras = queries.post_extras(current_user, [p.id for p in posts["rows"]])
-    form = ReplyForm()
-    if not topic.category.allow_anonymous:
-        del form.anonymous
+    # The blank reply form's fields come rendered with the messages; a quote fills it.
+    form, reply_fields = None, posts["reply_fields"]
     quoted = queries.quotable_post(topic.id, arg_int("citer"))
     if quoted is not None:
+        form, reply_fields = shared.blank_reply_form(topic), None
         # The label everyone sees, whoever quotes: the author of an anonymous
         # message (or a moderator) would otherwise publish the name in the reply.
         form.body.data = services.quote_text(quoted, notify.author_label(quoted))
@@ -108,7 +108,7 @@ def topic(topic_id: int):
     following, unread_here = notify.topic_state(current_user, topic.id)
     html = render_template(
         "forums/topic.html", topic=topic, posts=posts, extras=extras, form=form,
-        moderator=moderator, following=following, **need_ctx,
+        reply_fields=reply_fields, moderator=moderator, following=following, **need_ctx,
     )
     # Reading a topic reads its notifications (after rendering: a commit expires
     # the loaded rows, and the page would reload them one by one).
