@@ -106,15 +106,14 @@ class SharedPost(NamedTuple):
     author_id: int | None
     anonymous: bool
     label: str  # the name shown to readers who are neither its author nor moderators
-    meta: str  # HTML of the line after the name: date, edited, accepted…
-    content: str  # HTML: the body, or why it is not shown
+    top: str  # HTML up to the name
+    middle: str  # HTML from the name to the actions of every reader (date, body, "Citer")
     is_first: bool
     visible: bool
     hidden: bool
     deleted: bool
     accepted: bool
-    # Where its actions lead: the URLs, built once with it.
-    url_quote: str
+    # Where the other actions lead: the URLs, built once with it.
     url_useful: str
     url_report: str
     url_edit: str
@@ -127,10 +126,9 @@ class SharedPost(NamedTuple):
 def _shared_post(p: Post, topic: Topic, moderator: bool, number: int, macros) -> SharedPost:
     return SharedPost(
         p.id, p.author_id, p.anonymous, notify.author_label(p, None, moderator),
-        str(macros.meta(p, topic, moderator)), str(macros.content(p, moderator)),
+        str(macros.top(p, topic)), str(macros.middle(p, topic, moderator, number)),
         p.is_first, p.is_visible, p.hidden_at is not None, p.deleted_at is not None,
         p.id == topic.accepted_post_id,
-        url_for("forums.topic", topic_id=topic.id, citer=p.id, page=number),
         url_for("forums.useful", post_id=p.id), url_for("forums.report", post_id=p.id),
         url_for("forums.edit_post", post_id=p.id), url_for("forums.delete_post", post_id=p.id),
         url_for("forums.accept", post_id=p.id),
@@ -166,7 +164,7 @@ def topic_posts(topic: Topic, moderator: bool) -> dict:
     accepted = shared["accepted"]
     if accepted is not None:
         accepted = (*accepted[:4], Markup(accepted[4]))  # noqa: S704
-    return {"rows": [p._replace(meta=Markup(p.meta), content=Markup(p.content))  # noqa: S704
+    return {"rows": [p._replace(top=Markup(p.top), middle=Markup(p.middle))  # noqa: S704
                      for p in shared["rows"]],
             "accepted": accepted, "pager": Markup(shared["pager"]),  # noqa: S704
             "reply_fields": Markup(shared["reply_fields"])}  # noqa: S704
