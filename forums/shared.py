@@ -18,7 +18,7 @@ from change_portal.accounts.models import User
 from change_portal.core import cache
 from change_portal.core.pagination import current_page_number, paginate
 from change_portal.extensions import db
-from change_portal.organisations.models import Service
+from change_portal.organisations.models import Organisation, Service
 from forums import notify, queries
 from forums.forms import ReplyForm
 from forums.models import Category, Need, NeedProject, Post, Topic, need_service
@@ -30,8 +30,6 @@ TOPICS_PER_PAGE = 20
 # the linked projects filter the board (?projet=).
 NEEDS = "forums.needs"
 NEEDS_PER_PAGE = 25
-
-
 # A topic's messages: bodies, authors' names, dates, states (the accepted answer is the
 # topic's).
 POSTS = "forums.posts"
@@ -39,10 +37,13 @@ POSTS_PER_PAGE = 20
 
 
 def install_watches() -> None:
-    """Declare what each shared part is made of (called by forums.setup.init_app)."""
-    cache.watch(TOPICS, (Topic, User))
-    cache.watch(NEEDS, (Need, Topic, Service, NeedProject), (need_service.name,))
-    cache.watch(POSTS, (Topic, Post, User))
+    """Declare what each shared part is made of (called by forums.setup.init_app). The
+    collectivité and the categories are in each: deleting one removes its topics by
+    the database's cascade, which no ORM event reports."""
+    scope = (Organisation, Category)
+    cache.watch(TOPICS, (*scope, Topic, User))
+    cache.watch(NEEDS, (*scope, Need, Topic, Service, NeedProject), (need_service.name,))
+    cache.watch(POSTS, (*scope, Topic, Post, User))
 
 
 def _parts(*parts) -> tuple:
