@@ -41,9 +41,12 @@ def install_watches() -> None:
     collectivité and the categories are in each: deleting one removes its topics by
     the database's cascade, which no ORM event reports."""
     scope = (Organisation, Category)
-    cache.watch(TOPICS, (*scope, Topic, User))
+    # Of the users, only the names are shown: their unread counters (written whenever
+    # a notification is made or read) and their last login leave the entries.
+    unseen = (User.unread_notifications, User.last_login_at)
+    cache.watch(TOPICS, (*scope, Topic, User), unseen=unseen)
     cache.watch(NEEDS, (*scope, Need, Topic, Service, NeedProject), (need_service.name,))
-    cache.watch(POSTS, (*scope, Topic, Post, User))
+    cache.watch(POSTS, (*scope, Topic, Post, User), unseen=unseen)
 
 
 def _parts(*parts) -> tuple:

@@ -19,7 +19,7 @@ from typing import Any
 
 from flask import Flask, has_app_context
 from flask_caching import Cache
-from sqlalchemy import event
+from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
 log = logging.getLogger(__name__)
@@ -97,17 +97,27 @@ def set(key: str, value, timeout: int | None = None) -> None:  # noqa: A001 - ca
 # very next request, in every process that shares the cache (Redis in production).
 
 _WATCHES: dict[str, tuple[tuple[type, ...], frozenset[str]]] = {}
+# watch name → table → columns its content never shows (see `watch`'s `unseen`)
+_UNSEEN: dict[str, dict[str, frozenset[str]]] = {}
 _CHANGED = "cache_watch_changed"  # session.info: version names to replace at commit
 
 
-def watch(name: str, models: tuple[type, ...], tables: tuple[str, ...] = ()) -> None:
+def watch(name: str, models: tuple[type, ...], tables: tuple[str, ...] = (),
+          unseen: tuple = ()) -> None:
     """Declare that content cached under `name` is made of `models` (and of the
     association `tables`, written without an ORM object). Called from the init_app
     of the domains that own the models; several domains may add to one name, and
-    declaring the same models again changes nothing."""
+    declaring the same models again changes nothing. `unseen`: mapped columns of
+    those models that the content never shows (e.g. `User.unread_notifications`): a
+    write that changes nothing else keeps the content cached."""
     known_models, known_tables = _WATCHES.get(name, ((), frozenset()))
     models = tuple(dict.fromkeys((*known_models, *models)))
     _WATCHES[name] = (models, known_tables | {m.__table__.name for m in models} | frozenset(tables))
+    for column in unseen:
+        per_table = _UNSEEN.setdefault(name, {})
+        table = column.class_.__table__.name
+        per_table[table] = per_table.get(table, frozenset()) | {column.key,
+                                                                 column.property.columns[0].name}
     for event_name, listener in _LISTENERS:
         if not event.contains(Session, event_name, listener):
             event.listen(Session, event_name, listener)
@@ -127,10 +137,20 @@ def _collect_changes(session, _flush_context) -> None:
     changed = session.info.setdefault(_CHANGED, builtins.set())
     for obj in (*session.new, *session.dirty, *session.deleted):
         for name, (models, _tables) in _WATCHES.items():
-            if isinstance(obj, models):
+            if isinstance(obj, models) and not _only_unseen(session, obj, name):
                 changed.add(_scope(name, _tenant_of(obj)))
     if not changed:
         session.info.pop(_CHANGED, None)
+
+
+def _only_unseen(session, obj, name: str) -> bool:
+    # An update of columns the watch's content never shows (after_flush still has the
+    # attributes' history).
+    unseen = _UNSEEN.get(name, {}).get(obj.__table__.name)
+    if not unseen or obj in session.new or obj in session.deleted:
+        return False
+    state = inspect(obj)
+    return all(attr.key in unseen for attr in state.attrs if attr.history.has_changes())
 
 
 def _collect_bulk_changes(state) -> None:
@@ -139,8 +159,19 @@ def _collect_bulk_changes(state) -> None:
         return
     table = getattr(getattr(state.statement, "table", None), "name", None)
     for name, (_models, tables) in _WATCHES.items():
-        if table in tables:
+        if table in tables and not (state.is_update and _sets_only_unseen(state, name, table)):
             state.session.info.setdefault(_CHANGED, builtins.set()).add(_scope(name, None))
+
+
+def _sets_only_unseen(state, name: str, table: str) -> bool:
+    unseen = _UNSEEN.get(name, {}).get(table)
+    if not unseen:
+        return False
+    stmt = state.statement
+    values = stmt._values or dict(stmt._ordered_values or ())
+    # Values given as parameters (executemany) are not looked into: invalidate.
+    return bool(values) and not state.parameters and all(
+        getattr(column, "name", column) in unseen for column in values)
 
 
 def _replace_tokens(session) -> None:

@@ -70,3 +70,41 @@ def test_another_collectivite_keeps_its_entry(watched, org, other_org):
 def test_an_undeclared_watch_is_an_error(app, org):
     with pytest.raises(KeyError, match="not declared"):
         cache.cached_value("nothing.here", org.id, (), list, db.session)
+
+
+def test_writes_to_unseen_columns_keep_the_entry(app, org):
+    """`unseen` columns (counters no cached content shows): writing only those, through
+    the ORM or a bulk UPDATE, keeps the entry; with any other column it goes."""
+    from change_portal.accounts.models import User
+
+    cache.watch("test.users", (User,), unseen=(User.unread_notifications,))
+    builds: list[int] = []
+
+    def names():
+        def build():
+            builds.append(1)
+            return sorted(db.session.scalars(
+                db.select(User.full_name).where(User.organisation_id == org.id)))
+        return cache.cached_value("test.users", org.id, (), build, db.session)
+
+    try:
+        user = factories.create_user(org, name="Ada")
+        db.session.commit()
+        assert names() == ["Ada"]
+        user.unread_notifications += 1
+        db.session.commit()
+        db.session.execute(update(User).where(User.id == user.id)
+                           .values(unread_notifications=User.unread_notifications + 1))
+        db.session.commit()
+        assert names() == ["Ada"] and len(builds) == 1
+        user.unread_notifications += 1
+        user.full_name = "Ada L."
+        db.session.commit()
+        assert names() == ["Ada L."] and len(builds) == 2
+        db.session.execute(update(User).where(User.id == user.id)
+                           .values(unread_notifications=0, full_name="Ada Lovelace"))
+        db.session.commit()
+        assert names() == ["Ada Lovelace"] and len(builds) == 3
+    finally:
+        cache._WATCHES.pop("test.users", None)
+        cache._UNSEEN.pop("test.users", None)

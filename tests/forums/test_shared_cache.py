@@ -13,7 +13,7 @@ from change_portal import create_app
 from change_portal.accounts.models import User
 from change_portal.core import cache
 from change_portal.extensions import db
-from forums import needs, services
+from forums import needs, notify, services
 from forums.models import Category, Need, Post, Topic
 from tests import factories
 from tests.conftest import _test_config
@@ -186,6 +186,25 @@ def test_needs_board_never_stale_and_projects_stay_personal(client, org, login_a
     login_as("agent", service=elsewhere)
     page = client.get(url).get_data(as_text=True)
     assert "Rendez-vous renommé" in page and "Portail des rendez-vous" not in page
+
+
+def test_reading_notifications_keeps_the_entry(client, org, login_as):
+    """The unread counters of the users (written when a notification is made or read)
+    are not shown by the shared parts: reading a topic's notifications keeps them."""
+    author = factories.create_user(org, ["agent"])
+    reader = login_as("agent")
+    topic = ff.create_topic(org, author, title="Suivi")
+    notify.follow_topic(reader, topic)
+    services.reply(author, topic, body="Du nouveau", rate_limited=False)  # notifies reader
+    db.session.commit()
+    assert db.session.get(User, reader.id).unread_notifications == 1
+    scopes = [f"{name}:{where}" for name in ("forums.posts", "forums.topics")
+              for where in ("*", org.id)]
+    tokens = cache.version_tokens(*scopes)
+    assert "Du nouveau" in client.get(f"/forums/sujets/{topic.id}").get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(User, reader.id).unread_notifications == 0  # read, and written
+    assert cache.version_tokens(*scopes) == tokens
 
 
 @pytest.mark.redis
