@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 from flask import current_app, render_template, request, url_for
 from flask_babel import get_locale
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from change_portal.accounts.models import User
 from change_portal.core import cache
@@ -117,7 +117,7 @@ class SharedPost(NamedTuple):
     hidden: bool
     deleted: bool
     accepted: bool
-    # Where the other actions lead: the URLs, built once with it.
+    # Where the other actions lead: the URLs (escaped for an attribute), built once with it.
     url_useful: str
     url_report: str
     url_edit: str
@@ -133,11 +133,10 @@ def _shared_post(p: Post, topic: Topic, moderator: bool, number: int, macros) ->
         str(macros.top(p, topic)), str(macros.middle(p, topic, moderator, number)),
         p.is_first, p.is_visible, p.hidden_at is not None, p.deleted_at is not None,
         p.id == topic.accepted_post_id,
-        url_for("forums.useful", post_id=p.id), url_for("forums.report", post_id=p.id),
-        url_for("forums.edit_post", post_id=p.id), url_for("forums.delete_post", post_id=p.id),
-        url_for("forums.accept", post_id=p.id),
-        url_for("forums.restore_post" if p.hidden_at else "forums.hide_post", post_id=p.id),
-        url_for("forums.post_history", post_id=p.id))
+        *(str(escape(url_for(endpoint, post_id=p.id))) for endpoint in (
+            "forums.useful", "forums.report", "forums.edit_post", "forums.delete_post",
+            "forums.accept", "forums.restore_post" if p.hidden_at else "forums.hide_post",
+            "forums.post_history")))
 
 
 def topic_posts(topic: Topic, moderator: bool) -> dict:

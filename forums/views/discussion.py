@@ -6,13 +6,15 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
 
 from change_portal.core.errors import DomainError, NotAllowed
 from change_portal.core.idempotency import once_per_submission
 from change_portal.core.params import arg_int
 from change_portal.core.permissions import login_required
 from change_portal.extensions import db
-from forums import notify, queries, services, shared
+from forums import notify, post_list, queries, services, shared
 from forums.forms import ConfirmForm, EditPostForm, ReplyForm, TopicForm
 from forums.models import Post, TopicKind
 from forums.views import (
@@ -106,9 +108,17 @@ def topic(topic_id: int):
         need_ctx = need_context(topic.need, moderator)
     # A GET writes only when the topic has unread notifications to mark read.
     following, unread_here = notify.topic_state(current_user, topic.id)
+    # One token for every small form of the page (per message, per action).
+    csrf_field = Markup('<input name="csrf_token" type="hidden" value="{}">').format(
+        generate_csrf())
+    posts_html = post_list.render_posts(
+        posts["rows"], extras, viewer_id=current_user.id,
+        viewer_name=current_user.display_name, topic_author_id=topic.author_id,
+        locked=topic.locked, moderator=moderator, csrf_field=csrf_field)
     html = render_template(
-        "forums/topic.html", topic=topic, posts=posts, extras=extras, form=form,
-        reply_fields=reply_fields, moderator=moderator, following=following, **need_ctx,
+        "forums/topic.html", topic=topic, posts=posts, posts_html=posts_html, form=form,
+        reply_fields=reply_fields, moderator=moderator, following=following,
+        csrf_field=csrf_field, **need_ctx,
     )
     # Reading a topic reads its notifications (after rendering: a commit expires
     # the loaded rows, and the page would reload them one by one).
