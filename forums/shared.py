@@ -49,9 +49,14 @@ def install_watches() -> None:
     cache.watch(POSTS, (*scope, Topic, Post, User), unseen=unseen)
 
 
+# The shape of the cached values: changed with them, so that a deployment never reads
+# entries written by the code before it (Redis outlives the processes).
+SHAPE = "1"
+
+
 def _parts(*parts) -> tuple:
     # Language and mount point shape every rendered fragment (labels, dates, links).
-    return (*parts, str(get_locale()), request.script_root)
+    return (SHAPE, *parts, str(get_locale()), request.script_root)
 
 
 def category_topics(category: Category) -> Markup:
