@@ -12,6 +12,7 @@ view commits, and never if the transaction rolls back.
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -19,7 +20,7 @@ from zoneinfo import ZoneInfo
 from flask import url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import case, func, insert, or_, select, update
+from sqlalchemy import bindparam, case, func, insert, or_, select, update
 from sqlalchemy import text as sql_text
 
 from change_portal.accounts.models import User
@@ -229,15 +230,22 @@ def unread_count(user: User) -> int:
 def topic_state(user: User, topic_id: int) -> tuple[bool, int]:
     """(follows the topic, unread notifications of the topic) in one statement: what
     the topic page needs, the same query whether or not anything is unread."""
-    following = (select(Subscription.id).where(Subscription.user_id == user.id,
-                                               Subscription.topic_id == topic_id)
+    row = db.session.execute(_topic_state_statement(), {"uid": user.id, "tid": topic_id}).one()
+    return bool(row[0]), int(row[1] or 0)
+
+
+# Built once per process with bound parameters (read on every topic page).
+@functools.cache
+def _topic_state_statement():
+    uid, tid = bindparam("uid"), bindparam("tid")
+    following = (select(Subscription.id).where(Subscription.user_id == uid,
+                                               Subscription.topic_id == tid)
                  .exists())
     unread = (select(func.count(Notification.id))
-              .where(Notification.user_id == user.id, Notification.topic_id == topic_id,
+              .where(Notification.user_id == uid, Notification.topic_id == tid,
                      Notification.read_at.is_(None))
               .scalar_subquery())
-    row = db.session.execute(select(following, unread)).one()
-    return bool(row[0]), int(row[1] or 0)
+    return select(following, unread)
 
 
 def _discount(user_id: int, n: int) -> None:

@@ -93,15 +93,20 @@ def post_extras(user: User, post_ids: list[int]) -> PostExtras:
     statement (a GROUP BY over the page's posts)."""
     if not post_ids:
         return PostExtras({}, set(), set(), set())
-    revised = select(PostRevision.id).where(PostRevision.post_id == Post.id).exists()
-    rows = db.session.execute(
-        select(Post.id, func.count(Reaction.id),
-               func.coalesce(func.sum(case((Reaction.user_id == user.id, 1), else_=0)), 0),
-               revised)
-        .outerjoin(Reaction, Reaction.post_id == Post.id)
-        .where(Post.id.in_(post_ids)).group_by(Post.id)).all()
+    rows = db.session.execute(_post_extras_statement(), {"uid": user.id, "ids": post_ids}).all()
     return PostExtras({r[0]: r[1] for r in rows if r[1]}, {r[0] for r in rows if r[2]},
                       {r[0] for r in rows if r[3]}, set())
+
+
+# Built once per process with bound parameters: building it cost about as much CPU as
+# running it, on every topic page.
+@functools.cache
+def _post_extras_statement() -> Select:
+    revised = select(PostRevision.id).where(PostRevision.post_id == Post.id).exists()
+    mine = case((Reaction.user_id == bindparam("uid"), 1), else_=0)
+    return (select(Post.id, func.count(Reaction.id), func.coalesce(func.sum(mine), 0), revised)
+            .outerjoin(Reaction, Reaction.post_id == Post.id)
+            .where(Post.id.in_(bindparam("ids", expanding=True))).group_by(Post.id))
 
 
 def accepted_post(topic: Topic) -> Post | None:
@@ -194,11 +199,11 @@ def needs_board_stmt(organisation_id: int, category_ids: list[int], *, status: s
         order = [Topic.created_at.desc()]
     else:
         order = [n.desc(), Need.impact_rank.desc(), Topic.created_at.desc()]
-    # What the board shows, loaded with the page: topic and author joined in the same
+    # What the board shows, loaded with the page: the topic joined in the same
     # statement (many-to-one: no extra rows; not rendered in the pager's COUNT
     # subquery), the services in one more.
     return stmt.order_by(*order, Need.id.desc()).options(
-        joinedload(Need.topic).joinedload(Topic.author), selectinload(Need.services))
+        joinedload(Need.topic), selectinload(Need.services))
 
 
 def load_need_rows(rows) -> list[tuple[Need, int]]:
@@ -217,6 +222,19 @@ def projects_of_needs(user: User, need_ids: list[int]) -> dict[int, list[Project
     out: dict[int, list[Project]] = {}
     for need_id, project in rows:
         out.setdefault(need_id, []).append(project)
+    return out
+
+
+def need_project_links(need_ids: list[int]) -> dict[int, list[int]]:
+    """need id → ids of its linked projects, whoever may read them (the shared part of
+    the board keeps them; each reader sees only the titles of those they may read)."""
+    if not need_ids:
+        return {}
+    out: dict[int, list[int]] = {}
+    for need_id, project_id in db.session.execute(
+            select(NeedProject.need_id, NeedProject.project_id)
+            .where(NeedProject.need_id.in_(need_ids)).order_by(NeedProject.id)):
+        out.setdefault(need_id, []).append(project_id)
     return out
 
 

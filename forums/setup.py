@@ -16,6 +16,7 @@ from forums import (
     jobs,
     models,  # noqa: F401 - registers the tables
     privacy,
+    shared,
 )
 from forums.cli import forums_cli
 from forums.services import create_default_categories
@@ -41,3 +42,4 @@ def init_app(app: Flask) -> None:
     app.context_processor(hooks.unread_context)
     register_provider(privacy.PROVIDER)
     register_periodic(jobs.send_daily_digests)
+    shared.install_watches()

@@ -6,14 +6,15 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
 
 from change_portal.core.errors import DomainError, NotAllowed
 from change_portal.core.idempotency import once_per_submission
-from change_portal.core.pagination import paginate
 from change_portal.core.params import arg_int
 from change_portal.core.permissions import login_required
 from change_portal.extensions import db
-from forums import notify, queries, services
+from forums import notify, post_list, queries, services, shared
 from forums.forms import ConfirmForm, EditPostForm, ReplyForm, TopicForm
 from forums.models import Post, TopicKind
 from forums.views import (
@@ -27,7 +28,7 @@ from forums.views import (
 )
 from forums.views.needs import need_context
 
-POSTS_PER_PAGE = 20
+POSTS_PER_PAGE = shared.POSTS_PER_PAGE  # the pages of forums.shared.topic_posts
 
 
 @bp.get("/")
@@ -46,11 +47,10 @@ def index():
 @login_required
 def category(category_id: int):
     cat = load_category(category_id)
-    page = paginate(queries.topics_stmt(cat), per_page=20, joined=("author", "need"))
-    return render_template("forums/category.html", category=cat, page=page,
+    return render_template("forums/category.html", category=cat,
+                           topics=shared.category_topics(cat),
                            moderator=moderator_of(cat),
-                           following=cat.id in queries.followed_category_ids(current_user),
-                           form=ConfirmForm())
+                           following=cat.id in queries.followed_category_ids(current_user))
 
 
 @bp.route("/categories/<int:category_id>/nouveau-sujet", methods=["GET", "POST"])
@@ -90,27 +90,35 @@ def new_topic(category_id: int):
 @login_required
 def topic(topic_id: int):
     topic = load_topic(topic_id)
-    page = paginate(queries.posts_stmt(topic), per_page=POSTS_PER_PAGE, joined=("author",))
-    extras = queries.post_extras(current_user, [p.id for p in page.items])
-    form = ReplyForm()
-    if not topic.category.allow_anonymous:
-        del form.anonymous
+    moderator = moderator_of(topic.category)
+    # The messages as every reader with this moderator flag sees them (cached); the
+    # reader's own state (their reactions, their messages' links) is added here.
+    posts = shared.topic_posts(topic, moderator)
+    extras = queries.post_extras(current_user, [p.id for p in posts["rows"]])
+    # The blank reply form's fields come rendered with the messages; a quote fills it.
+    form, reply_fields = None, posts["reply_fields"]
     quoted = queries.quotable_post(topic.id, arg_int("citer"))
     if quoted is not None:
+        form, reply_fields = shared.blank_reply_form(topic), None
         # The label everyone sees, whoever quotes: the author of an anonymous
         # message (or a moderator) would otherwise publish the name in the reply.
         form.body.data = services.quote_text(quoted, notify.author_label(quoted))
-    moderator = moderator_of(topic.category)
     need_ctx = {}
     if topic.kind == TopicKind.NEED and topic.need is not None:
         need_ctx = need_context(topic.need, moderator)
     # A GET writes only when the topic has unread notifications to mark read.
     following, unread_here = notify.topic_state(current_user, topic.id)
+    # One token for every small form of the page (per message, per action).
+    csrf_field = Markup('<input name="csrf_token" type="hidden" value="{}">').format(
+        generate_csrf())
+    posts_html = post_list.render_posts(
+        posts["rows"], extras, viewer_id=current_user.id,
+        viewer_name=current_user.display_name, topic_author_id=topic.author_id,
+        locked=topic.locked, moderator=moderator, csrf_field=csrf_field)
     html = render_template(
-        "forums/topic.html", topic=topic, page=page, extras=extras, form=form,
-        moderator=moderator, accepted=queries.accepted_post(topic),
-        following=following, confirm=ConfirmForm(),
-        label=lambda p: notify.author_label(p, current_user, moderator), **need_ctx,
+        "forums/topic.html", topic=topic, posts=posts, posts_html=posts_html, form=form,
+        reply_fields=reply_fields, moderator=moderator, following=following,
+        csrf_field=csrf_field, **need_ctx,
     )
     # Reading a topic reads its notifications (after rendering: a commit expires
     # the loaded rows, and the page would reload them one by one).

@@ -6,18 +6,18 @@ from __future__ import annotations
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup, escape
 
 from change_portal.core.errors import DomainError, NotAllowed
 from change_portal.core.idempotency import once_per_submission
 from change_portal.core.labels import label_choices
-from change_portal.core.pagination import paginate
 from change_portal.core.params import form_int, parse_int
 from change_portal.core.permissions import Role, login_required, role_required
 from change_portal.core.tenancy import get_or_404
 from change_portal.extensions import db
 from change_portal.projects.models import Project
 from forums import needs as need_services
-from forums import queries, services
+from forums import queries, services, shared
 from forums.forms import (
     AnswerForm,
     ConfirmForm,
@@ -38,7 +38,6 @@ from forums.models import (
 from forums.views import bp, form_error, load_need, too_fast
 
 managers = role_required(Role.ADMIN, Role.PROJECT_LEAD)
-NEEDS_PER_PAGE = 25
 
 
 def need_context(need: Need, moderator: bool) -> dict:
@@ -97,9 +96,21 @@ def _query_args(f: dict) -> dict:
     return {names[k]: v for k, v in f.items() if v}
 
 
-def _board_stmt(f: dict):
-    ids = [c.id for c in queries.visible_categories(current_user)]
-    return queries.needs_board_stmt(current_user.organisation_id, ids, **f)
+def _project_options(projects: list, selected: int | None) -> Markup:
+    """The <option>s of the "Projet" filter (the projects the reader may read): joined
+    in Python rather than a template loop, the list is long (ids are integers, titles
+    escaped)."""
+    return Markup("".join(  # noqa: S704 - every title is escaped
+        f'<option value="{int(p.id)}"{" selected" if p.id == selected else ""}>'
+        f'{escape(p.title)}</option>' for p in projects))
+
+
+def _linked_titles(rows: list, projects: list) -> dict[int, str]:
+    """need id → the titles of its linked projects among `projects` (those the reader
+    may read, by title), in that order."""
+    rank = {p.id: i for i, p in enumerate(projects)}
+    return {need_id: ", ".join(projects[i].title for i in sorted(
+        rank[pid] for pid in pids if pid in rank)) for need_id, _row, pids in rows if pids}
 
 
 @bp.get("/besoins")
@@ -107,15 +118,15 @@ def _board_stmt(f: dict):
 def needs_board():
     projects = queries.visible_projects(current_user)
     f = _filters(projects)
-    stmt = _board_stmt(f)
-    page = paginate(stmt, per_page=NEEDS_PER_PAGE, rows=True, load=queries.load_need_rows)
-    items = page.items
+    args = _query_args(f)
+    ids = [c.id for c in queries.visible_categories(current_user)]
+    # The rows are the same for every reader with these categories and filters (cached);
+    # each reader sees only the linked projects they may read.
+    board = shared.needs_board(current_user.organisation_id, ids, f, args, _choices)
     return render_template(
-        "forums/needs_board.html", page=page, filters=f, args=_query_args(f),
-        projects=projects,
-        services=queries.org_services(current_user.organisation_id),
-        linked=queries.projects_of_needs(current_user, [need.id for need, _c in items]),
-        choices=_choices(),
+        "forums/needs_board.html", board=board, args=args,
+        project_options=_project_options(projects, f["project_id"]),
+        linked=_linked_titles(board["rows"], projects),
     )
 
 

@@ -174,3 +174,40 @@ def test_a_new_deployment_never_serves_the_previous_ones_entries(app, org, monke
         assert len(builds) == 2
     finally:
         cache._WATCHES.pop(WATCH, None)
+
+
+def test_writes_to_bookkeeping_columns_alone_keep_the_entry(app, org):
+    """Bookkeeping columns (`User.cache_ignored_columns`): writing only those, through
+    the ORM or a bulk UPDATE, keeps the entry; with any other column it goes."""
+    from change_portal.accounts.models import User
+
+    cache.watch("test.users", (User,))
+    builds: list[int] = []
+
+    def names():
+        def build():
+            builds.append(1)
+            return sorted(db.session.scalars(
+                db.select(User.full_name).where(User.organisation_id == org.id)))
+        return cache.cached_value("test.users", org.id, (), build, db.session)
+
+    try:
+        user = factories.create_user(org, name="Ada")
+        db.session.commit()
+        assert names() == ["Ada"]
+        user.unread_notifications += 1
+        db.session.commit()
+        db.session.execute(update(User).where(User.id == user.id)
+                           .values(unread_notifications=User.unread_notifications + 1))
+        db.session.commit()
+        assert names() == ["Ada"] and len(builds) == 1
+        user.unread_notifications += 1
+        user.full_name = "Ada L."
+        db.session.commit()
+        assert names() == ["Ada L."] and len(builds) == 2
+        db.session.execute(update(User).where(User.id == user.id)
+                           .values(unread_notifications=0, full_name="Ada Lovelace"))
+        db.session.commit()
+        assert names() == ["Ada Lovelace"] and len(builds) == 3
+    finally:
+        cache._WATCHES.pop("test.users", None)
