@@ -3,10 +3,12 @@ hook): the latest submitted diagnosis, its levels and the peer band, a link."""
 
 from __future__ import annotations
 
-from flask import render_template
+from flask import render_template, request
+from flask_babel import get_locale
 from markupsafe import Markup
 from sqlalchemy import and_, func, or_, select
 
+from change_portal.core import cache
 from change_portal.core.tenancy import of_tenant
 from change_portal.extensions import db
 from change_portal.maturity import levels as rules
@@ -39,11 +41,22 @@ def _theme_titles(referential_id: int, content_hash: str) -> list[tuple[str, str
 
 
 def dashboard_panel(user) -> Markup | None:
-    """One query whatever the number of respondents; None when the
-    collectivité has not submitted any diagnosis yet."""
+    """The same for every elected official of the collectivité: rendered once, then
+    from the cache until a diagnosis, its edition or the peers' figures change (the
+    watch "maturity.results", declared in maturity.setup). None when the collectivité
+    has not submitted any diagnosis yet."""
     org_id = getattr(user, "organisation_id", None)
     if org_id is None:
         return None
+    html = cache.cached_value("maturity.results", org_id,
+                              ("dashboard-panel", str(get_locale()), request.script_root),
+                              lambda: _render_panel(org_id), db.session)
+    # Rendered by Jinja with autoescaping ("" when there is nothing to show).
+    return Markup(html) if html else None  # noqa: S704
+
+
+def _render_panel(org_id: int) -> str:
+    """One query whatever the number of respondents ("" without a submitted diagnosis)."""
     # The latest submitted diagnosis with the distributions of its stratum and of all
     # respondents, in one statement (a row per distribution, a few dozen at most).
     latest = (select(Diagnosis.id)
@@ -61,7 +74,7 @@ def dashboard_panel(user) -> Markup | None:
                                           Distribution.group_key == ALL_RESPONDENTS)))
         .where(Diagnosis.id == latest)).all()
     if not found:
-        return None
+        return ""
     diagnosis, edition_title, referential_id, content_hash, _d = found[0]
     stratum = Stratum(diagnosis.stratum_kind or "", diagnosis.stratum_band or "")
     dists = {(d.group_key, d.theme_slug): d for *_r, d in found if d is not None}
@@ -74,6 +87,6 @@ def dashboard_panel(user) -> Markup | None:
         level = diagnosis.overall_level if slug == OVERALL else (
             diagnosis.theme_levels or {}).get(slug)
         rows.append((title, level, band))
-    return Markup(render_template(  # noqa: S704 - autoescaped template
+    return str(render_template(
         "maturity/_dashboard_panel.html", diagnosis=diagnosis, edition_title=edition_title,
         rows=rows, stratum=stratum, fmt=fmt, minimum=rules.MIN_GROUP))

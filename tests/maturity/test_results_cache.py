@@ -230,3 +230,21 @@ def test_two_app_instances_sharing_redis_never_serve_stale(app, org):
         db.session.commit()
     assert "Cybersécurité : votre niveau 4,0." in clients[0].get(_url(mine)).get_data(
         as_text=True)
+
+
+def test_dashboard_panel_cached_and_never_stale(client, login_as, setting):
+    """The maturity block of the elected officials' dashboard is the collectivité's:
+    cached under the same watch, shown at once when a diagnosis is submitted or its
+    edition renamed."""
+    _ref, edition, mine, _objective = setting
+    login_as("elected")
+    dashboard = "/feuille-de-route/tableau-de-bord"
+    assert "Maturité numérique :" not in client.get(dashboard).get_data(as_text=True)
+    mine.status = "submitted"  # an ORM change of the diagnosis
+    db.session.commit()
+    assert "Maturité numérique : Édition 2026" in client.get(dashboard).get_data(as_text=True)
+    db.session.execute(update(Edition).where(Edition.id == edition.id)
+                       .values(title="Édition de printemps"))
+    db.session.commit()
+    assert "Maturité numérique : Édition de printemps" in client.get(dashboard).get_data(
+        as_text=True)
