@@ -135,3 +135,13 @@ def test_two_app_instances_sharing_redis_never_serve_stale(app, org):
                            .values(title="Modifié par l’instance B"))
         db.session.commit()
     assert "Modifié par l’instance B" in clients[0].get(URL).get_data(as_text=True)
+
+
+def test_home_roadmap_panel_cached_and_never_stale(client, org, login_as):
+    login_as("elected")
+    _project, action = _roadmap(org)
+    assert "Rien n'est en retard" in client.get("/accueil").get_data(as_text=True)
+    db.session.execute(update(Action).where(Action.id == action.id)
+                       .values(planned_on=date(2020, 1, 1)))
+    db.session.commit()
+    assert "1 élément(s) en retard" in client.get("/accueil").get_data(as_text=True)
