@@ -240,10 +240,12 @@ class ProjectPage:
         return [p for p in self.proposals if not p.is_open()]
 
 
-def project_page(project: Project, user, today: date | None = None) -> ProjectPage:
-    """Everything the project page shows, in a fixed number of queries."""
+def project_page(project: Project, user=None, today: date | None = None,
+                 now: datetime | None = None) -> ProjectPage:
+    """Everything the project page shows, in a fixed number of queries. Without `user`,
+    what every reader sees (no positions of their own: projects.shared caches it)."""
     today = today or clock.today()
-    now = utcnow()
+    now = now or utcnow()
     # The page shows the actions' concerns, not their objectives or services.
     # Concerns joined (a few per action): one statement for both.
     actions = list(db.session.scalars(
@@ -255,15 +257,20 @@ def project_page(project: Project, user, today: date | None = None) -> ProjectPa
     # the page never lists every position).
     proposals: list[Proposal] = []
     my_positions: dict[int, Position] = {}
-    for proposal, mine in db.session.execute(
-        select(Proposal, Position)
-        .outerjoin(Position, and_(Position.proposal_id == Proposal.id,
-                                  Position.user_id == user.id))
-        .where(Proposal.project_id == project.id).order_by(Proposal.id.desc())
-    ):
-        proposals.append(proposal)
-        if mine is not None:
-            my_positions[proposal.id] = mine
+    if user is None:
+        proposals = list(db.session.scalars(
+            select(Proposal).where(Proposal.project_id == project.id)
+            .order_by(Proposal.id.desc())))
+    else:
+        for proposal, mine in db.session.execute(
+            select(Proposal, Position)
+            .outerjoin(Position, and_(Position.proposal_id == Proposal.id,
+                                      Position.user_id == user.id))
+            .where(Proposal.project_id == project.id).order_by(Proposal.id.desc())
+        ):
+            proposals.append(proposal)
+            if mine is not None:
+                my_positions[proposal.id] = mine
     # Status changes, comments, the chart's position changes and the objectives'
     # indicators: one statement (projects.page_rows).
     objectives = list(project.objectives)
@@ -428,14 +435,30 @@ def consensus_figures(project_id: int) -> dict:
     }
 
 
-def project_for_page(project_id: int, organisation_id: int) -> Project | None:
+def project_for_page(project_id: int, organisation_id: int, *, fresh: bool = False,
+                     full: bool = True) -> Project | None:
     """A project of the collectivité with what its page shows (lead, services,
-    objectives) loaded in the same statement; visibility is the caller's check."""
-    return db.session.execute(
-        select(Project).where(Project.id == project_id, of_tenant(Project, organisation_id))
-        .options(joinedload(Project.lead), joinedload(Project.services),
-                 joinedload(Project.objectives))
-    ).unique().scalar_one_or_none()
+    objectives) loaded in the same statement; visibility is the caller's check.
+    `full=False`: its services only (what the visibility check and the reader's own
+    parts need; projects.shared reads the rest when it builds). `fresh`: rows already
+    in the session are read again (a cached page must be built from what is committed
+    now, not from objects loaded before the cache's tokens were)."""
+    options = (joinedload(Project.lead), joinedload(Project.services),
+               joinedload(Project.objectives)) if full else (joinedload(Project.services),)
+    stmt = (select(Project).where(Project.id == project_id, of_tenant(Project, organisation_id))
+            .options(*options))
+    if fresh:
+        stmt = stmt.execution_options(populate_existing=True)
+    return db.session.execute(stmt).unique().scalar_one_or_none()
+
+
+def my_stances(user_id: int, proposal_ids: list[int]) -> dict[int, str]:
+    """proposal id → the stance `user_id` holds on it, for these proposals (one query)."""
+    if not proposal_ids:
+        return {}
+    return dict(db.session.execute(
+        select(Position.proposal_id, Position.stance)
+        .where(Position.user_id == user_id, Position.proposal_id.in_(proposal_ids))).all())
 
 
 def positions_on(proposal_id: int) -> list[Position]:

@@ -20,10 +20,10 @@ from change_portal.roadmap.queries import objective_choices
 
 def visible_project_or_404(project_id: int, *, for_page: bool = False) -> Project:
     """A project of the current collectivité that the user may read, else 404.
-    `for_page`: with what the project page shows of it (lead, services, objectives)
-    in the same statement."""
+    `for_page`: with its services in the same statement (what the page reads of it
+    per request; the rest is cached, projects.shared)."""
     if for_page:
-        project = queries.project_for_page(project_id, current_organisation_id())
+        project = queries.project_for_page(project_id, current_organisation_id(), full=False)
         if project is None:
             abort(404)
     else:

@@ -14,7 +14,7 @@ from change_portal.core.permissions import Role, login_required, role_required
 from change_portal.core.registry import render_hook
 from change_portal.core.tenancy import get_or_404
 from change_portal.extensions import db
-from change_portal.projects import access, queries, services
+from change_portal.projects import access, queries, services, shared
 from change_portal.projects.forms import (
     CommentForm,
     ProjectForm,
@@ -108,15 +108,22 @@ def edit(project_id: int):
 
 
 def render_project(project: Project, status_code: int = 200, **forms):
-    page = queries.project_page(project, current_user)
-    # The page has one form (concerns, answers and positions are on their own pages).
-    forms.setdefault("comment_form", CommentForm(formdata=None))
+    # What every reader sees, from the cache (projects.shared); the reader's own parts
+    # are filled in by the template: the panels (each domain caches its shared part),
+    # the readiness (kept by the courses' panel for this request), the buttons,
+    # "Votre position" and the comment form.
     panels = render_hook("project.panels", project=project, user=current_user)
     ready = queries.readiness(project)
+    part = shared.project_part(project.id, project.organisation_id)
+    can_comment = access.can_comment(current_user)
+    # The page has one form (concerns, answers and positions are on their own pages).
+    if can_comment:
+        forms.setdefault("comment_form", CommentForm(formdata=None))
     return render_template(
-        "projects/show.html", page=page, project=project, panels=panels, readiness=ready,
-        can_run=access.can_run(current_user), can_comment=access.can_comment(current_user),
-        may_position=services.may_position(current_user, project), **forms,
+        "projects/show.html", shared=part, project=project, panels=panels, readiness=ready,
+        my_stances=shared.my_stances(current_user, part), can_run=access.can_run(current_user),
+        can_comment=can_comment, may_position=services.may_position(current_user, project),
+        **forms,
     ), status_code
 
 
