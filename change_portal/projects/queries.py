@@ -7,7 +7,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Select, and_, func, literal, or_, select, union_all
+from sqlalchemy import Select, and_, func, literal, or_, select, true, union_all
 from sqlalchemy.orm import joinedload
 
 from change_portal.core import clock
@@ -435,21 +435,37 @@ def consensus_figures(project_id: int) -> dict:
     }
 
 
-def project_for_page(project_id: int, organisation_id: int, *, fresh: bool = False,
-                     full: bool = True) -> Project | None:
+def project_for_page(project_id: int, organisation_id: int, *,
+                     fresh: bool = False) -> Project | None:
     """A project of the collectivité with what its page shows (lead, services,
     objectives) loaded in the same statement; visibility is the caller's check.
-    `full=False`: its services only (what the visibility check and the reader's own
-    parts need; projects.shared reads the rest when it builds). `fresh`: rows already
-    in the session are read again (a cached page must be built from what is committed
-    now, not from objects loaded before the cache's tokens were)."""
-    options = (joinedload(Project.lead), joinedload(Project.services),
-               joinedload(Project.objectives)) if full else (joinedload(Project.services),)
+    `fresh`: rows already in the session are read again (a cached page must be built
+    from what is committed now, not from objects loaded before the cache's tokens)."""
     stmt = (select(Project).where(Project.id == project_id, of_tenant(Project, organisation_id))
-            .options(*options))
+            .options(joinedload(Project.lead), joinedload(Project.services),
+                     joinedload(Project.objectives)))
     if fresh:
         stmt = stmt.execution_options(populate_existing=True)
     return db.session.execute(stmt).unique().scalar_one_or_none()
+
+
+def project_for_reader(project_id: int, organisation_id: int, user_id: int
+                       ) -> tuple[Project | None, dict[int, str]]:
+    """A project of the collectivité with its services (what its page reads of it per
+    request: the visibility check, the right to take positions) and the stances
+    `user_id` holds on its proposals (proposal id → stance), in one statement; the
+    rest of the page is cached (projects.shared)."""
+    mine = (select(Position.proposal_id, Position.stance)
+            .join(Proposal, Proposal.id == Position.proposal_id)
+            .where(Position.user_id == user_id, Proposal.project_id == project_id)
+            .subquery())
+    rows = db.session.execute(
+        select(Project, mine.c.proposal_id, mine.c.stance).outerjoin(mine, true())
+        .where(Project.id == project_id, of_tenant(Project, organisation_id))
+        .options(joinedload(Project.services))).unique().all()
+    if not rows:
+        return None, {}
+    return rows[0][0], {pid: stance for _project, pid, stance in rows if pid is not None}
 
 
 def my_stances(user_id: int, proposal_ids: list[int]) -> dict[int, str]:

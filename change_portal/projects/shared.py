@@ -31,13 +31,11 @@ from markupsafe import Markup, escape
 
 from change_portal.accounts.models import User
 from change_portal.core import cache, clock
-from change_portal.core.labels import label
 from change_portal.core.models import utcnow
 from change_portal.extensions import db
 from change_portal.organisations.models import Organisation, Service
 from change_portal.projects import queries
 from change_portal.projects.models import (
-    STANCE_LABELS,
     Action,
     Concern,
     Position,
@@ -129,9 +127,3 @@ def project_part(project_id: int, organisation_id: int) -> SharedPage:
         # closing (the closing time in its key), stored for the next readers too.
         parts.append(shared.valid_until.isoformat())
 
-
-def my_stances(user: User, shared: SharedPage) -> dict[int, str]:
-    """proposal id → the label of the stance `user` holds on it, for the open proposals
-    of the page (no query when none is open)."""
-    return {pid: label(STANCE_LABELS, stance)
-            for pid, stance in queries.my_stances(user.id, list(shared.open_ids)).items()}

@@ -7,6 +7,7 @@ import uuid
 
 from flask import get_template_attribute, render_template, request
 from flask_babel import get_locale
+from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from change_portal.core import cache
@@ -29,9 +30,14 @@ def project_panel(project, user) -> Markup | None:
         fiches, origin = queries.project_fiches(project.id)
         if not (fiches or origin or can_author):
             return "", ""  # nothing to show (None would not be cached)
-        nonce = uuid.uuid4().hex  # where the CSRF field goes (no title can forge it)
+        nonce = uuid.uuid4().hex  # where the CSRF token goes (no title can forge it)
+        # The form's hidden field as WTForms renders it (none when CSRF is off), with
+        # the nonce for this reader's token.
+        field = getattr(ActionForm(), "csrf_token", None)
+        csrf = Markup(str(field()).replace(generate_csrf(), nonce)  # noqa: S704 - WTForms'
+                      ) if field is not None else ""
         html = render_template("sharing/_project_panel.html", project=project, fiches=fiches,
-                               origin=origin, can_author=can_author, csrf=nonce)
+                               origin=origin, can_author=can_author, csrf=csrf)
         return str(html), nonce
 
     html, nonce = cache.cached_value(
@@ -41,9 +47,8 @@ def project_panel(project, user) -> Markup | None:
     if not html:
         return None
     if can_author:
-        field = getattr(ActionForm(), "csrf_token", None)  # none when CSRF is off
-        html = html.replace(nonce, str(field()) if field is not None else "")
-    return Markup(html)  # noqa: S704 - autoescaped template output, WTForms' field
+        html = html.replace(nonce, generate_csrf())
+    return Markup(html)  # noqa: S704 - autoescaped template output, a token of [\w.-]
 
 
 def maturity_theme_panels(themes, organisation_id, per_theme: int = 3, **_kw) -> dict:
