@@ -7,7 +7,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Select, and_, func, literal, or_, select, true, union_all
+from sqlalchemy import Select, func, literal, or_, select, union_all
 from sqlalchemy.orm import joinedload
 
 from change_portal.core import clock
@@ -224,26 +224,26 @@ class ProjectPage:
     project: Project
     actions: list[Action]
     proposals: list[Proposal]
-    my_positions: dict[int, Position]
     history: list[StatusLine]
     comments: list[CommentLine]
     meter: Meter
     objective_progress: dict[int, float]
     timeline: list[TimelineItem]
+    now: datetime  # when it was read: what is open is open at that time, as the meter says
 
     @property
     def open_proposals(self) -> list[Proposal]:
-        return [p for p in self.proposals if p.is_open()]
+        return [p for p in self.proposals if p.is_open(self.now)]
 
     @property
     def closed_proposals(self) -> list[Proposal]:
-        return [p for p in self.proposals if not p.is_open()]
+        return [p for p in self.proposals if not p.is_open(self.now)]
 
 
-def project_page(project: Project, user=None, today: date | None = None,
+def project_page(project: Project, today: date | None = None,
                  now: datetime | None = None) -> ProjectPage:
-    """Everything the project page shows, in a fixed number of queries. Without `user`,
-    what every reader sees (no positions of their own: projects.shared caches it)."""
+    """What the project page shows every reader (projects.shared caches it; the
+    reader's own positions are read apart), in a fixed number of queries."""
     today = today or clock.today()
     now = now or utcnow()
     # The page shows the actions' concerns, not their objectives or services.
@@ -253,24 +253,9 @@ def project_page(project: Project, user=None, today: date | None = None,
         .options(joinedload(Action.concerns))
         .order_by(Action.planned_on, Action.id)
     ).unique().all())
-    # The proposals with the reader's own position (the others count in the meter;
-    # the page never lists every position).
-    proposals: list[Proposal] = []
-    my_positions: dict[int, Position] = {}
-    if user is None:
-        proposals = list(db.session.scalars(
-            select(Proposal).where(Proposal.project_id == project.id)
-            .order_by(Proposal.id.desc())))
-    else:
-        for proposal, mine in db.session.execute(
-            select(Proposal, Position)
-            .outerjoin(Position, and_(Position.proposal_id == Proposal.id,
-                                      Position.user_id == user.id))
-            .where(Proposal.project_id == project.id).order_by(Proposal.id.desc())
-        ):
-            proposals.append(proposal)
-            if mine is not None:
-                my_positions[proposal.id] = mine
+    # The proposals (their positions count in the meter: the page never lists them).
+    proposals = list(db.session.scalars(
+        select(Proposal).where(Proposal.project_id == project.id).order_by(Proposal.id.desc())))
     # Status changes, comments, the chart's position changes and the objectives'
     # indicators: one statement (projects.page_rows).
     objectives = list(project.objectives)
@@ -286,8 +271,8 @@ def project_page(project: Project, user=None, today: date | None = None,
         o.id: rules.objective_progress(o.status, o.manual_progress, rows.indicators.get(o.id, []))
         for o in objectives}
     timeline = build_timeline(actions, proposals, history, today, now)
-    return ProjectPage(project, actions, proposals, my_positions, history, comments,
-                       meter, objective_progress, timeline)
+    return ProjectPage(project, actions, proposals, history, comments,
+                       meter, objective_progress, timeline, now)
 
 
 def build_timeline(actions, proposals, history, today: date, now: datetime):
@@ -447,34 +432,6 @@ def project_for_page(project_id: int, organisation_id: int, *,
     if fresh:
         stmt = stmt.execution_options(populate_existing=True)
     return db.session.execute(stmt).unique().scalar_one_or_none()
-
-
-def project_for_reader(project_id: int, organisation_id: int, user_id: int
-                       ) -> tuple[Project | None, dict[int, str]]:
-    """A project of the collectivité with its services (what its page reads of it per
-    request: the visibility check, the right to take positions) and the stances
-    `user_id` holds on its proposals (proposal id → stance), in one statement; the
-    rest of the page is cached (projects.shared)."""
-    mine = (select(Position.proposal_id, Position.stance)
-            .join(Proposal, Proposal.id == Position.proposal_id)
-            .where(Position.user_id == user_id, Proposal.project_id == project_id)
-            .subquery())
-    rows = db.session.execute(
-        select(Project, mine.c.proposal_id, mine.c.stance).outerjoin(mine, true())
-        .where(Project.id == project_id, of_tenant(Project, organisation_id))
-        .options(joinedload(Project.services))).unique().all()
-    if not rows:
-        return None, {}
-    return rows[0][0], {pid: stance for _project, pid, stance in rows if pid is not None}
-
-
-def my_stances(user_id: int, proposal_ids: list[int]) -> dict[int, str]:
-    """proposal id → the stance `user_id` holds on it, for these proposals (one query)."""
-    if not proposal_ids:
-        return {}
-    return dict(db.session.execute(
-        select(Position.proposal_id, Position.stance)
-        .where(Position.user_id == user_id, Position.proposal_id.in_(proposal_ids))).all())
 
 
 def positions_on(proposal_id: int) -> list[Position]:

@@ -108,13 +108,12 @@ def project_part(project_id: int, organisation_id: int) -> SharedPage:
         if project is None:
             abort(404)  # deleted meanwhile
         now = utcnow()
-        page = queries.project_page(project, None, today, now)
+        page = queries.project_page(project, today, now)
         nonce = uuid.uuid4().hex
         html = render_template("projects/_show_shared.html", project=project, page=page,
                                marker=partial(_marker, nonce))
         closings = [p.closes_at for p in page.proposals if p.closes_at > now]
-        return SharedPage(str(html), nonce,
-                          tuple(p.id for p in page.proposals if p.is_open(now)),
+        return SharedPage(str(html), nonce, tuple(p.id for p in page.open_proposals),
                           min(closings, default=None))
 
     parts = [str(get_locale()), request.script_root, project_id, today.isoformat()]

@@ -15,7 +15,7 @@ from change_portal.core.permissions import Role, login_required, role_required
 from change_portal.core.registry import render_hook
 from change_portal.core.tenancy import current_organisation_id, get_or_404
 from change_portal.extensions import db
-from change_portal.projects import access, queries, services, shared
+from change_portal.projects import access, page_rows, queries, services, shared
 from change_portal.projects.forms import (
     CommentForm,
     ProjectForm,
@@ -126,7 +126,7 @@ def render_project(project: Project, status_code: int = 200,
     ready = queries.readiness(project)
     part = shared.project_part(project.id, project.organisation_id)
     if stances is None:
-        stances = queries.my_stances(current_user.id, list(part.open_ids))
+        stances = page_rows.my_stances(current_user.id, list(part.open_ids))
     can_comment = access.can_comment(current_user)
     # The page has one form (concerns, answers and positions are on their own pages).
     if can_comment:
@@ -144,7 +144,7 @@ def render_project(project: Project, status_code: int = 200,
 def show(project_id: int):
     # The project with its services and the reader's positions: the one statement of
     # the page's own (the rest comes from the cache).
-    project, stances = queries.project_for_reader(project_id, current_organisation_id(),
+    project, stances = page_rows.project_for_reader(project_id, current_organisation_id(),
                                                   current_user.id)
     return render_project(ensure_visible(project), stances=stances)
 
