@@ -4,14 +4,22 @@ through core.home and core.registry, never importing courses)."""
 
 from __future__ import annotations
 
-from flask import g, render_template
+import uuid
+
+from flask import g, render_template, request
+from flask_babel import get_locale
+from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 from sqlalchemy import select
 
+from change_portal.core import cache
 from change_portal.core.permissions import Role
 from change_portal.extensions import db
 from courses import queries, readiness
 from courses.models import Competence, Module, ModuleVersion
+
+# What a project's readiness and its required modules are made of (courses.setup).
+READINESS_WATCH = "project.readiness"
 
 
 def _readiness(project) -> dict:
@@ -35,17 +43,34 @@ def project_readiness_many(projects) -> dict:
 
 
 def project_panel(project, user) -> Markup | None:
-    """Required modules and readiness; a form for project leads and admins."""
+    """Required modules and readiness; a form for project leads and admins.
+
+    The same for every reader of the project who may (or may not) edit it: cached under
+    the watch "project.readiness" (what readiness and the modules' titles are made of,
+    courses.setup), keyed by that right and the page's path (the forms' `next`); the
+    forms' CSRF token, the reader's own, is put in per request."""
     can_edit = user is not None and getattr(user, "organisation_id", None) == \
         project.organisation_id and (user.has_role(Role.PROJECT_LEAD) or user.has_role(Role.ADMIN))
-    # The readiness, the required modules and the choices of the select ((module_id,
-    # title) only: the select needs no introduction HTML) in one statement; the
-    # readiness is kept for the page's own readiness hook call.
-    ready, required, choices = readiness.project_panel_data(project, with_choices=can_edit)
+
+    def build() -> tuple[str, str, dict]:
+        # The readiness, the required modules and the choices of the select ((module_id,
+        # title) only: the select needs no introduction HTML) in one statement.
+        ready, required, choices = readiness.project_panel_data(project, with_choices=can_edit)
+        nonce = uuid.uuid4().hex  # where the token goes (no module title can forge it)
+        html = render_template("courses/_project_panel.html", project=project,
+                               required=required, readiness=ready, can_edit=can_edit,
+                               choices=choices, csrf=nonce)
+        return str(html), nonce, ready
+
+    html, nonce, ready = cache.cached_value(
+        READINESS_WATCH, project.organisation_id,
+        ("project_panel", project.id, can_edit, request.path, str(get_locale()),
+         request.script_root), build, db.session)
+    # Kept for the page's own readiness hook call.
     g.setdefault("_course_readiness", {})[project.id] = ready
-    return Markup(render_template(  # noqa: S704 - autoescaped template
-        "courses/_project_panel.html", project=project, required=required, readiness=ready,
-        can_edit=can_edit, choices=choices))
+    if can_edit:
+        html = html.replace(nonce, generate_csrf())
+    return Markup(html)  # noqa: S704 - autoescaped template, a token of [\w.-]
 
 
 def maturity_theme_modules(tags_by_theme: dict, organisation_id: int) -> dict:

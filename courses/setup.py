@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from flask import Flask
 
+from change_portal.accounts.models import User
 from change_portal.core import cache
 from change_portal.core.home import register_panel
 from change_portal.core.jobs import register_periodic
 from change_portal.core.privacy import register_provider
 from change_portal.core.registry import register
 from change_portal.core.signals import demo_loaded
+from change_portal.organisations.models import Service
+from change_portal.projects.models import project_service
 from courses import home, hooks, jobs, privacy, shared
 from courses.cli import courses_cli
 from courses.demo import load_demo
@@ -26,8 +29,11 @@ def init_app(app: Flask) -> None:
     register_panel(home.todo_panel, order=20)
     register("project.readiness", hooks.project_readiness)
     register("project.readiness_many", hooks.project_readiness_many)
-    # What readiness is computed from: pages that cache it are rebuilt when it changes.
-    cache.watch("project.readiness", (Completion, Module, ModuleVersion, ProjectModule))
+    # What readiness is computed from (the active agents of the projects' services, the
+    # completions of the required modules) and the project page's panel shows (the
+    # modules' titles): pages that cache it are rebuilt when it changes.
+    cache.watch(hooks.READINESS_WATCH, (Completion, Module, ModuleVersion, ProjectModule,
+                                        User, Service), (project_service.name,))
     # The catalogue's lists and the lessons' content, cached (courses.shared).
     cache.watch(shared.WATCH, shared.WATCHED)
     register("project.panels", hooks.project_panel)

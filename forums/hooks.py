@@ -3,26 +3,22 @@ and the `project.panels` / `project.needs_many` hooks of the project pages."""
 
 from __future__ import annotations
 
-from flask import render_template, url_for
+from flask import url_for
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import delete
 
 from change_portal.extensions import db
-from forums import notify, queries
-from forums.access import can_see_category
+from forums import notify, queries, shared
 from forums.models import Notification
 
 
 def project_panel(project, user) -> Markup | None:
-    """The needs linked to a project, with their "je l'ai aussi constaté" counts."""
+    """The needs linked to a project, with their "je l'ai aussi constaté" counts, in
+    the categories the reader may see (cached: forums.shared)."""
     if user is None or getattr(user, "organisation_id", None) != project.organisation_id:
         return None
-    # The needs' categories come with their access lists: no query for the visible ones.
-    rows = [(n, c) for n, c in queries.needs_of_project(project)
-            if can_see_category(user, n.topic.category)]
-    html = render_template("forums/_project_panel.html", project=project, rows=rows)
-    return Markup(html)  # noqa: S704 - autoescaped template output
+    return shared.project_needs_panel(project, user)
 
 
 def project_needs_many(projects) -> dict[int, int]:

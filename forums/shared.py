@@ -7,6 +7,7 @@ links, the viewer's projects, CSRF tokens) is never part of them: the views add 
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from typing import NamedTuple
 
@@ -20,8 +21,18 @@ from change_portal.core.pagination import current_page_number, paginate
 from change_portal.extensions import db
 from change_portal.organisations.models import Organisation, Service
 from forums import notify, queries
+from forums.access import can_see_category
 from forums.forms import ReplyForm
-from forums.models import Category, Need, NeedProject, Post, Topic, need_service
+from forums.models import (
+    Category,
+    Need,
+    NeedProject,
+    Post,
+    Topic,
+    category_moderator,
+    category_service,
+    need_service,
+)
 
 # A category's topic list (titles, badges, authors' names, counts, dates).
 TOPICS = "forums.topics"
@@ -34,6 +45,9 @@ NEEDS_PER_PAGE = 25
 # topic's).
 POSTS = "forums.posts"
 POSTS_PER_PAGE = 20
+# The needs linked to a project (the project page's panel): titles, statuses, counts,
+# and what decides who sees each (its category's restrictions and moderators).
+PROJECT_NEEDS = "forums.project_needs"
 
 
 def install_watches() -> None:
@@ -46,6 +60,8 @@ def install_watches() -> None:
     cache.watch(TOPICS, (*scope, Topic, User))
     cache.watch(NEEDS, (*scope, Need, Topic, Service, NeedProject), (need_service.name,))
     cache.watch(POSTS, (*scope, Topic, Post, User))
+    cache.watch(PROJECT_NEEDS, (*scope, Need, Topic, NeedProject, Service, User),
+                (category_service.name, category_moderator.name))
 
 
 def _parts(*parts) -> tuple:
@@ -181,3 +197,46 @@ def blank_reply_form(topic: Topic) -> ReplyForm:
     if not topic.category.allow_anonymous:
         del form.anonymous
     return form
+
+
+class _Id(NamedTuple):
+    id: int
+
+
+class CategoryAccess(NamedTuple):
+    """What `forums.access.can_see_category` reads of a category (picklable)."""
+
+    organisation_id: int
+    is_restricted: bool
+    role_list: tuple[str, ...]
+    services: tuple[_Id, ...]
+    moderators: tuple[_Id, ...]
+
+    @classmethod
+    def of(cls, category: Category) -> CategoryAccess:
+        return cls(category.organisation_id, category.is_restricted, tuple(category.role_list),
+                   tuple(_Id(s.id) for s in category.services),
+                   tuple(_Id(m.id) for m in category.moderators))
+
+
+def project_needs_panel(project, user) -> Markup:
+    """The project page's panel of the needs linked to `project`, limited to those whose
+    category `user` may see: the rows (with their categories' access rules) and the
+    panel around them are cached per project; the rows are chosen per reader."""
+    def build() -> dict:
+        macros = current_app.jinja_env.get_template("forums/_project_panel.html").module
+        rows = [(CategoryAccess.of(need.topic.category), str(macros.row(need, count)))
+                for need, count in queries.needs_of_project(project)]
+        nonce = uuid.uuid4().hex  # where the rows go (no need title can forge it)
+        slot = Markup(nonce)  # noqa: S704 - hex digits
+        before, _slot, after = str(macros.panel(project, slot)).partition(nonce)
+        return {"rows": rows, "before": before, "after": after,
+                "empty": str(macros.panel(project, ""))}
+
+    panel = cache.cached_value(PROJECT_NEEDS, project.organisation_id,
+                               _parts("project_panel", project.id), build, db.session)
+    rows = [html for access, html in panel["rows"] if can_see_category(user, access)]
+    # Rendered by Jinja with autoescaping: safe HTML.
+    if not rows:
+        return Markup(panel["empty"])  # noqa: S704
+    return Markup(panel["before"] + "".join(rows) + panel["after"])  # noqa: S704

@@ -7,7 +7,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Select, and_, func, literal, or_, select, union_all
+from sqlalchemy import Select, func, literal, or_, select, union_all
 from sqlalchemy.orm import joinedload
 
 from change_portal.core import clock
@@ -224,26 +224,28 @@ class ProjectPage:
     project: Project
     actions: list[Action]
     proposals: list[Proposal]
-    my_positions: dict[int, Position]
     history: list[StatusLine]
     comments: list[CommentLine]
     meter: Meter
     objective_progress: dict[int, float]
     timeline: list[TimelineItem]
+    now: datetime  # when it was read: what is open is open at that time, as the meter says
 
     @property
     def open_proposals(self) -> list[Proposal]:
-        return [p for p in self.proposals if p.is_open()]
+        return [p for p in self.proposals if p.is_open(self.now)]
 
     @property
     def closed_proposals(self) -> list[Proposal]:
-        return [p for p in self.proposals if not p.is_open()]
+        return [p for p in self.proposals if not p.is_open(self.now)]
 
 
-def project_page(project: Project, user, today: date | None = None) -> ProjectPage:
-    """Everything the project page shows, in a fixed number of queries."""
+def project_page(project: Project, today: date | None = None,
+                 now: datetime | None = None) -> ProjectPage:
+    """What the project page shows every reader (projects.shared caches it; the
+    reader's own positions are read apart), in a fixed number of queries."""
     today = today or clock.today()
-    now = utcnow()
+    now = now or utcnow()
     # The page shows the actions' concerns, not their objectives or services.
     # Concerns joined (a few per action): one statement for both.
     actions = list(db.session.scalars(
@@ -251,19 +253,9 @@ def project_page(project: Project, user, today: date | None = None) -> ProjectPa
         .options(joinedload(Action.concerns))
         .order_by(Action.planned_on, Action.id)
     ).unique().all())
-    # The proposals with the reader's own position (the others count in the meter;
-    # the page never lists every position).
-    proposals: list[Proposal] = []
-    my_positions: dict[int, Position] = {}
-    for proposal, mine in db.session.execute(
-        select(Proposal, Position)
-        .outerjoin(Position, and_(Position.proposal_id == Proposal.id,
-                                  Position.user_id == user.id))
-        .where(Proposal.project_id == project.id).order_by(Proposal.id.desc())
-    ):
-        proposals.append(proposal)
-        if mine is not None:
-            my_positions[proposal.id] = mine
+    # The proposals (their positions count in the meter: the page never lists them).
+    proposals = list(db.session.scalars(
+        select(Proposal).where(Proposal.project_id == project.id).order_by(Proposal.id.desc())))
     # Status changes, comments, the chart's position changes and the objectives'
     # indicators: one statement (projects.page_rows).
     objectives = list(project.objectives)
@@ -279,8 +271,8 @@ def project_page(project: Project, user, today: date | None = None) -> ProjectPa
         o.id: rules.objective_progress(o.status, o.manual_progress, rows.indicators.get(o.id, []))
         for o in objectives}
     timeline = build_timeline(actions, proposals, history, today, now)
-    return ProjectPage(project, actions, proposals, my_positions, history, comments,
-                       meter, objective_progress, timeline)
+    return ProjectPage(project, actions, proposals, history, comments,
+                       meter, objective_progress, timeline, now)
 
 
 def build_timeline(actions, proposals, history, today: date, now: datetime):
@@ -428,14 +420,18 @@ def consensus_figures(project_id: int) -> dict:
     }
 
 
-def project_for_page(project_id: int, organisation_id: int) -> Project | None:
+def project_for_page(project_id: int, organisation_id: int, *,
+                     fresh: bool = False) -> Project | None:
     """A project of the collectivité with what its page shows (lead, services,
-    objectives) loaded in the same statement; visibility is the caller's check."""
-    return db.session.execute(
-        select(Project).where(Project.id == project_id, of_tenant(Project, organisation_id))
-        .options(joinedload(Project.lead), joinedload(Project.services),
-                 joinedload(Project.objectives))
-    ).unique().scalar_one_or_none()
+    objectives) loaded in the same statement; visibility is the caller's check.
+    `fresh`: rows already in the session are read again (a cached page must be built
+    from what is committed now, not from objects loaded before the cache's tokens)."""
+    stmt = (select(Project).where(Project.id == project_id, of_tenant(Project, organisation_id))
+            .options(joinedload(Project.lead), joinedload(Project.services),
+                     joinedload(Project.objectives)))
+    if fresh:
+        stmt = stmt.execution_options(populate_existing=True)
+    return db.session.execute(stmt).unique().scalar_one_or_none()
 
 
 def positions_on(proposal_id: int) -> list[Position]:

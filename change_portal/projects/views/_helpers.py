@@ -8,27 +8,24 @@ from flask_login import current_user
 
 from change_portal.accounts import queries as account_queries
 from change_portal.core.permissions import Role
-from change_portal.core.tenancy import all_or_404, current_organisation_id, get_or_404
+from change_portal.core.tenancy import all_or_404, get_or_404
 from change_portal.core.web import form_error  # noqa: F401 - the views' shared helper
 from change_portal.organisations import queries as organisation_queries
 from change_portal.organisations.models import Service
-from change_portal.projects import access, queries
+from change_portal.projects import access
 from change_portal.projects.models import Project
 from change_portal.roadmap.models import Objective
 from change_portal.roadmap.queries import objective_choices
 
 
-def visible_project_or_404(project_id: int, *, for_page: bool = False) -> Project:
-    """A project of the current collectivité that the user may read, else 404.
-    `for_page`: with what the project page shows of it (lead, services, objectives)
-    in the same statement."""
-    if for_page:
-        project = queries.project_for_page(project_id, current_organisation_id())
-        if project is None:
-            abort(404)
-    else:
-        project = get_or_404(Project, project_id)
-    if not access.can_see(current_user, project):
+def visible_project_or_404(project_id: int) -> Project:
+    """A project of the current collectivité that the user may read, else 404."""
+    return ensure_visible(get_or_404(Project, project_id))
+
+
+def ensure_visible(project: Project | None) -> Project:
+    """`project` if the user may read it, else 404."""
+    if project is None or not access.can_see(current_user, project):
         abort(404)
     return project
 

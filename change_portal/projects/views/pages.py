@@ -9,19 +9,26 @@ from flask_login import current_user
 from change_portal.accounts.models import User
 from change_portal.core.errors import DomainError
 from change_portal.core.idempotency import once_per_submission
+from change_portal.core.labels import label
 from change_portal.core.pagination import paginate
 from change_portal.core.permissions import Role, login_required, role_required
 from change_portal.core.registry import render_hook
-from change_portal.core.tenancy import get_or_404
+from change_portal.core.tenancy import current_organisation_id, get_or_404
 from change_portal.extensions import db
-from change_portal.projects import access, queries, services
+from change_portal.projects import access, page_rows, queries, services, shared
 from change_portal.projects.forms import (
     CommentForm,
     ProjectForm,
 )
-from change_portal.projects.models import PROJECT_STATUS_LABELS, Project, ProjectStatus
+from change_portal.projects.models import (
+    PROJECT_STATUS_LABELS,
+    STANCE_LABELS,
+    Project,
+    ProjectStatus,
+)
 from change_portal.projects.views import bp
 from change_portal.projects.views._helpers import (
+    ensure_visible,
     form_error,
     lead_choices,
     objectives_choices,
@@ -107,15 +114,27 @@ def edit(project_id: int):
     return render_template("projects/form.html", form=form, project=project)
 
 
-def render_project(project: Project, status_code: int = 200, **forms):
-    page = queries.project_page(project, current_user)
-    # The page has one form (concerns, answers and positions are on their own pages).
-    forms.setdefault("comment_form", CommentForm(formdata=None))
+def render_project(project: Project, status_code: int = 200,
+                   stances: dict[int, str] | None = None, **forms):
+    """The project page. `stances`: the reader's positions (proposal id → stance) when
+    the caller loaded them with the project."""
+    # What every reader sees, from the cache (projects.shared); the reader's own parts
+    # are filled in by the template: the panels (each domain caches its shared part),
+    # the readiness (kept by the courses' panel for this request), the buttons,
+    # "Votre position" and the comment form.
     panels = render_hook("project.panels", project=project, user=current_user)
     ready = queries.readiness(project)
+    part = shared.project_part(project.id, project.organisation_id)
+    if stances is None:
+        stances = page_rows.my_stances(current_user.id, list(part.open_ids))
+    can_comment = access.can_comment(current_user)
+    # The page has one form (concerns, answers and positions are on their own pages).
+    if can_comment:
+        forms.setdefault("comment_form", CommentForm(formdata=None))
     return render_template(
-        "projects/show.html", page=page, project=project, panels=panels, readiness=ready,
-        can_run=access.can_run(current_user), can_comment=access.can_comment(current_user),
+        "projects/show.html", shared=part, project=project, panels=panels, readiness=ready,
+        my_stances={pid: label(STANCE_LABELS, s) for pid, s in stances.items()},
+        can_run=access.can_run(current_user), can_comment=can_comment,
         may_position=services.may_position(current_user, project), **forms,
     ), status_code
 
@@ -123,7 +142,11 @@ def render_project(project: Project, status_code: int = 200, **forms):
 @bp.get("/<int:project_id>")
 @login_required
 def show(project_id: int):
-    return render_project(visible_project_or_404(project_id, for_page=True))
+    # The project with its services and the reader's positions: the one statement of
+    # the page's own (the rest comes from the cache).
+    project, stances = page_rows.project_for_reader(project_id, current_organisation_id(),
+                                                  current_user.id)
+    return render_project(ensure_visible(project), stances=stances)
 
 
 @bp.post("/<int:project_id>/commentaires")
