@@ -7,6 +7,7 @@ links, the viewer's projects, CSRF tokens) is never part of them: the views add 
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from typing import NamedTuple
 
@@ -16,12 +17,13 @@ from markupsafe import Markup, escape
 
 from change_portal.accounts.models import User
 from change_portal.core import cache
-from change_portal.core.pagination import current_page_number, paginate
+from change_portal.core.pagination import Page, current_page_number, paginate
 from change_portal.extensions import db
 from change_portal.organisations.models import Organisation, Service
-from forums import notify, queries
+from forums import notify, queries, search
 from forums.forms import ReplyForm
 from forums.models import Category, Need, NeedProject, Post, Topic, need_service
+from forums.search_models import SearchEntry
 
 # A category's topic list (titles, badges, authors' names, counts, dates).
 TOPICS = "forums.topics"
@@ -34,6 +36,12 @@ NEEDS_PER_PAGE = 25
 # topic's).
 POSTS = "forums.posts"
 POSTS_PER_PAGE = 20
+# A search's results (count, hits with their excerpts, pager): titles, kinds and
+# category names, posts' dates and bodies, and the index entries that select them.
+SEARCH = "forums.search"
+SEARCH_PER_PAGE = 20
+# Free text makes the number of keys unbounded: such entries live 10 minutes.
+SEARCH_MAX_AGE = 600
 
 
 def install_watches() -> None:
@@ -46,6 +54,9 @@ def install_watches() -> None:
     cache.watch(TOPICS, (*scope, Topic, User))
     cache.watch(NEEDS, (*scope, Need, Topic, Service, NeedProject), (need_service.name,))
     cache.watch(POSTS, (*scope, Topic, Post, User))
+    # The index's visibility and category columns are written by bulk UPDATEs
+    # (forums.search.set_visible, move_topic): those replace every collectivité's token.
+    cache.watch(SEARCH, (*scope, Topic, Post, SearchEntry))
 
 
 def _parts(*parts) -> tuple:
@@ -172,6 +183,33 @@ def topic_posts(topic: Topic, moderator: bool) -> dict:
                      for p in shared["rows"]],
             "accepted": accepted, "pager": Markup(shared["pager"]),  # noqa: S704
             "reply_fields": Markup(shared["reply_fields"])}  # noqa: S704
+
+
+def search_results(organisation_id: int, category_ids: list[int], query: str, *,
+                   candidates: int, count_cap: int) -> Markup:
+    """The rendered results of `query` (already stripped and cut) among these visible
+    categories: the count, the page's hits with their excerpts, the pager. The same
+    for every reader with these categories, whatever their role."""
+    number = current_page_number()
+
+    def build() -> str:
+        results = search.search(organisation_id, category_ids, query,
+                                limit=SEARCH_PER_PAGE, offset=(number - 1) * SEARCH_PER_PAGE,
+                                candidates=candidates, count_cap=count_cap)
+        # The pages reach as far as the ranked matches (the newest ones when there are many).
+        page = Page(items=results.hits, page=number, per_page=SEARCH_PER_PAGE,
+                    total=results.ranked)
+        return str(render_template("forums/_search_results.html", query=query, page=page,
+                                   results=results))
+
+    # The text typed is in the key by its digest (any length, any character).
+    digest = hashlib.sha256(query.encode()).hexdigest()
+    html = cache.cached_value(
+        SEARCH, organisation_id,
+        _parts("search", ",".join(map(str, sorted(category_ids))), digest, number,
+               candidates, count_cap),
+        build, db.session, timeout=SEARCH_MAX_AGE)
+    return Markup(html)  # noqa: S704 - rendered by Jinja with autoescaping
 
 
 def blank_reply_form(topic: Topic) -> ReplyForm:
