@@ -23,7 +23,6 @@ from change_portal.organisations.models import Organisation, Service
 from forums import notify, queries, search
 from forums.forms import ReplyForm
 from forums.models import Category, Need, NeedProject, Post, Topic, need_service
-from forums.search_models import SearchEntry
 
 # A category's topic list (titles, badges, authors' names, counts, dates).
 TOPICS = "forums.topics"
@@ -38,7 +37,7 @@ POSTS = "forums.posts"
 POSTS_PER_PAGE = 20
 # A search's results (count, hits with their excerpts, pager): titles, kinds and
 # category names, posts' dates and bodies, and the index entries that select them.
-SEARCH = "forums.search"
+SEARCH = search.WATCH
 SEARCH_PER_PAGE = 20
 # Free text makes the number of keys unbounded: such entries live 10 minutes.
 SEARCH_MAX_AGE = 600
@@ -54,9 +53,10 @@ def install_watches() -> None:
     cache.watch(TOPICS, (*scope, Topic, User))
     cache.watch(NEEDS, (*scope, Need, Topic, Service, NeedProject), (need_service.name,))
     cache.watch(POSTS, (*scope, Topic, Post, User))
-    # The index's visibility and category columns are written by bulk UPDATEs
-    # (forums.search.set_visible, move_topic): those replace every collectivité's token.
-    cache.watch(SEARCH, (*scope, Topic, Post, SearchEntry))
+    # The index (forums.search_models.SearchEntry) is written by Core statements, which
+    # a watch would take for every collectivité's: it is left out, and forums.search
+    # notes each of its writes for the entry's collectivité (core.cache.note_change).
+    cache.watch(SEARCH, (*scope, Topic, Post))
 
 
 def _parts(*parts) -> tuple:
