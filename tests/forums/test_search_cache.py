@@ -166,4 +166,4 @@ def test_two_app_instances_sharing_redis_never_serve_stale(app, org):
         services.reply(db.session.get(type(author), author.id), db.session.get(Topic, topic.id),
                        body="Un parapheur de plus", rate_limited=False)
         db.session.commit()
-    assert "Un parapheur de plus" in clients[0].get(URL).get_data(as_text=True)
+    assert "2 résultat(s)" in clients[0].get(URL).get_data(as_text=True)
