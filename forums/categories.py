@@ -8,8 +8,9 @@ administration) keep the ORM query (forums.queries.visible_categories)."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from flask import has_request_context, request
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session, selectinload
 
 from change_portal.accounts.models import User
 from change_portal.core import cache
@@ -37,9 +38,37 @@ def _load(organisation_id: int) -> list[CategoryAccess]:
 
 
 def all_access(organisation_id: int) -> list[CategoryAccess]:
-    """Every category of the collectivité, in the order lists show them."""
-    return cache.cached_value(WATCH, organisation_id, ("access",),
-                              lambda: _load(organisation_id), db.session)
+    """Every category of the collectivité, in the order lists show them (read once per
+    request: a page checks access and the moderator flag, each asking here)."""
+    # Kept with the request (its environ), not `g`: an app context may outlive it.
+    memo = request.environ.setdefault(_MEMO, {}) if has_request_context() else {}
+    found = memo.get(organisation_id)
+    if found is None:
+        found = cache.cached_value(WATCH, organisation_id, ("access",),
+                                   lambda: _load(organisation_id), db.session)
+        memo[organisation_id] = found
+    return found
+
+
+_MEMO = "forums.category_access"
+
+
+@event.listens_for(Session, "after_flush")
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+def _forget_memo(*_args) -> None:
+    # What a request read before it wrote is not what it reads after.
+    if has_request_context():
+        request.environ.pop(_MEMO, None)
+
+
+def access_for(category: Category) -> CategoryAccess:
+    """The access data of an ORM category, from the cache (no load of its services and
+    moderators); from the object itself if the cache does not list it."""
+    for access in all_access(category.organisation_id):
+        if access.id == category.id:
+            return access
+    return access_of(category)
 
 
 def visible_access(user: User) -> list[CategoryAccess]:

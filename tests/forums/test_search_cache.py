@@ -167,3 +167,27 @@ def test_two_app_instances_sharing_redis_never_serve_stale(app, org):
                        body="Un parapheur de plus", rate_limited=False)
         db.session.commit()
     assert "2 résultat(s)" in clients[0].get(URL).get_data(as_text=True)
+
+
+def test_topic_page_access_and_moderator_flag_never_stale(client, org, login_as):
+    """The topic and category pages check access and the moderator flag on the cached
+    access data: a restriction, a moderator named show on the next request."""
+    reader = login_as("agent")
+    admin = factories.create_user(org, ["admin"])
+    finance = factories.create_service(org, "Finances")
+    cat = services.save_category(admin, org, name="Budget")
+    topic = ff.create_topic(org, admin, cat=cat, title="Clôture budgétaire")
+    db.session.commit()
+    url = f"/forums/sujets/{topic.id}"
+    page = client.get(url)
+    assert page.status_code == 200 and "/deplacer" not in page.get_data(as_text=True)
+    services.save_category(admin, org, category=cat, name="Budget", services=[finance])
+    db.session.commit()
+    assert client.get(url).status_code == 404
+    assert client.get(f"/forums/categories/{cat.id}").status_code == 404
+    services.save_category(admin, org, category=cat, name="Budget", services=[finance],
+                           moderators=[reader])
+    db.session.commit()
+    page = client.get(url)
+    assert page.status_code == 200 and f"/forums/sujets/{topic.id}/deplacer" in page.get_data(
+        as_text=True)
