@@ -11,7 +11,7 @@ from sqlalchemy import event, update
 from change_portal import create_app
 from change_portal.core import cache
 from change_portal.extensions import db
-from forums import categories, services
+from forums import categories, needs, services
 from forums.models import Topic
 from tests import factories
 from tests.conftest import _test_config
@@ -191,3 +191,16 @@ def test_topic_page_access_and_moderator_flag_never_stale(client, org, login_as)
     page = client.get(url)
     assert page.status_code == 200 and f"/forums/sujets/{topic.id}/deplacer" in page.get_data(
         as_text=True)
+
+
+def test_need_workaround_shows_at_once(client, org, login_as):
+    login_as("agent")
+    need = ff.create_need(org, title="Paiement de la cantine")
+    db.session.commit()
+    url = "/forums/recherche?q=cheque"
+    assert "0 résultat(s)" in client.get(url).get_data(as_text=True)
+    needs.update_need_fields(need.topic.author, need, public="particuliers", channel="accueil",
+                             frequency="jour", impact="fort", workaround="chèques à l'accueil",
+                             services=[])
+    db.session.commit()
+    assert "Paiement de la cantine" in client.get(url).get_data(as_text=True)
