@@ -30,7 +30,7 @@ from change_portal.core.mail import SentMail, build_bulk_message, build_message,
 from change_portal.core.models import utcnow
 from change_portal.core.transactions import enqueue_after_commit
 from change_portal.extensions import db
-from forums.access import can_see_category
+from forums.access import access_of, sees
 from forums.models import (
     Category,
     EmailMode,
@@ -169,7 +169,8 @@ def _visible_to(user_ids: set[int], category: Category) -> set[int]:
     users = db.session.scalars(select(User).where(User.id.in_(user_ids),
                                                   User.active.is_(True))).all()
 
-    return {u.id for u in users if can_see_category(u, category)}
+    access = access_of(category)  # once, not per person
+    return {u.id for u in users if sees(u, access)}
 
 
 def author_label(post_or_topic, viewer: User | None = None, moderator: bool = False) -> str:

@@ -31,6 +31,7 @@ from sqlalchemy import (
     update,
 )
 
+from change_portal.core import cache
 from change_portal.core import search as engine
 from change_portal.core.models import utcnow
 from change_portal.core.search import STOPWORDS, normalise, query_terms  # noqa: F401
@@ -42,6 +43,9 @@ FTS_TABLE = "forum_search_fts"
 CANDIDATES = 200  # matches ranked by relevance (the newest ones)
 COUNT_CAP = 1000  # matches counted; beyond: "plus de 1 000 résultats"
 CHUNK = 2000  # posts per reindex transaction
+# The cached search results (forums.shared.search_results). Every write to the index
+# below notes its collectivité's change (the watch cannot tell it from a Core statement).
+WATCH = "forums.search"
 
 _ENTRIES = SearchEntry.__table__
 
@@ -65,6 +69,8 @@ def _entry(*, post_id: int, organisation_id: int, topic_id: int, category_id: in
 def _write(rows: list[dict], where) -> None:
     """Upsert the rows (one executemany) and mirror the entries `where` selects
     into the SQLite FTS table."""
+    for organisation_id in {row["organisation_id"] for row in rows}:
+        cache.note_change(db.session, WATCH, organisation_id)
     engine.upsert(_ENTRIES, rows, key="post_id")
     engine.fts_rewrite(FTS_TABLE, select(SearchEntry.id, SearchEntry.title, SearchEntry.body)
                        .where(where))
@@ -91,6 +97,7 @@ def reindex_topic_title(topic: Topic) -> None:
 
 def set_visible(post: Post) -> None:
     """Keep the entry's visibility in step once a post is hidden, restored or deleted."""
+    cache.note_change(db.session, WATCH, post.organisation_id)
     db.session.execute(
         update(SearchEntry).where(SearchEntry.post_id == post.id)
         .values(visible=post.deleted_at is None and post.hidden_at is None)
@@ -99,6 +106,7 @@ def set_visible(post: Post) -> None:
 
 def move_topic(topic: Topic) -> None:
     """Keep the entries of a topic in step once it moved to another category."""
+    cache.note_change(db.session, WATCH, topic.organisation_id)
     db.session.execute(
         update(SearchEntry).where(SearchEntry.topic_id == topic.id)
         .values(category_id=topic.category_id)
@@ -203,6 +211,9 @@ def reindex_all(organisation_id: int | None = None, on_progress=None, *,
         db.session.execute(text("SELECT gin_clean_pending_list('ix_forum_search_org_tsv')"))
         db.session.execute(text("ANALYZE forum_search"))
     db.session.execute(update(runs).where(runs.c.id == run_id).values(finished_at=utcnow()))
+    # Chunks already committed noted their own changes; this covers a run with nothing
+    # left to write but the FTS table pruned.
+    cache.note_change(db.session, WATCH, organisation_id)
     db.session.commit()
     return done
 

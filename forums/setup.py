@@ -10,6 +10,7 @@ from change_portal.core.jobs import register_periodic
 from change_portal.core.privacy import register_provider
 from change_portal.core.signals import demo_loaded, organisation_created
 from forums import (
+    categories,
     demo,
     home,
     hooks,
@@ -43,3 +44,4 @@ def init_app(app: Flask) -> None:
     register_provider(privacy.PROVIDER)
     register_periodic(jobs.send_daily_digests)
     shared.install_watches()
+    categories.install_watch()

@@ -7,6 +7,7 @@ links, the viewer's projects, CSRF tokens) is never part of them: the views add 
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections.abc import Callable
 from typing import NamedTuple
@@ -17,11 +18,11 @@ from markupsafe import Markup, escape
 
 from change_portal.accounts.models import User
 from change_portal.core import cache
-from change_portal.core.pagination import current_page_number, paginate
+from change_portal.core.pagination import Page, current_page_number, paginate
 from change_portal.extensions import db
 from change_portal.organisations.models import Organisation, Service
-from forums import notify, queries
-from forums.access import can_see_category
+from forums import notify, queries, search
+from forums.access import access_of, sees
 from forums.forms import ReplyForm
 from forums.models import (
     Category,
@@ -48,6 +49,12 @@ POSTS_PER_PAGE = 20
 # The needs linked to a project (the project page's panel): titles, statuses, counts,
 # and what decides who sees each (its category's restrictions and moderators).
 PROJECT_NEEDS = "forums.project_needs"
+# A search's results (count, hits with their excerpts, pager): titles, kinds and
+# category names, posts' dates and bodies, and the index entries that select them.
+SEARCH = search.WATCH
+SEARCH_PER_PAGE = 20
+# Free text makes the number of keys unbounded: such entries live 10 minutes.
+SEARCH_MAX_AGE = 600
 
 
 def install_watches() -> None:
@@ -62,6 +69,10 @@ def install_watches() -> None:
     cache.watch(POSTS, (*scope, Topic, Post, User))
     cache.watch(PROJECT_NEEDS, (*scope, Need, Topic, NeedProject, Service, User),
                 (category_service.name, category_moderator.name))
+    # The index (forums.search_models.SearchEntry) is written by Core statements, which
+    # a watch would take for every collectivité's: it is left out, and forums.search
+    # notes each of its writes for the entry's collectivité (core.cache.note_change).
+    cache.watch(SEARCH, (*scope, Topic, Post))
 
 
 def _parts(*parts) -> tuple:
@@ -190,6 +201,33 @@ def topic_posts(topic: Topic, moderator: bool) -> dict:
             "reply_fields": Markup(shared["reply_fields"])}  # noqa: S704
 
 
+def search_results(organisation_id: int, category_ids: list[int], query: str, *,
+                   candidates: int, count_cap: int) -> Markup:
+    """The rendered results of `query` (already stripped and cut) among these visible
+    categories: the count, the page's hits with their excerpts, the pager. The same
+    for every reader with these categories, whatever their role."""
+    number = current_page_number()
+
+    def build() -> str:
+        results = search.search(organisation_id, category_ids, query,
+                                limit=SEARCH_PER_PAGE, offset=(number - 1) * SEARCH_PER_PAGE,
+                                candidates=candidates, count_cap=count_cap)
+        # The pages reach as far as the ranked matches (the newest ones when there are many).
+        page = Page(items=results.hits, page=number, per_page=SEARCH_PER_PAGE,
+                    total=results.ranked)
+        return str(render_template("forums/_search_results.html", query=query, page=page,
+                                   results=results))
+
+    # The text typed is in the key by its digest (any length, any character).
+    digest = hashlib.sha256(query.encode()).hexdigest()
+    html = cache.cached_value(
+        SEARCH, organisation_id,
+        _parts("search", ",".join(map(str, sorted(category_ids))), digest, number,
+               candidates, count_cap),
+        build, db.session, timeout=SEARCH_MAX_AGE)
+    return Markup(html)  # noqa: S704 - rendered by Jinja with autoescaping
+
+
 def blank_reply_form(topic: Topic) -> ReplyForm:
     """The reply form of a topic, without the anonymous box where the category does
     not allow it."""
@@ -199,33 +237,13 @@ def blank_reply_form(topic: Topic) -> ReplyForm:
     return form
 
 
-class _Id(NamedTuple):
-    id: int
-
-
-class CategoryAccess(NamedTuple):
-    """What `forums.access.can_see_category` reads of a category (picklable)."""
-
-    organisation_id: int
-    is_restricted: bool
-    role_list: tuple[str, ...]
-    services: tuple[_Id, ...]
-    moderators: tuple[_Id, ...]
-
-    @classmethod
-    def of(cls, category: Category) -> CategoryAccess:
-        return cls(category.organisation_id, category.is_restricted, tuple(category.role_list),
-                   tuple(_Id(s.id) for s in category.services),
-                   tuple(_Id(m.id) for m in category.moderators))
-
-
 def project_needs_panel(project, user) -> Markup:
     """The project page's panel of the needs linked to `project`, limited to those whose
     category `user` may see: the rows (with their categories' access rules) and the
     panel around them are cached per project; the rows are chosen per reader."""
     def build() -> dict:
         macros = current_app.jinja_env.get_template("forums/_project_panel.html").module
-        rows = [(CategoryAccess.of(need.topic.category), str(macros.row(need, count)))
+        rows = [(access_of(need.topic.category), str(macros.row(need, count)))
                 for need, count in queries.needs_of_project(project)]
         nonce = uuid.uuid4().hex  # where the rows go (no need title can forge it)
         slot = Markup(nonce)  # noqa: S704 - hex digits
@@ -235,7 +253,7 @@ def project_needs_panel(project, user) -> Markup:
 
     panel = cache.cached_value(PROJECT_NEEDS, project.organisation_id,
                                _parts("project_panel", project.id), build, db.session)
-    rows = [html for access, html in panel["rows"] if can_see_category(user, access)]
+    rows = [html for access, html in panel["rows"] if sees(user, access)]
     # Rendered by Jinja with autoescaping: safe HTML.
     if not rows:
         return Markup(panel["empty"])  # noqa: S704

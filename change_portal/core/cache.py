@@ -220,6 +220,17 @@ def _collect_bulk_changes(state) -> None:
             state.session.info.setdefault(_CHANGED, builtins.set()).add(_scope(name, None))
 
 
+def note_change(session, name: str, organisation_id: int | None) -> None:
+    """Record that content watched by `name` changed for this collectivité (None: for
+    all), for a write the watch does not see row by row (a Core statement on a table
+    left out of the watch because its bulk writes would otherwise reach every
+    collectivité). Its token is replaced when the session commits."""
+    if name not in _WATCHES:
+        raise KeyError(f"cache watch {name!r} not declared")
+    scope = _scope(name, None if name in _ACROSS else organisation_id)
+    session.info.setdefault(_CHANGED, builtins.set()).add(scope)
+
+
 def _replace_tokens(session) -> None:
     changed = session.info.pop(_CHANGED, None)
     if changed and has_app_context():

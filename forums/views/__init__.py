@@ -15,33 +15,35 @@ from change_portal.core.tenancy import current_organisation_id, get_or_404, of_t
 from change_portal.core.web import form_error  # noqa: F401 - the views' shared helper
 from change_portal.extensions import db
 from forums import services
-from forums.access import can_see_category, is_moderator
+from forums.access import moderates, sees
+from forums.categories import access_for
 from forums.models import Category, Need, Post, Topic
 
 bp = Blueprint("forums", __name__, url_prefix="/forums")
 
 
 def _access(via=None) -> tuple:
-    """Loader options: the category's services and moderators, which the access check
-    and the moderator tools read, joined in the statement that loads the page's object
-    (`via`: the relationship leading to the category; a few rows each, so their
-    product stays small)."""
-    if via is None:
-        return (joinedload(Category.services), joinedload(Category.moderators))
-    return (joinedload(via).joinedload(Category.services),
-            joinedload(via).joinedload(Category.moderators))
+    """Loader options: the category itself (`via`: the relationship leading to it). Its
+    services and moderators are not loaded: the access check and the moderator flag
+    read them from the cache (forums.categories.access_for)."""
+    return () if via is None else (joinedload(via),)
+
+
+def may_see(category: Category) -> bool:
+    """Whether the current user sees `category` (cached access data)."""
+    return sees(current_user, access_for(category))
 
 
 def load_category(category_id: int) -> Category:
     category = _load(_category_statement(), category_id)
-    if not can_see_category(current_user, category):
+    if not may_see(category):
         abort(404)
     return category
 
 
 def load_topic(topic_id: int) -> Topic:
     topic = _load(_topic_statement(), topic_id)
-    if not can_see_category(current_user, topic.category):
+    if not may_see(topic.category):
         abort(404)
     return topic
 
@@ -73,20 +75,21 @@ def _topic_statement():
 
 def load_post(post_id: int) -> Post:
     post = get_or_404(Post, post_id)
-    if not can_see_category(current_user, post.topic.category):
+    if not may_see(post.topic.category):
         abort(404)
     return post
 
 
 def load_need(need_id: int) -> Need:
     need = get_or_404(Need, need_id)
-    if not can_see_category(current_user, need.topic.category):
+    if not may_see(need.topic.category):
         abort(404)
     return need
 
 
 def moderator_of(category: Category) -> bool:
-    return is_moderator(current_user, category)
+    """Whether the current user moderates `category` (cached access data)."""
+    return moderates(current_user, access_for(category))
 
 
 def too_fast(template: str, err: services.PostingTooFast, **context):

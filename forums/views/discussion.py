@@ -15,6 +15,7 @@ from change_portal.core.params import arg_int
 from change_portal.core.permissions import login_required
 from change_portal.extensions import db
 from forums import notify, post_list, queries, services, shared
+from forums.access import is_moderator
 from forums.forms import ConfirmForm, EditPostForm, ReplyForm, TopicForm
 from forums.models import Post, TopicKind
 from forums.views import (
@@ -39,7 +40,7 @@ def index():
     return render_template(
         "forums/index.html", categories=categories, stats=queries.category_stats(ids),
         recent=queries.recent_topics(ids), followed=queries.followed_category_ids(current_user),
-        form=ConfirmForm(), moderates=any(moderator_of(c) for c in categories),
+        form=ConfirmForm(), moderates=any(is_moderator(current_user, c) for c in categories),
     )
 
 

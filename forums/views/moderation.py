@@ -12,14 +12,15 @@ from change_portal.core.pagination import paginate
 from change_portal.core.permissions import login_required
 from change_portal.extensions import db
 from forums import notify, queries, services
-from forums.access import is_moderator
+from forums.access import is_moderator, moderates
+from forums.categories import visible_access
 from forums.forms import ConfirmForm, MoveForm, ReportForm
 from forums.views import bp, form_error, load_post, load_topic, moderator_of
 
 
 def _moderated_category_ids() -> list[int]:
-    return [c.id for c in queries.visible_categories(current_user)
-            if is_moderator(current_user, c)]
+    return [a.id for a in visible_access(current_user)
+            if moderates(current_user, a)]
 
 
 @bp.route("/messages/<int:post_id>/signaler", methods=["GET", "POST"])

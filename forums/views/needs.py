@@ -18,6 +18,7 @@ from change_portal.extensions import db
 from change_portal.projects.models import Project
 from forums import needs as need_services
 from forums import queries, services, shared
+from forums.categories import visible_ids
 from forums.forms import (
     AnswerForm,
     ConfirmForm,
@@ -119,7 +120,7 @@ def needs_board():
     projects = queries.visible_projects(current_user)
     f = _filters(projects)
     args = _query_args(f)
-    ids = [c.id for c in queries.visible_categories(current_user)]
+    ids = visible_ids(current_user)
     # The rows are the same for every reader with these categories and filters (cached);
     # each reader sees only the linked projects they may read.
     board = shared.needs_board(current_user.organisation_id, ids, f, args, _choices)
@@ -134,7 +135,7 @@ def needs_board():
 @login_required
 def needs_export():
     f = _filters(queries.visible_projects(current_user))
-    ids = [c.id for c in queries.visible_categories(current_user)]
+    ids = visible_ids(current_user)
     rows = queries.needs_export_rows(current_user, ids, f)
     return Response("\ufeff" + need_services.needs_csv(rows),
                     mimetype="text/csv; charset=utf-8",

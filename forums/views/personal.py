@@ -8,14 +8,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from change_portal.core.errors import DomainError
-from change_portal.core.pagination import Page, current_page_number, paginate
+from change_portal.core.pagination import paginate
 from change_portal.core.permissions import login_required
 from change_portal.extensions import db
-from forums import notify, queries, search
+from forums import notify, queries, search, shared
+from forums.categories import visible_ids
 from forums.forms import ConfirmForm, PreferenceForm
 from forums.views import bp, form_error
-
-SEARCH_PER_PAGE = 20
 
 
 @bp.get("/notifications")
@@ -67,15 +66,11 @@ def colleagues():
 @login_required
 def search_page():
     query = (request.args.get("q") or "").strip()[:200]
-    number = current_page_number()
-    results = search.Results.empty()
+    results_html = None
     if query:
-        ids = [c.id for c in queries.visible_categories(current_user)]
-        results = search.search(
-            current_user.organisation_id, ids, query,
-            limit=SEARCH_PER_PAGE, offset=(number - 1) * SEARCH_PER_PAGE,
+        # Cached per visible categories, text and page (forums.shared.search_results).
+        results_html = shared.search_results(
+            current_user.organisation_id, visible_ids(current_user), query,
             candidates=current_app.config.get("FORUMS_SEARCH_CANDIDATES", search.CANDIDATES),
             count_cap=current_app.config.get("FORUMS_SEARCH_COUNT_CAP", search.COUNT_CAP))
-    # The pages reach as far as the ranked matches (the newest ones when there are many).
-    page = Page(items=results.hits, page=number, per_page=SEARCH_PER_PAGE, total=results.ranked)
-    return render_template("forums/search.html", query=query, page=page, results=results)
+    return render_template("forums/search.html", query=query, results_html=results_html)
