@@ -24,9 +24,13 @@ WATCH = "forums.categories"
 
 def install_watch() -> None:
     """The categories, their association tables, and what deleting removes from them
-    by the database's cascade (a collectivité, a service, a user)."""
+    by the database's cascade (a collectivité, a service, a user); and the per-request
+    memo dropped whenever the session writes or ends (called by forums.setup)."""
     cache.watch(WATCH, (Organisation, Category, Service, User),
                 (category_service.name, category_moderator.name))
+    for name in ("after_flush", "after_commit", "after_rollback"):
+        if not event.contains(Session, name, _forget_memo):
+            event.listen(Session, name, _forget_memo)
 
 
 def _load(organisation_id: int) -> list[CategoryAccess]:
@@ -53,9 +57,6 @@ def all_access(organisation_id: int) -> list[CategoryAccess]:
 _MEMO = "forums.category_access"
 
 
-@event.listens_for(Session, "after_flush")
-@event.listens_for(Session, "after_commit")
-@event.listens_for(Session, "after_rollback")
 def _forget_memo(*_args) -> None:
     # What a request read before it wrote is not what it reads after.
     if has_request_context():
