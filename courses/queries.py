@@ -318,25 +318,35 @@ def completion_of(user_id: int, module_id: int) -> Completion | None:
 
 # --- assignments ----------------------------------------------------------------------
 
-def todo_for(user) -> list[tuple[Assignment, ModuleVersion]]:
-    """Modules assigned to `user` (directly or through their service) and not completed."""
+def todo_for(user) -> list:
+    """Modules assigned to `user` (directly or through their service) and not completed:
+    rows of (module_id, title, duration, due_date), one per module, the earliest due
+    first (the home page's panel, on every home page: a statement built once)."""
+    rows = db.session.execute(_todo_statement(), {
+        "org": user.organisation_id, "user": user.id, "service": user.service_id}).all()
+    seen: dict[int, object] = {}
+    for row in rows:
+        seen.setdefault(row.module_id, row)
+    return list(seen.values())
+
+
+@functools.cache
+def _todo_statement():
+    user = bindparam("user")
     direct = exists().where(AssignmentUser.assignment_id == Assignment.id,
-                            AssignmentUser.user_id == user.id)
-    targeted = direct if user.service_id is None else or_(
-        Assignment.service_id == user.service_id, direct)
-    rows = db.session.execute(
-        select(Assignment, ModuleVersion)
+                            AssignmentUser.user_id == user)
+    # Without a service the comparison is NULL: only direct assignments count.
+    targeted = or_(Assignment.service_id == bindparam("service"), direct)
+    return (
+        select(Assignment.module_id, ModuleVersion.title, ModuleVersion.duration,
+               Assignment.due_date)
         .join(ModuleVersion, and_(ModuleVersion.module_id == Assignment.module_id,
                                   ModuleVersion.is_current.is_(True)))
-        .where(of_tenant(Assignment, user.organisation_id), targeted,
-               ~exists().where(Completion.user_id == user.id,
+        .where(of_tenant(Assignment, bindparam("org")), targeted,
+               ~exists().where(Completion.user_id == user,
                                Completion.module_id == Assignment.module_id))
         .order_by(Assignment.due_date.is_(None), Assignment.due_date, ModuleVersion.title)
-    ).all()
-    seen: dict[int, tuple[Assignment, ModuleVersion]] = {}
-    for assignment, version in rows:
-        seen.setdefault(assignment.module_id, (assignment, version))
-    return list(seen.values())
+    )
 
 
 def assignments_stmt(organisation_id: int) -> Select:

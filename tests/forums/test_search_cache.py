@@ -204,3 +204,19 @@ def test_need_workaround_shows_at_once(client, org, login_as):
                              services=[])
     db.session.commit()
     assert "Paiement de la cantine" in client.get(url).get_data(as_text=True)
+
+
+def test_home_panel_shows_a_new_topic_at_once(client, org, login_as):
+    """The home panel's recent topics are cached per visible categories: a topic
+    created, then renamed by a bulk UPDATE, shows on the next home page."""
+    agent = login_as("agent")
+    cat = ff.category(org)
+    db.session.commit()
+    assert "Badges de cantine" not in client.get("/accueil").get_data(as_text=True)
+    topic = ff.create_topic(org, agent, cat=cat, title="Badges de cantine")
+    db.session.commit()
+    assert "Badges de cantine" in client.get("/accueil").get_data(as_text=True)
+    db.session.execute(update(Topic).where(Topic.id == topic.id)
+                       .values(title="Badges de cantine perdus"))
+    db.session.commit()
+    assert "Badges de cantine perdus" in client.get("/accueil").get_data(as_text=True)
