@@ -140,8 +140,13 @@ def watch(name: str, models: tuple[type, ...], tables: tuple[str, ...] = (), *,
 def bump_all() -> None:
     """Invalidate every watched content of every collectivité: for writes the watches
     cannot see (statements on a Core connection, e.g. `flask markdown rerender`)."""
-    if _WATCHES:
-        bump(*(_scope(name, None) for name in _WATCHES))
+    bump_watches(*_WATCHES)
+
+
+def bump_watches(*names: str) -> None:
+    """Invalidate what is cached under these watches, for every collectivité."""
+    if names:
+        bump(*(_scope(name, None) for name in names))
 
 
 def _scope(name: str, organisation_id: int | None) -> str:

@@ -430,7 +430,13 @@ def project_for_page(project_id: int, organisation_id: int, *,
             .options(joinedload(Project.lead), joinedload(Project.services),
                      joinedload(Project.objectives)))
     if fresh:
-        stmt = stmt.execution_options(populate_existing=True)
+        # Expire the project alone (its columns and relationships are read again by
+        # this statement) rather than `populate_existing`, which would also reset the
+        # lead: when the lead is the reader, their roles and collectivité would be
+        # loaded a second time.
+        loaded = db.session.identity_map.get(db.session.identity_key(Project, project_id))
+        if loaded is not None:
+            db.session.expire(loaded)
     return db.session.execute(stmt).unique().scalar_one_or_none()
 
 
