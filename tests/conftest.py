@@ -243,3 +243,18 @@ def outbox(app):
     for f in path.glob("*.eml"):
         f.unlink()
     return path
+
+
+@pytest.fixture
+def two_redis_apps(app):
+    """Two app instances sharing the real Redis (CI's second pass), as two web
+    processes would: what one caches or invalidates, the other sees. Tokens left by an
+    earlier run on the same ids are replaced first."""
+    url = app.config.get("TEST_REDIS_URL")
+    if not url:
+        pytest.skip("REDIS_URL not set: runs in CI's second pass")
+    one = create_app({**_test_config(), "REDIS_URL": url})
+    two = create_app({**_test_config(), "REDIS_URL": url})
+    with one.app_context():
+        app_cache.bump_all()
+    return one, two

@@ -9,13 +9,11 @@ import pytest
 from flask import g
 from sqlalchemy import select, update
 
-from change_portal import create_app
 from change_portal.core import cache
 from change_portal.extensions import db
 from courses import learning, queries, shared
 from courses.models import Lesson, Module, ModuleVersion, Option, Question
 from tests import factories
-from tests.conftest import _test_config
 from tests.courses.factories import complete_module, create_module, module_files, write_module
 from tests.roadmap.factories import QueryCounter
 
@@ -263,12 +261,8 @@ def test_watch_covers_what_the_pages_are_made_of():
 
 
 @pytest.mark.redis
-def test_two_app_instances_sharing_redis_never_serve_stale(app, org):
-    url = app.config.get("TEST_REDIS_URL")
-    if not url:
-        pytest.skip("REDIS_URL not set: runs in CI's second pass")
-    one = create_app({**_test_config(), "REDIS_URL": url})
-    two = create_app({**_test_config(), "REDIS_URL": url})
+def test_two_app_instances_sharing_redis_never_serve_stale(app, org, two_redis_apps):
+    one, two = two_redis_apps
     agent = factories.create_user(org, ["agent"])
     module = create_module(org, title="Titre initial")
     clients = []

@@ -12,7 +12,6 @@ from flask import g
 from markupsafe import Markup
 from sqlalchemy import update
 
-from change_portal import create_app
 from change_portal.core import cache, registry
 from change_portal.extensions import db
 from change_portal.maturity import jobs
@@ -21,7 +20,6 @@ from change_portal.roadmap.models import Objective
 from change_portal.sharing import services
 from courses.models import ModuleVersion
 from tests import factories
-from tests.conftest import _test_config
 from tests.courses import factories as cf
 from tests.maturity import factories as mf
 from tests.maturity.test_results import _peers
@@ -206,12 +204,8 @@ def test_other_collectivites_fiches_show_at_once(client, org, other_org, login_a
 
 
 @pytest.mark.redis
-def test_two_app_instances_sharing_redis_never_serve_stale(app, org):
-    url = app.config.get("TEST_REDIS_URL")
-    if not url:
-        pytest.skip("REDIS_URL not set: runs in CI's second pass")
-    one = create_app({**_test_config(), "REDIS_URL": url})
-    two = create_app({**_test_config(), "REDIS_URL": url})
+def test_two_app_instances_sharing_redis_never_serve_stale(app, org, two_redis_apps):
+    one, two = two_redis_apps
     ref = mf.shipped_referential()
     mine = mf.submitted_diagnosis(ref, {"cybersecurite": [2, 2]}, org=org, submit=False)
     elected = factories.create_user(org, ["elected"])

@@ -8,13 +8,11 @@ from datetime import date
 import pytest
 from sqlalchemy import update
 
-from change_portal import create_app
 from change_portal.core import cache
 from change_portal.extensions import db
 from change_portal.officials import opendata
 from change_portal.projects.models import Action
 from change_portal.roadmap.models import IndicatorValue
-from tests.conftest import _test_config
 from tests.roadmap import factories as f
 
 
@@ -102,12 +100,8 @@ def test_another_collectivite_change_keeps_the_entry(client, org, other_org):
 
 
 @pytest.mark.redis
-def test_two_app_instances_sharing_redis_never_serve_stale(app, org):
-    url = app.config.get("TEST_REDIS_URL")
-    if not url:
-        pytest.skip("REDIS_URL not set: runs in CI's second pass")
-    one = create_app({**_test_config(), "REDIS_URL": url})
-    two = create_app({**_test_config(), "REDIS_URL": url})
+def test_two_app_instances_sharing_redis_never_serve_stale(app, org, two_redis_apps):
+    one, two = two_redis_apps
     action, _ = _published(org)
     with one.app_context():  # tokens left by an earlier run on the same ids
         cache.bump_all()

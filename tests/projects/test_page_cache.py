@@ -15,7 +15,6 @@ import pytest
 from flask import g
 from sqlalchemy import update
 
-from change_portal import create_app
 from change_portal.accounts.models import User
 from change_portal.core import cache, clock
 from change_portal.core.models import utcnow
@@ -32,7 +31,6 @@ from change_portal.projects.models import (
 )
 from change_portal.roadmap.models import IndicatorValue, Objective
 from tests import factories
-from tests.conftest import _test_config
 from tests.roadmap import factories as f
 from tests.roadmap.factories import QueryCounter
 
@@ -285,12 +283,8 @@ def test_only_the_entrys_own_markers_are_filled(client, world):
 
 
 @pytest.mark.redis
-def test_two_app_instances_sharing_redis_never_serve_stale(app, world):
-    url = app.config.get("TEST_REDIS_URL")
-    if not url:
-        pytest.skip("REDIS_URL not set: runs in CI's second pass")
-    one = create_app({**_test_config(), "REDIS_URL": url})
-    two = create_app({**_test_config(), "REDIS_URL": url})
+def test_two_app_instances_sharing_redis_never_serve_stale(app, world, two_redis_apps):
+    one, two = two_redis_apps
     clients = []
     for instance in (one, two):
         with instance.app_context():

@@ -14,13 +14,11 @@ from flask import g
 from flask_babel import refresh
 from sqlalchemy import update
 
-from change_portal import create_app
 from change_portal.core import cache
 from change_portal.extensions import db
 from change_portal.sharing import qa, services
 from change_portal.sharing.models import Fiche, FicheQuestion
 from tests import factories
-from tests.conftest import _test_config
 from tests.roadmap.factories import QueryCounter
 from tests.sharing.factories import published_fiche
 
@@ -227,12 +225,8 @@ def test_only_the_entrys_own_markers_are_filled(app, client, world):
 
 
 @pytest.mark.redis
-def test_two_app_instances_sharing_redis_never_serve_stale(app, org, other_org):
-    url = app.config.get("TEST_REDIS_URL")
-    if not url:
-        pytest.skip("REDIS_URL not set: runs in CI's second pass")
-    one = create_app({**_test_config(), "REDIS_URL": url})
-    two = create_app({**_test_config(), "REDIS_URL": url})
+def test_two_app_instances_sharing_redis_never_serve_stale(app, org, other_org, two_redis_apps):
+    one, two = two_redis_apps
     fiche = published_fiche(org, title="Prise de rendez-vous en ligne")
     asker = factories.create_user(factories.create_organisation(), ["agent"])
     question = qa.ask(asker, fiche, "Combien de temps ?", rate_limited=False)
